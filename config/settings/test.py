@@ -1,0 +1,32 @@
+"""Test settings: the same code paths, fast hashing, files in a temporary place.
+
+With CELERY_BROKER_URL set (the PostgreSQL run of `make test`), tasks go through a
+real Celery worker that the test session starts itself (tests/conftest.py); the
+worker writes e-mails as files to EMAIL_FILE_PATH, where the tests read them.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+_tmp = Path(env("TEST_FILES_DIR", default=tempfile.mkdtemp(prefix="portal-test-")))
+MEDIA_ROOT = _tmp / "media"
+PRIVATE_MEDIA_ROOT = _tmp / "private"
+STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)  # noqa: F405
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(_tmp / "mail"))
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+}
+
+# Each test session has a queue of its own, so a worker never takes a message left
+# in Redis by an earlier, interrupted run.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"test-{os.getpid()}")

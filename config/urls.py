@@ -1,0 +1,34 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from .health import healthz
+
+# Staff log in through allauth's form, so admin log-in has allauth's rate limits too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("Source Good Goods portal administration")
+admin.site.site_title = _("Portal administration")
+admin.site.index_title = _("Operations")
+
+urlpatterns = [
+    path("", include("storefront.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_router")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+]
+
+handler403 = "storefront.views.permission_denied"
+handler404 = "storefront.views.page_not_found"
+handler500 = "storefront.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Industry belts, bases and service providers (built by the belts issue)."""

@@ -1,0 +1,36 @@
+"""The allauth adapter: sign-up stores the visitor's language; mail goes through Celery."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .emails import send_after_commit
+
+# RFC 5321 caps an address at 254 characters; the column is that wide too.
+EMAIL_MAX_LENGTH = 254
+
+
+class MerchantAccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email):
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(
+                _("An e-mail address can have at most %(limit)d characters.") % {"limit": EMAIL_MAX_LENGTH}
+            )
+        return super().clean_email(email)
+
+    def save_user(self, request, user, form, commit=True):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        supported = {code for code, _name in settings.LANGUAGES}
+        user.language = language if language in supported else settings.LANGUAGE_CODE
+        return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix, email, context):
+        """Render as allauth does, but send from Celery once the transaction commits."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        send_after_commit(self.render_mail(template_prefix, email, ctx))

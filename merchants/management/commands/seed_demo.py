@@ -1,0 +1,92 @@
+"""Load demo data idempotently and print the demo log-ins.
+
+Later features add their own demo data through `seed_steps()` below, each step
+safe to run again: rows are found by natural key and created only when missing.
+"""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from merchants.models import User
+from merchants.roles import StaffGroup
+from storefront.selectors import HOME_FIGURES_CACHE_KEY
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (public by design; refused when DEBUG is off)
+
+STAFF_ACCOUNTS = [
+    ("admin@demo.local", "平台管理员", None),
+    ("reviewer@demo.local", "入驻审核员", StaffGroup.REVIEWER),
+    ("belts@demo.local", "产业带运营", StaffGroup.BELT_OPERATIONS),
+    ("editor@demo.local", "商学院编辑", StaffGroup.CONTENT_EDITOR),
+    ("support@demo.local", "客服专员", StaffGroup.SUPPORT),
+]
+
+MERCHANT_ACCOUNTS = [
+    ("factory@demo.local", "王厂长（杭州女装工厂）"),
+    ("stall@demo.local", "李姐（广州十三行档口）"),
+    ("village@demo.local", "张书记（瑞丽村合作社）"),
+    ("jade@demo.local", "平洲翡翠批发阿强"),
+    ("expert@demo.local", "种草达人小美"),
+]
+
+
+def _ensure_user(email: str, name: str, *, staff: bool, superuser: bool = False) -> User:
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={"name": name, "is_staff": staff, "is_superuser": superuser},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def seed_accounts(stdout) -> list[tuple[str, str]]:
+    logins = []
+    for email, name, group in STAFF_ACCOUNTS:
+        user = _ensure_user(email, name, staff=True, superuser=group is None)
+        if group is not None:
+            user.groups.add(Group.objects.get(name=str(group)))
+        logins.append((email, str(group.label) if group else "superuser"))
+    for email, name in MERCHANT_ACCOUNTS:
+        _ensure_user(email, name, staff=False)
+        logins.append((email, "merchant"))
+    return logins
+
+
+def seed_steps():
+    """Return the seeding steps in order; each returns the log-ins it created."""
+    return [seed_accounts]
+
+
+class Command(BaseCommand):
+    help = "Load idempotent demo data (staff in every group, merchants) and print the log-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (demo passwords are public: never on a real site).",
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "seed_demo creates accounts with a public password; "
+                "it runs only with DEBUG on, or with --allow-production."
+            )
+        logins = []
+        with transaction.atomic():
+            for step in seed_steps():
+                logins.extend(step(self.stdout) or [])
+        cache.delete(HOME_FIGURES_CACHE_KEY)
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Log-ins (password: {DEMO_PASSWORD}):"))
+        for email, role in logins:
+            self.stdout.write(f"  {email:<28} {role}")

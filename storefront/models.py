@@ -1,0 +1,1 @@
+"""Catalog, discovery, campaigns and the school (built by their issues)."""

@@ -1,0 +1,24 @@
+"""Reads the public pages share."""
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+HOME_FIGURES_CACHE_KEY = "storefront:home-figures:v1"
+HOME_FIGURES_TTL_SECONDS = 300
+
+
+def _count_merchants() -> int:
+    return get_user_model().objects.filter(is_staff=False, is_active=True).count()
+
+
+def home_figures() -> dict[str, int | None]:
+    """Return the home page's live counts, cached so a visit never counts whole tables.
+
+    A figure is None until the feature behind it exists (belts, products); the page
+    then shows that it is coming rather than a misleading zero.
+    """
+    figures = cache.get(HOME_FIGURES_CACHE_KEY)
+    if figures is None:
+        figures = {"belts": None, "merchants": _count_merchants(), "products": None}
+        cache.set(HOME_FIGURES_CACHE_KEY, figures, HOME_FIGURES_TTL_SECONDS)
+    return figures

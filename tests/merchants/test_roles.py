@@ -1,0 +1,39 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from merchants.permissions import user_in_staff_group
+from merchants.roles import StaffGroup
+from tests.factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _codenames(group):
+    return set(Group.objects.get(name=str(group)).permissions.values_list("codename", flat=True))
+
+
+def test_data_migration_creates_every_staff_group():
+    names = set(Group.objects.values_list("name", flat=True))
+
+    assert {str(g) for g in StaffGroup} <= names
+
+
+def test_support_group_can_manage_users_and_tokens_but_not_delete_them():
+    codenames = _codenames(StaffGroup.SUPPORT)
+
+    assert {"view_user", "change_user", "view_apitoken", "add_apitoken", "change_apitoken"} <= codenames
+    assert "delete_user" not in codenames
+
+
+def test_reviewer_can_only_view_users():
+    assert _codenames(StaffGroup.REVIEWER) == {"view_user"}
+
+
+def test_group_membership_needs_active_staff():
+    reviewer = StaffFactory(group=StaffGroup.REVIEWER)
+    merchant_in_group = UserFactory()
+    merchant_in_group.groups.add(Group.objects.get(name=str(StaffGroup.REVIEWER)))
+
+    assert user_in_staff_group(reviewer, StaffGroup.REVIEWER)
+    assert not user_in_staff_group(reviewer, StaffGroup.SUPPORT)
+    assert not user_in_staff_group(merchant_in_group, StaffGroup.REVIEWER)
