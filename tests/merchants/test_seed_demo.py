@@ -1,0 +1,53 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+
+from merchants.management.commands.seed_demo import DEMO_PASSWORD, MERCHANT_ACCOUNTS, STAFF_ACCOUNTS
+from merchants.models import User
+from merchants.roles import StaffGroup
+from storefront.selectors import HOME_FIGURES_CACHE_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_prints_the_log_ins(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = User.objects.count()
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    assert User.objects.count() == first == len(STAFF_ACCOUNTS) + len(MERCHANT_ACCOUNTS)
+    assert DEMO_PASSWORD in out
+    assert "reviewer@demo.local" in out
+
+
+def test_seed_demo_gives_each_staff_group_a_member_who_can_log_in(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+    for group in StaffGroup:
+        members = Group.objects.get(name=str(group)).user_set.all()
+        assert members.count() == 1
+        member = members.get()
+        assert member.is_staff and not member.is_superuser
+        assert member.check_password(DEMO_PASSWORD)
+        assert member.emailaddress_set.get().verified
+
+
+def test_seed_demo_refreshes_home_figures(settings):
+    settings.DEBUG = True
+    cache.set(HOME_FIGURES_CACHE_KEY, {"merchants": 0}, 300)
+
+    call_command("seed_demo")
+
+    assert cache.get(HOME_FIGURES_CACHE_KEY) is None
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not User.objects.exists()
