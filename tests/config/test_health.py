@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache.backends.locmem import LocMemCache
 from django.test import override_settings
 from django.urls import reverse
 
@@ -23,12 +22,14 @@ def test_healthz_is_503_naming_the_broker_when_it_is_unreachable(client):
     assert response.json()["down"] == ["broker"]
 
 
-def test_healthz_is_503_naming_the_cache_when_it_fails(client, monkeypatch):
-    def broken_set(self, *args, **kwargs):
-        raise ConnectionError("cache unreachable")
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
-    monkeypatch.setattr(LocMemCache, "set", broken_set)
-    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+
+def test_healthz_is_503_naming_the_cache_when_it_is_unreachable(client):
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}
+    }
+    with override_settings(REDIS_URL=UNREACHABLE_REDIS, CACHES=caches):
         response = client.get(reverse("healthz"))
 
     assert response.status_code == 503

@@ -1,0 +1,46 @@
+import pytest
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+
+from merchants.emails import send_after_commit
+from merchants.tasks import send_email_task
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.postgres
+def test_postgres_run_uses_a_real_worker_not_eager_tasks():
+    assert connection.vendor == "postgresql"
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def test_rolled_back_transaction_sends_nothing(outbox):
+    message = EmailMultiAlternatives("主题", "正文", to=["merchant@example.com"])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_after_commit(message)
+        raise RuntimeError("the write failed")
+
+    send_after_commit(EmailMultiAlternatives("second", "body", to=["other@example.com"]))
+
+    [sent] = outbox.wait_for(1)
+    assert sent.to == ["other@example.com"]
+
+
+def test_email_task_carries_html_alternative_and_runs_twice_safely(outbox):
+    payload = {
+        "subject": "审核结果",
+        "body": "纯文本",
+        "from_email": "noreply@example.com",
+        "to": ["merchant@example.com"],
+        "alternatives": [["<p>网页</p>", "text/html"]],
+    }
+
+    send_email_task.delay(payload)
+    send_email_task.delay(payload)
+
+    sent = outbox.wait_for(2)
+    assert [m.subject for m in sent] == ["审核结果", "审核结果"]
+    assert sent[0].body.strip() == "纯文本"
+
