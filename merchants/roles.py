@@ -1,7 +1,7 @@
 """Staff groups and the model permissions each one holds.
 
 Staff are never superusers by necessity: each job is a Django group, created by a
-data migration (0002) and extended by the migrations of later features. Pages, admin
+data migration (0002) and kept in step with GROUP_PERMISSIONS after every migrate. Pages, admin
 and API test membership through `permissions.py`, never by group name inline.
 """
 
@@ -16,8 +16,8 @@ class StaffGroup(models.TextChoices):
     SUPPORT = "support", _("Support")
 
 
-# app_label -> model -> actions, per group. Later features add their models here
-# and a migration that calls grant_group_permissions again.
+# app_label -> model -> actions, per group. A feature adds its models here; the
+# post_migrate sync grants them on the next migrate.
 GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     StaffGroup.REVIEWER: {
         "merchants": {"user": ("view",)},
@@ -33,20 +33,14 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
 }
 
 
-def grant_group_permissions(apps, schema_editor=None):
-    """Create the staff groups and give each the permissions in GROUP_PERMISSIONS.
+def sync_staff_groups(apps) -> None:
+    """Create missing staff groups and add the permissions GROUP_PERMISSIONS gives them.
 
-    Runs inside migrations, where permissions are not created yet (post_migrate
-    comes later), so it creates them for the apps it needs first.
+    Runs after every migrate (post_migrate, see apps.py), so a group picks up the
+    permissions of models added later, and a test database flush restores the groups.
     """
-    from django.contrib.auth.management import create_permissions
-
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
     for group_name, by_app in GROUP_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=str(group_name))
         for app_label, by_model in by_app.items():
@@ -54,3 +48,18 @@ def grant_group_permissions(apps, schema_editor=None):
                 codenames = [f"{action}_{model}" for action in actions]
                 perms = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
                 group.permissions.add(*perms)
+
+
+def create_staff_groups(apps, schema_editor=None) -> None:
+    """Create the staff groups from a data migration.
+
+    Permissions are normally created by post_migrate, after all migrations; here
+    they are created first so the groups get them on the very first migrate.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_staff_groups(apps)

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from merchants.roles import grant_group_permissions
+from merchants.roles import create_staff_groups
 
 
 class Migration(migrations.Migration):
@@ -12,4 +12,4 @@ class Migration(migrations.Migration):
         ("account", "0009_emailaddress_unique_primary_email"),
     ]
 
-    operations = [migrations.RunPython(grant_group_permissions, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(create_staff_groups, migrations.RunPython.noop)]

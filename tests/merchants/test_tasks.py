@@ -43,4 +43,3 @@ def test_email_task_carries_html_alternative_and_runs_twice_safely(outbox):
     sent = outbox.wait_for(2)
     assert [m.subject for m in sent] == ["审核结果", "审核结果"]
     assert sent[0].body.strip() == "纯文本"
-
