@@ -1,4 +1,6 @@
 from allauth.account.decorators import secure_admin_login
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -13,6 +15,11 @@ admin.site.site_header = _("Source Good Goods portal administration")
 admin.site.site_title = _("Portal administration")
 admin.site.index_title = _("Operations")
 
+# Swagger UI sets inline styles; scripts stay 'self' only, on this page as everywhere.
+api_docs = csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
+
 urlpatterns = [
     path("", include("storefront.urls")),
     path("accounts/", include("allauth.urls")),
@@ -20,7 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -170,3 +170,5 @@ def test_schema_and_docs_are_served_without_a_token_and_without_a_cdn():
     assert "cdn" not in html.lower()
     assert "<script>" not in html.replace(" ", "")
     assert script.status_code == 200
+    script_policy = docs["Content-Security-Policy"].split("script-src", 1)[1].split(";", 1)[0]
+    assert script_policy.strip() == "'self'"
