@@ -23,6 +23,7 @@ api_docs = csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
 urlpatterns = [
     path("", include("storefront.urls")),
     path("accounts/", include("allauth.urls")),
+    path("merchant/", include("merchants.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

@@ -1,11 +1,40 @@
+"""Staff screens: accounts, API tokens and the onboarding review queue.
+
+Admin is staff's only. Status fields are read-only; every decision is an action
+that calls a service, which checks the transition map and the reviewer permission.
+"""
+
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import ApiToken, User
+from . import permissions, selectors, services
+from .exceptions import DomainError
+from .forms import ChangeRequestForm, DecisionForm
+from .models import (
+    AWAITING_REVIEW_STATUSES,
+    ApiToken,
+    ApplicationEvent,
+    Category,
+    MerchantProfile,
+    OnboardingApplication,
+    QualificationType,
+    Region,
+    RegionLevel,
+    SalesChannel,
+    User,
+)
+from .validators import resident_id_birth_date
+from .workdays import working_days_between
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -115,3 +144,317 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             services.api_token_revoke(token=token)
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": len(queryset)})
+
+
+# --- Onboarding: the reviewers' queue ---------------------------------------------------
+
+
+class ProvinceFilter(admin.SimpleListFilter):
+    title = _("origin province")
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        return [(r.code, r.name) for r in Region.objects.filter(level=RegionLevel.PROVINCE)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(merchant__region__code__startswith=self.value()[:2])
+        return queryset
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    title = _("waiting")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("over 2 working days (flagged)")),
+            ("today", _("submitted in the last 24 hours")),
+            ("week", _("submitted over 7 days ago")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.filter(overdue_flagged_at__isnull=False, status__in=AWAITING_REVIEW_STATUSES)
+        if self.value() == "today":
+            return queryset.filter(submitted_at__gte=now - datetime.timedelta(days=1))
+        if self.value() == "week":
+            return queryset.filter(submitted_at__lt=now - datetime.timedelta(days=7))
+        return queryset
+
+
+class ApplicationEventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "from_status_label", "to_status_label", "reason", "details")
+    readonly_fields = fields
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("from"))
+    def from_status_label(self, event):
+        return event.from_status_label
+
+    @admin.display(description=_("to"))
+    def to_status_label(self, event):
+        return event.to_status_label
+
+
+def _document_preview(document) -> str:
+    url = reverse("merchants:document-file", args=[document.public_id])
+    if document.is_pdf:
+        inner = format_html('<span class="doc-pdf">PDF · {}</span>', filesizeformat(document.size))
+    elif document.thumbnail:
+        thumb = reverse("merchants:document-thumbnail", args=[document.public_id])
+        inner = format_html('<img src="{}" alt="{}" class="doc-thumb" loading="lazy">', thumb, str(document))
+    else:
+        inner = format_html('<span class="doc-pending">{}</span>', _("thumbnail being made…"))
+    return format_html(
+        '<figure class="doc"><a href="{}" target="_blank" rel="noopener">{}</a><figcaption>{}</figcaption></figure>',
+        url, inner, str(document),
+    )
+
+
+@admin.register(OnboardingApplication)
+class OnboardingApplicationAdmin(admin.ModelAdmin):
+    list_display = (
+        "legal_name_or_id", "shop_name", "entity_type", "seller_type", "status_badge", "submitted_at", "waiting",
+    )
+    list_filter = (
+        "status", "entity_type", "merchant__seller_type", "merchant__categories", ProvinceFilter, WaitingFilter,
+    )
+    search_fields = (
+        "legal_name", "uscc", "merchant__display_name", "merchant__contact_mobile", "merchant__user__email",
+    )
+    list_select_related = ("merchant__user",)
+    list_per_page = 50
+    ordering = ("submitted_at", "created_at")
+    date_hierarchy = "submitted_at"
+    inlines = [ApplicationEventInline]
+    actions = [
+        "start_review", "approve", "request_changes", "reject", "suspend", "reinstate",
+    ]
+    fieldsets = (
+        (_("Status"), {"fields": ("status", "submitted_at", "decided_at", "overdue_flagged_at", "deposit_amount")}),
+        (_("Entity"), {"fields": (
+            "entity_type", "legal_name", "uscc", "legal_representative", "id_number", "id_holder_age",
+        )}),
+        (_("Documents"), {"fields": ("documents_preview",)}),
+        (_("Shop"), {"fields": ("merchant_link", "seller_type", "contact_mobile", "origin", "categories", "channels")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("merchant__user", "merchant__region__parent__parent")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for _title, options in self.fieldsets for name in options["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return permissions.can_review_applications(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        queryset = selectors.application_with_details(self.get_queryset(request))
+        return queryset.filter(pk=object_id).first() if str(object_id).isdigit() else None
+
+    @admin.display(description=_("applicant"), ordering="legal_name")
+    def legal_name_or_id(self, application):
+        return application.legal_name or str(application.public_id)[:8]
+
+    @admin.display(description=_("shop name"), ordering="merchant__display_name")
+    def shop_name(self, application):
+        return application.merchant.display_name
+
+    @admin.display(description=_("seller type"), ordering="merchant__seller_type")
+    def seller_type(self, application):
+        return application.merchant.get_seller_type_display()
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, application):
+        return format_html('<span class="badge badge-{}">{}</span>', application.status, application.get_status_display())
+
+    @admin.display(description=_("working days waiting"))
+    def waiting(self, application):
+        if application.status not in AWAITING_REVIEW_STATUSES or not application.submitted_at:
+            return "—"
+        days = working_days_between(application.submitted_at, timezone.now())
+        text = f"{days:.1f}"
+        return format_html('<strong class="overdue">{} ⚠</strong>', text) if application.overdue_flagged_at else text
+
+    @admin.display(description=_("ID holder's age"))
+    def id_holder_age(self, application):
+        if not application.id_number:
+            return "—"
+        born = resident_id_birth_date(application.id_number)
+        today = timezone.localdate()
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @admin.display(description=_("documents"))
+    def documents_preview(self, application):
+        slots = selectors.document_slots(application)
+        parts = []
+        for slot in slots:
+            if slot.document:
+                parts.append(_document_preview(slot.document))
+            else:
+                parts.append(format_html('<figure class="doc doc-missing"><figcaption>{} ✗</figcaption></figure>', slot.label))
+        return format_html('<div class="doc-grid">{}</div>', format_html_join("", "{}", ((p,) for p in parts)))
+
+    @admin.display(description=_("merchant"))
+    def merchant_link(self, application):
+        return f"{application.merchant.display_name} <{application.merchant.user.email}>"
+
+    @admin.display(description=_("contact mobile"))
+    def contact_mobile(self, application):
+        return application.merchant.contact_mobile
+
+    @admin.display(description=_("origin"))
+    def origin(self, application):
+        region = application.merchant.region
+        return region.full_name if region else "—"
+
+    @admin.display(description=_("main categories"))
+    def categories(self, application):
+        return "、".join(c.localized_name for c in application.merchant.categories.all()) or "—"
+
+    @admin.display(description=_("sales channels"))
+    def channels(self, application):
+        links = [
+            format_html('<a href="{}" rel="noopener noreferrer nofollow" target="_blank">{}</a>', c.url, c.get_platform_display())
+            for c in application.merchant.channels.all()
+        ]
+        return format_html_join(" · ", "{}", ((link,) for link in links)) or "—"
+
+    # Decisions: every action calls a service; status is never edited by hand.
+
+    def _apply(self, request, queryset, service, **kwargs):
+        done, refused = 0, []
+        for application in queryset:
+            try:
+                service(application=application, by=request.user, **kwargs)
+                done += 1
+            except DomainError as error:
+                refused.append(f"{application}: {error}")
+        if done:
+            self.message_user(request, _("%(count)d applications updated.") % {"count": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    def _with_reason(self, request, queryset, *, service, form_class, title, field_names=False):
+        if "apply" in request.POST:
+            form = form_class(request.POST)
+            if form.is_valid():
+                kwargs = {"reason": form.cleaned_data["reason"]}
+                if field_names:
+                    kwargs["fields"] = form.cleaned_data["fields_concerned"]
+                self._apply(request, queryset, service, **kwargs)
+                return None
+        else:
+            form = form_class()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": request.POST.get("action"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/merchants/decision_form.html", context)
+
+    @admin.action(description=_("Start review"), permissions=["review"])
+    def start_review(self, request, queryset):
+        self._apply(request, queryset, services.application_start_review)
+
+    @admin.action(description=_("Approve"), permissions=["review"])
+    def approve(self, request, queryset):
+        self._apply(request, queryset, services.application_approve)
+
+    @admin.action(description=_("Request changes (with reason)"), permissions=["review"])
+    def request_changes(self, request, queryset):
+        return self._with_reason(
+            request, queryset, service=services.application_request_changes, form_class=ChangeRequestForm,
+            title=_("Request changes"), field_names=True,
+        )
+
+    @admin.action(description=_("Reject (with reason)"), permissions=["review"])
+    def reject(self, request, queryset):
+        return self._with_reason(
+            request, queryset, service=services.application_reject, form_class=DecisionForm, title=_("Reject"),
+        )
+
+    @admin.action(description=_("Suspend (with reason)"), permissions=["review"])
+    def suspend(self, request, queryset):
+        return self._with_reason(
+            request, queryset, service=services.application_suspend, form_class=DecisionForm, title=_("Suspend"),
+        )
+
+    @admin.action(description=_("Reinstate"), permissions=["review"])
+    def reinstate(self, request, queryset):
+        self._apply(request, queryset, services.application_reinstate)
+
+    class Media:
+        css = {"all": ["css/admin-review.css"]}
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en", "code", "deposit_amount", "is_active", "position")
+    list_editable = ("deposit_amount", "is_active", "position")
+    search_fields = ("name", "name_en", "code")
+    filter_horizontal = ("required_qualifications",)
+
+
+@admin.register(QualificationType)
+class QualificationTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en", "code")
+    search_fields = ("name", "name_en", "code")
+
+
+class SalesChannelInline(admin.TabularInline):
+    model = SalesChannel
+    extra = 0
+    fields = ("platform", "url")
+
+
+@admin.register(MerchantProfile)
+class MerchantProfileAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "seller_type", "contact_mobile", "region", "created_at")
+    list_filter = ("seller_type", "categories")
+    search_fields = ("display_name", "user__email", "contact_mobile")
+    list_select_related = ("user", "region__parent__parent")
+    readonly_fields = ("user", "created_at", "updated_at")
+    autocomplete_fields = ("region",)
+    inlines = [SalesChannelInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,17 @@
-"""Who may do what in the accounts app; pages, admin and API all ask here."""
+"""Who may see or change what in the merchants app: pages, admin and API all ask here.
+
+- A merchant sees and edits only its own profile and application, and edits only
+  while the application is a draft or changes are requested.
+- Reviewing staff (the `review_onboardingapplication` permission, held by the
+  reviewer group) see every application and its documents and decide on them.
+- Other staff (support, belt operations, content editors) do not see documents.
+- The belt's service provider will see its belt's applicants (industry belts issue),
+  added here as one more rule of `can_view_application`.
+"""
 
 from .roles import StaffGroup
+
+REVIEW_PERMISSION = "merchants.review_onboardingapplication"
 
 
 def user_in_staff_group(user, group: StaffGroup) -> bool:
@@ -17,3 +28,32 @@ def user_can_manage_api_token(user, token) -> bool:
     if not user.is_authenticated:
         return False
     return token.user_id == user.pk or user_in_staff_group(user, StaffGroup.SUPPORT)
+
+
+def can_review_applications(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm(REVIEW_PERMISSION))
+
+
+def is_application_owner(user, application) -> bool:
+    return bool(user.is_authenticated and application.merchant.user_id == user.pk)
+
+
+def can_view_application(user, application) -> bool:
+    return is_application_owner(user, application) or can_review_applications(user)
+
+
+def can_edit_application(user, application) -> bool:
+    return is_application_owner(user, application) and application.is_editable
+
+
+def can_view_document(user, document) -> bool:
+    return can_view_application(user, document.application)
+
+
+def visible_applications(user, queryset):
+    """Scope an application queryset to what `user` may see."""
+    if can_review_applications(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(merchant__user=user)

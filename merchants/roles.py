@@ -20,14 +20,34 @@ class StaffGroup(models.TextChoices):
 # post_migrate sync grants them on the next migrate.
 GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     StaffGroup.REVIEWER: {
-        "merchants": {"user": ("view",)},
+        "merchants": {
+            "user": ("view",),
+            "onboardingapplication": ("view", "review"),
+            "applicationdocument": ("view",),
+            "applicationevent": ("view",),
+            "merchantprofile": ("view",),
+            "saleschannel": ("view",),
+            "category": ("view",),
+            "qualificationtype": ("view",),
+            "region": ("view",),
+        },
     },
     StaffGroup.BELT_OPERATIONS: {
-        "merchants": {"user": ("view",)},
+        "merchants": {
+            "user": ("view",),
+            "merchantprofile": ("view",),
+            "category": ("view", "add", "change"),
+            "qualificationtype": ("view", "add", "change"),
+            "region": ("view",),
+        },
     },
     StaffGroup.CONTENT_EDITOR: {},
     StaffGroup.SUPPORT: {
-        "merchants": {"user": ("view", "change"), "apitoken": ("view", "add", "change")},
+        "merchants": {
+            "user": ("view", "change"),
+            "apitoken": ("view", "add", "change"),
+            "merchantprofile": ("view",),
+        },
         "account": {"emailaddress": ("view", "change")},
     },
 }

@@ -1,26 +1,65 @@
-"""Writes of the accounts app: welcome e-mails and the lifecycle of API tokens."""
+"""Writes of the merchants app: accounts, API tokens and the onboarding application.
+
+Every function is keyword-only and atomic, raises a domain error from
+`exceptions.py` when the action is not possible, and schedules its side effects
+(e-mails, thumbnails) with `transaction.on_commit`, so a refused or rolled-back
+action leaves nothing behind.
+"""
 
 import datetime
 
 from django.contrib.sites.shortcuts import get_current_site
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from . import permissions, selectors
 from .emails import send_templated_email
-from .models import ApiToken, User
+from .exceptions import (
+    ActiveApplicationExists,
+    ApplicationIncomplete,
+    DuplicateIdentity,
+    NotEditable,
+)
+from .models import (
+    AWAITING_REVIEW_STATUSES,
+    ApiToken,
+    ApplicationDocument,
+    ApplicationStatus,
+    EntityType,
+    MerchantProfile,
+    OnboardingApplication,
+    SalesChannel,
+    User,
+)
+from .tasks import make_document_thumbnail_task
+from .uploads import CheckedUpload
+from .workflows import APPLICATION_WORKFLOW
+from .workdays import working_days_between
+
+# Applications waiting longer than this (weekends skipped) are flagged for reviewers.
+REVIEW_DUE_WORKING_DAYS = 2
 
 
 def user_send_welcome(*, user: User, request=None) -> None:
     """Queue the welcome e-mail, in the user's language, for after the commit."""
-    site = get_current_site(request) if request is not None else None
-    protocol = "https" if request is not None and request.is_secure() else "http"
-    base_url = f"{protocol}://{site.domain}" if site else ""
     send_templated_email(
         template_prefix="merchants/email/welcome",
         to=user.email,
-        context={"user": user, "base_url": base_url},
+        context={"user": user, "base_url": _base_url(request)},
         language=user.language,
     )
+
+
+def _base_url(request=None) -> str:
+    site = get_current_site(request) if request is not None else None
+    if site is None:
+        from django.contrib.sites.models import Site
+
+        site = Site.objects.get_current()
+    protocol = "https" if request is not None and request.is_secure() else "http"
+    return f"{protocol}://{site.domain}"
 
 
 @transaction.atomic
@@ -52,3 +91,277 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
     return token
+
+
+# --- Onboarding: the merchant's side -------------------------------------------------
+
+
+def merchant_profile_ensure(*, user: User) -> MerchantProfile:
+    """Return the user's merchant profile, creating an empty one the first time."""
+    profile, _created = MerchantProfile.objects.get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def application_start(*, merchant: MerchantProfile) -> OnboardingApplication:
+    """Return the merchant's active application, or open a new draft (after a rejection too)."""
+    MerchantProfile.objects.select_for_update().get(pk=merchant.pk)
+    active = merchant.applications.exclude(status=ApplicationStatus.REJECTED).first()
+    if active is not None:
+        return active
+    return OnboardingApplication.objects.create(merchant=merchant)
+
+
+def _lock_editable(application: OnboardingApplication, by: User) -> OnboardingApplication:
+    locked = OnboardingApplication.objects.select_related("merchant").select_for_update().get(pk=application.pk)
+    if not permissions.is_application_owner(by, locked):
+        raise PermissionDenied
+    if not locked.is_editable:
+        raise NotEditable()
+    return locked
+
+
+def _check_identity_is_free(application: OnboardingApplication) -> None:
+    others = OnboardingApplication.objects.exclude(merchant=application.merchant).exclude(
+        status=ApplicationStatus.REJECTED
+    )
+    if application.uscc and others.filter(uscc=application.uscc).exists():
+        raise DuplicateIdentity()
+    if (
+        application.entity_type == EntityType.INDIVIDUAL
+        and others.filter(entity_type=EntityType.INDIVIDUAL, id_number=application.id_number).exists()
+    ):
+        raise DuplicateIdentity()
+
+
+@transaction.atomic
+def application_update_entity(
+    *, application: OnboardingApplication, by: User, entity: dict, profile: dict, categories
+) -> OnboardingApplication:
+    """Save step 1: the legal entity on the application and the shop on the profile."""
+    locked = _lock_editable(application, by)
+    for name, value in entity.items():
+        setattr(locked, name, value)
+    if locked.entity_type == EntityType.INDIVIDUAL:
+        locked.uscc = ""
+        locked.legal_representative = ""
+    _check_identity_is_free(locked)
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=[*entity, "uscc", "legal_representative", "updated_at"])
+    except IntegrityError:
+        raise DuplicateIdentity() from None
+    merchant = locked.merchant
+    for name, value in profile.items():
+        setattr(merchant, name, value)
+    merchant.save(update_fields=[*profile, "updated_at"])
+    merchant.categories.set(categories)
+    return locked
+
+
+@transaction.atomic
+def application_upload_document(
+    *,
+    application: OnboardingApplication,
+    by: User,
+    kind: str,
+    qualification=None,
+    upload,
+    checked: CheckedUpload,
+) -> ApplicationDocument:
+    """Store a checked upload as the application's document of that kind, replacing any earlier one.
+
+    The earlier file is deleted only after the commit; the thumbnail is made by Celery.
+    """
+    locked = _lock_editable(application, by)
+    previous = ApplicationDocument.objects.filter(
+        application=locked, kind=kind, qualification=qualification
+    ).first()
+    if previous is not None:
+        old_files = [f for f in (previous.file, previous.thumbnail) if f]
+        storage_names = [(f.storage, f.name) for f in old_files]
+        previous.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in storage_names])
+    document = ApplicationDocument(
+        application=locked,
+        kind=kind,
+        qualification=qualification,
+        content_type=checked.content_type,
+        size=checked.size,
+        width=checked.width,
+        height=checked.height,
+        original_name=(getattr(upload, "name", "") or "")[:200],
+    )
+    document.file.save("upload", upload, save=False)
+    saved_name = document.file.name
+    try:
+        document.save()
+    except Exception:
+        document.file.storage.delete(saved_name)
+        raise
+    if not document.is_pdf:
+        transaction.on_commit(lambda: make_document_thumbnail_task.delay(document.pk))
+    return document
+
+
+@transaction.atomic
+def application_set_channels(*, application: OnboardingApplication, by: User, channels) -> list[SalesChannel]:
+    """Replace the merchant's sales channels with `channels`, a list of (platform, url)."""
+    locked = _lock_editable(application, by)
+    merchant = locked.merchant
+    wanted = list(dict.fromkeys((platform, url) for platform, url in channels))
+    merchant.channels.all().delete()
+    return SalesChannel.objects.bulk_create(
+        [SalesChannel(merchant=merchant, platform=platform, url=url) for platform, url in wanted]
+    )
+
+
+@transaction.atomic
+def application_acknowledge_deposit(*, application: OnboardingApplication, by: User) -> OnboardingApplication:
+    """Record that the merchant has seen the deposit due for its current categories."""
+    locked = _lock_editable(application, by)
+    amount, _categories = selectors.deposit_breakdown(locked.merchant)
+    locked.deposit_amount = amount
+    locked.deposit_acknowledged_at = timezone.now()
+    locked.save(update_fields=["deposit_amount", "deposit_acknowledged_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def application_submit(*, application: OnboardingApplication, by: User) -> OnboardingApplication:
+    """Send the application to review; refused while anything is missing or it was already sent."""
+    locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
+    if not permissions.is_application_owner(by, locked):
+        raise PermissionDenied
+    fresh = selectors.application_with_details().get(pk=locked.pk)
+    if APPLICATION_WORKFLOW.can_move(fresh, ApplicationStatus.SUBMITTED):
+        missing = selectors.missing_for_submit(fresh)
+        if missing:
+            raise ApplicationIncomplete(missing=missing)
+    moved, event = APPLICATION_WORKFLOW.move(
+        obj=locked,
+        to=ApplicationStatus.SUBMITTED,
+        by=by,
+        updates={"submitted_at": timezone.now(), "overdue_flagged_at": None},
+    )
+    _notify_merchant(moved, event)
+    return moved
+
+
+# --- Onboarding: the reviewer's side -------------------------------------------------
+
+
+def _require_reviewer(by: User) -> None:
+    if not permissions.can_review_applications(by):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def application_start_review(*, application: OnboardingApplication, by: User) -> OnboardingApplication:
+    _require_reviewer(by)
+    moved, _event = APPLICATION_WORKFLOW.move(obj=application, to=ApplicationStatus.IN_REVIEW, by=by)
+    return moved
+
+
+def _decide(application, *, by, to, reason="", details=None):
+    """Move a submitted or in-review application to a decision, opening the review first if needed."""
+    _require_reviewer(by)
+    current = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
+    if current.status == ApplicationStatus.SUBMITTED:
+        current, _event = APPLICATION_WORKFLOW.move(obj=current, to=ApplicationStatus.IN_REVIEW, by=by)
+    moved, event = APPLICATION_WORKFLOW.move(
+        obj=current, to=to, by=by, reason=reason, details=details, updates={"decided_at": timezone.now()}
+    )
+    _notify_merchant(moved, event)
+    return moved
+
+
+@transaction.atomic
+def application_approve(*, application: OnboardingApplication, by: User, reason: str = "") -> OnboardingApplication:
+    return _decide(application, by=by, to=ApplicationStatus.APPROVED, reason=reason)
+
+
+@transaction.atomic
+def application_request_changes(
+    *, application: OnboardingApplication, by: User, reason: str, fields: list[str] | None = None
+) -> OnboardingApplication:
+    """Send the application back; `fields` names the parts the reason is about."""
+    return _decide(
+        application, by=by, to=ApplicationStatus.CHANGES_REQUESTED, reason=reason,
+        details={"fields": sorted(set(fields or []))},
+    )
+
+
+@transaction.atomic
+def application_reject(*, application: OnboardingApplication, by: User, reason: str) -> OnboardingApplication:
+    return _decide(application, by=by, to=ApplicationStatus.REJECTED, reason=reason)
+
+
+@transaction.atomic
+def application_suspend(*, application: OnboardingApplication, by: User, reason: str) -> OnboardingApplication:
+    _require_reviewer(by)
+    moved, event = APPLICATION_WORKFLOW.move(
+        obj=application, to=ApplicationStatus.SUSPENDED, by=by, reason=reason,
+        expected_from={ApplicationStatus.APPROVED},
+    )
+    _notify_merchant(moved, event)
+    return moved
+
+
+@transaction.atomic
+def application_reinstate(*, application: OnboardingApplication, by: User, reason: str = "") -> OnboardingApplication:
+    _require_reviewer(by)
+    moved, event = APPLICATION_WORKFLOW.move(
+        obj=application, to=ApplicationStatus.APPROVED, by=by, reason=reason,
+        expected_from={ApplicationStatus.SUSPENDED},
+    )
+    _notify_merchant(moved, event)
+    return moved
+
+
+def _notify_merchant(application: OnboardingApplication, event) -> None:
+    """Queue the e-mail telling the merchant about a status move (sent after commit)."""
+    user = application.merchant.user
+    send_templated_email(
+        template_prefix=f"merchants/email/application_{event.to_status}",
+        to=user.email,
+        context={
+            "application": application,
+            "event": event,
+            "dashboard_url": _base_url() + reverse("merchants:dashboard"),
+        },
+        language=user.language,
+    )
+
+
+@transaction.atomic
+def applications_flag_overdue(*, now: datetime.datetime | None = None) -> list[OnboardingApplication]:
+    """Flag applications waiting more than REVIEW_DUE_WORKING_DAYS and tell the reviewers.
+
+    Only applications not flagged yet are considered, so a daily run sends each
+    overdue application to the reviewers once.
+    """
+    now = now or timezone.now()
+    candidates = (
+        OnboardingApplication.objects.select_for_update(skip_locked=True)
+        .filter(status__in=AWAITING_REVIEW_STATUSES, overdue_flagged_at__isnull=True, submitted_at__isnull=False)
+        .order_by("submitted_at")
+    )
+    overdue = [
+        application
+        for application in candidates
+        if working_days_between(application.submitted_at, now) > REVIEW_DUE_WORKING_DAYS
+    ]
+    if not overdue:
+        return []
+    OnboardingApplication.objects.filter(pk__in=[a.pk for a in overdue]).update(overdue_flagged_at=now)
+    for reviewer in selectors.reviewers():
+        send_templated_email(
+            template_prefix="merchants/email/applications_overdue",
+            to=reviewer.email,
+            context={"applications": overdue, "admin_url": _base_url() + reverse(
+                "admin:merchants_onboardingapplication_changelist"
+            ) + "?overdue=yes"},
+            language=reviewer.language,
+        )
+    return overdue

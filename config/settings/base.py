@@ -242,7 +242,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "flag-overdue-applications": {
+        "task": "merchants.tasks.flag_overdue_applications_task",
+        "schedule": 60 * 60,
+    },
+}
 
 # /healthz checks the broker and cache only when they are configured.
 HEALTHZ_TIMEOUT_SECONDS = 2

@@ -25,8 +25,14 @@ def test_support_group_can_manage_users_and_tokens_but_not_delete_them():
     assert "delete_user" not in codenames
 
 
-def test_reviewer_can_only_view_users():
-    assert _codenames(StaffGroup.REVIEWER) == {"view_user"}
+def test_only_reviewers_may_decide_on_applications():
+    assert "review_onboardingapplication" in _codenames(StaffGroup.REVIEWER)
+    for group in (StaffGroup.SUPPORT, StaffGroup.BELT_OPERATIONS, StaffGroup.CONTENT_EDITOR):
+        assert not {"review_onboardingapplication", "view_onboardingapplication"} & _codenames(group)
+
+
+def test_reviewer_cannot_change_or_delete_users():
+    assert not {"change_user", "delete_user", "add_user"} & _codenames(StaffGroup.REVIEWER)
 
 
 def test_group_membership_needs_active_staff():

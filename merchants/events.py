@@ -1,0 +1,29 @@
+"""Append-only audit rows of the onboarding application's status moves."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models.onboarding import ApplicationStatus
+from .transitions import TransitionEvent
+
+
+class ApplicationEvent(TransitionEvent):
+    """One status move of an application: who, when, from → to, why.
+
+    `details["fields"]` lists the form fields a changes-requested decision is about,
+    so the merchant's dashboard can show the reason beside them.
+    """
+
+    status_choices = ApplicationStatus
+
+    application = models.ForeignKey(
+        "merchants.OnboardingApplication",
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        indexes = [models.Index(fields=["application", "created_at"], name="appevent_history_idx")]

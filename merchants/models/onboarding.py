@@ -1,0 +1,191 @@
+"""The onboarding application and its private documents.
+
+The status moves only through `merchants.services` (see `merchants.workflows`);
+it is read-only everywhere else.
+"""
+
+import uuid
+
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def private_storage():
+    """Storage for identity documents: outside MEDIA_ROOT, with no public URL."""
+    return storages["private"]
+
+
+class EntityType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual (resident ID card)")
+    INDIVIDUAL_BUSINESS = "individual_business", _("Individual business (个体工商户)")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+# Statuses in which the merchant may edit; everything else is frozen for review.
+EDITABLE_STATUSES = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED})
+# Statuses a reviewer works on: the review queue and the overdue flag look at these.
+AWAITING_REVIEW_STATUSES = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW})
+
+
+class OnboardingApplication(models.Model):
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    merchant = models.ForeignKey(
+        "merchants.MerchantProfile",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    entity_type = models.CharField(_("entity type"), max_length=20, choices=EntityType.choices, blank=True)
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name on the ID card, or the name on the business licence."),
+    )
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    legal_representative = models.CharField(_("legal representative / operator"), max_length=50, blank=True)
+    id_number = models.CharField(
+        _("resident ID number"),
+        max_length=18,
+        blank=True,
+        help_text=_("Of the individual, or of the legal representative / operator."),
+    )
+    deposit_amount = models.DecimalField(
+        _("deposit due (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    deposit_acknowledged_at = models.DateTimeField(_("deposit acknowledged at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(_("flagged as overdue at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("onboarding application")
+        verbose_name_plural = _("onboarding applications")
+        ordering = ["-created_at"]
+        permissions = [("review_onboardingapplication", _("Can decide on onboarding applications"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant"],
+                condition=~Q(status="rejected"),
+                name="application_one_active_per_merchant",
+            ),
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=~Q(uscc="") & ~Q(status="rejected"),
+                name="application_uscc_one_merchant",
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number="") & Q(entity_type="individual") & ~Q(status="rejected"),
+                name="application_individual_id_one_merchant",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
+        ]
+
+    def __str__(self):
+        return self.legal_name or str(self.public_id)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_business(self) -> bool:
+        return self.entity_type in (EntityType.INDIVIDUAL_BUSINESS, EntityType.ENTERPRISE)
+
+
+class DocumentKind(models.TextChoices):
+    ID_FRONT = "id_front", _("ID card, portrait side")
+    ID_BACK = "id_back", _("ID card, national emblem side")
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    QUALIFICATION = "qualification", _("Category qualification")
+
+
+def document_upload_to(document, filename):
+    # The original name never reaches the file system: only its (checked) type does.
+    return f"applications/{document.application.public_id}/{uuid.uuid4().hex}.{document.extension}"
+
+
+def thumbnail_upload_to(document, filename):
+    return f"applications/{document.application.public_id}/thumbs/{uuid.uuid4().hex}.webp"
+
+
+class ApplicationDocument(models.Model):
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        OnboardingApplication, verbose_name=_("application"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    qualification = models.ForeignKey(
+        "merchants.QualificationType",
+        verbose_name=_("qualification"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to=document_upload_to, max_length=200)
+    thumbnail = models.ImageField(
+        _("thumbnail"), storage=private_storage, upload_to=thumbnail_upload_to, blank=True, max_length=200
+    )
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+        ordering = ["kind", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                condition=Q(qualification__isnull=True),
+                name="document_one_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "qualification"],
+                condition=Q(qualification__isnull=False),
+                name="document_one_per_qualification",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="qualification", qualification__isnull=False)
+                | (~Q(kind="qualification") & Q(qualification__isnull=True)),
+                name="document_qualification_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        if self.qualification_id:
+            return str(self.qualification)
+        return self.get_kind_display()
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": "pdf", "image/png": "png", "image/webp": "webp"}.get(self.content_type, "jpg")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"

@@ -1,0 +1,134 @@
+"""The merchant's profile: who sells, from where, what, and through which channels."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class SellerType(models.TextChoices):
+    FACTORY = "factory", _("Factory owner")
+    STALL = "stall", _("Market stall owner")
+    VILLAGE = "village", _("Village co-op / village official")
+    WHOLESALE_MARKET = "wholesale_market", _("Wholesale market")
+    EXPERT = "expert", _("Recommendation expert (种草达人)")
+    BRAND = "brand", _("Brand")
+
+
+class BilingualNameMixin(models.Model):
+    """Staff-edited rows carry a Chinese name and an English one; pages pick by language."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class QualificationType(BilingualNameMixin):
+    """A certificate a category asks for, e.g. a gem appraisal certificate (CMA/CNAS lab)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    description = models.TextField(_("what to upload"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("qualification type")
+        verbose_name_plural = _("qualification types")
+        ordering = ["code"]
+
+
+class Category(BilingualNameMixin):
+    """A main category a merchant sells in, with its deposit and required qualifications."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    deposit_amount = models.DecimalField(
+        _("deposit (CNY)"), max_digits=12, decimal_places=2, help_text=_("Amount in yuan, e.g. 2000.00.")
+    )
+    required_qualifications = models.ManyToManyField(
+        QualificationType, verbose_name=_("required qualifications"), blank=True, related_name="categories"
+    )
+    is_active = models.BooleanField(_("open for new merchants"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(deposit_amount__gte=0), name="category_deposit_not_negative"),
+        ]
+
+
+class MerchantProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="merchant"
+    )
+    seller_type = models.CharField(_("seller type"), max_length=20, choices=SellerType.choices, blank=True)
+    display_name = models.CharField(_("shop name"), max_length=60, blank=True)
+    contact_mobile = models.CharField(_("contact mobile"), max_length=20, blank=True)
+    region = models.ForeignKey(
+        "merchants.Region",
+        verbose_name=_("origin region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    categories = models.ManyToManyField(Category, verbose_name=_("main categories"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("merchant profile")
+        verbose_name_plural = _("merchant profiles")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["contact_mobile"], name="merchant_mobile_idx")]
+
+    def __str__(self):
+        return self.display_name or self.user.email
+
+
+class SalesPlatform(models.TextChoices):
+    KUAISHOU = "kuaishou", _("Own Kuaishou shop")
+    TAOBAO = "taobao", _("Taobao")
+    TMALL = "tmall", _("Tmall")
+    JD = "jd", _("JD")
+    PINDUODUO = "pinduoduo", _("Pinduoduo")
+    YOUZAN = "youzan", _("Youzan")
+    MOKUAI = "mokuai", _("Mokuai (魔筷星选)")
+
+
+class SalesChannel(models.Model):
+    """Where a merchant sells: its own Kuaishou shop and/or a third-party shop link."""
+
+    merchant = models.ForeignKey(
+        MerchantProfile, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="channels"
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=SalesPlatform.choices)
+    url = models.URLField(_("shop link"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sales channel")
+        verbose_name_plural = _("sales channels")
+        ordering = ["platform", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "platform", "url"], name="channel_unique_per_merchant"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()}: {self.url}"

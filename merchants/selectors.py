@@ -1,0 +1,207 @@
+"""Reads that the merchant pages, admin and API share."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationStatus,
+    Category,
+    DocumentKind,
+    MerchantProfile,
+    OnboardingApplication,
+    QualificationType,
+    Region,
+    RegionLevel,
+    User,
+)
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class DocumentSlot:
+    """One document the application needs, and the upload that fills it, if any."""
+
+    key: str
+    kind: str
+    qualification: QualificationType | None
+    label: str
+    help_text: str
+    allow_pdf: bool
+    document: ApplicationDocument | None
+
+
+@dataclass(frozen=True)
+class WizardStep:
+    key: str
+    label: str
+    complete: bool
+
+
+def merchant_profile_for(user) -> MerchantProfile | None:
+    return (
+        MerchantProfile.objects.select_related("region__parent__parent")
+        .prefetch_related("categories", "channels")
+        .filter(user=user)
+        .first()
+    )
+
+
+def current_application(merchant: MerchantProfile) -> OnboardingApplication | None:
+    """Return the merchant's active application, or the latest rejected one."""
+    applications = merchant.applications.order_by("-created_at")
+    return applications.exclude(status=ApplicationStatus.REJECTED).first() or applications.first()
+
+
+def application_with_details(queryset=None):
+    """Applications with what their pages show, in a constant number of queries."""
+    queryset = queryset if queryset is not None else OnboardingApplication.objects.all()
+    return queryset.select_related("merchant__user", "merchant__region__parent__parent").prefetch_related(
+        "merchant__categories__required_qualifications",
+        "merchant__channels",
+        Prefetch("documents", queryset=ApplicationDocument.objects.select_related("qualification")),
+    )
+
+
+def application_for_viewer(*, viewer, public_id) -> OnboardingApplication | None:
+    queryset = permissions.visible_applications(viewer, application_with_details())
+    return queryset.filter(public_id=public_id).first()
+
+
+def document_for_viewer(*, viewer, public_id) -> ApplicationDocument | None:
+    document = (
+        ApplicationDocument.objects.select_related("application__merchant").filter(public_id=public_id).first()
+    )
+    if document is None or not permissions.can_view_document(viewer, document):
+        return None
+    return document
+
+
+def required_qualifications(merchant: MerchantProfile) -> list[QualificationType]:
+    seen = {}
+    for category in merchant.categories.all():
+        for qualification in category.required_qualifications.all():
+            seen.setdefault(qualification.pk, qualification)
+    return sorted(seen.values(), key=lambda q: q.code)
+
+
+def document_slots(application: OnboardingApplication) -> list[DocumentSlot]:
+    """Return the documents this application needs, given its entity type and categories."""
+    documents = list(application.documents.all())
+    by_kind = {d.kind: d for d in documents if d.qualification_id is None}
+    by_qualification = {d.qualification_id: d for d in documents if d.qualification_id}
+    holder = _("the legal representative's") if application.is_business else _("your")
+    slots = [
+        DocumentSlot(
+            "id_front", DocumentKind.ID_FRONT, None, DocumentKind.ID_FRONT.label,
+            _("Photo of %(holder)s ID card, portrait side.") % {"holder": holder}, False,
+            by_kind.get(DocumentKind.ID_FRONT),
+        ),
+        DocumentSlot(
+            "id_back", DocumentKind.ID_BACK, None, DocumentKind.ID_BACK.label,
+            _("Photo of %(holder)s ID card, national emblem side.") % {"holder": holder}, False,
+            by_kind.get(DocumentKind.ID_BACK),
+        ),
+    ]
+    if application.is_business:
+        slots.append(
+            DocumentSlot(
+                "business_licence", DocumentKind.BUSINESS_LICENCE, None, DocumentKind.BUSINESS_LICENCE.label,
+                _("The whole licence, with the unified social credit code readable (photo or PDF)."), True,
+                by_kind.get(DocumentKind.BUSINESS_LICENCE),
+            )
+        )
+    for qualification in required_qualifications(application.merchant):
+        slots.append(
+            DocumentSlot(
+                f"qualification-{qualification.code}", DocumentKind.QUALIFICATION, qualification,
+                qualification.localized_name, qualification.description, True,
+                by_qualification.get(qualification.pk),
+            )
+        )
+    return slots
+
+
+def deposit_breakdown(merchant: MerchantProfile) -> tuple[Decimal, list[Category]]:
+    """Return the deposit due and the categories behind it.
+
+    As on the real platform, a merchant in several categories pays the highest
+    category's deposit once, not the sum.
+    """
+    categories = sorted(merchant.categories.all(), key=lambda c: (-c.deposit_amount, c.position))
+    amount = categories[0].deposit_amount if categories else ZERO
+    return amount, categories
+
+
+def entity_step_complete(application: OnboardingApplication) -> bool:
+    merchant = application.merchant
+    profile_done = all(
+        [merchant.seller_type, merchant.display_name, merchant.contact_mobile, merchant.region_id]
+    ) and bool(merchant.categories.all())
+    entity_done = bool(application.entity_type and application.legal_name and application.id_number)
+    if application.is_business:
+        entity_done = entity_done and bool(application.uscc and application.legal_representative)
+    return profile_done and entity_done
+
+
+def deposit_acknowledged(application: OnboardingApplication) -> bool:
+    amount, _categories = deposit_breakdown(application.merchant)
+    return application.deposit_acknowledged_at is not None and application.deposit_amount == amount
+
+
+def wizard_steps(application: OnboardingApplication) -> list[WizardStep]:
+    slots = document_slots(application)
+    entity_done = entity_step_complete(application)
+    return [
+        WizardStep("entity", _("Entity and shop"), entity_done),
+        WizardStep("documents", _("Documents"), entity_done and all(s.document for s in slots)),
+        WizardStep("channels", _("Sales channels"), bool(application.merchant.channels.all())),
+        WizardStep("deposit", _("Deposit"), deposit_acknowledged(application)),
+        WizardStep("review", _("Review and submit"), application.status != ApplicationStatus.DRAFT),
+    ]
+
+
+def missing_for_submit(application: OnboardingApplication) -> list[str]:
+    """Return the labels of the steps still incomplete before the application can be submitted."""
+    return [str(step.label) for step in wizard_steps(application)[:-1] if not step.complete]
+
+
+def application_history(application: OnboardingApplication):
+    return ApplicationEvent.objects.filter(application=application).select_related("actor").order_by("created_at")
+
+
+def latest_change_request(application: OnboardingApplication) -> ApplicationEvent | None:
+    if application.status != ApplicationStatus.CHANGES_REQUESTED:
+        return None
+    return (
+        ApplicationEvent.objects.filter(application=application, to_status=ApplicationStatus.CHANGES_REQUESTED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def region_children(parent_code: str | None):
+    """Return the regions under `parent_code` (provinces when None), for the cascading selects."""
+    if not parent_code:
+        return Region.objects.filter(level=RegionLevel.PROVINCE)
+    return Region.objects.filter(parent__code=parent_code)
+
+
+def reviewers():
+    """Return the active staff who may decide on applications (one query)."""
+    app_label, codename = permissions.REVIEW_PERMISSION.split(".")
+    has_permission = Q(
+        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label
+    ) | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+    return (
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | has_permission)
+        .distinct()
+        .order_by("email")
+    )

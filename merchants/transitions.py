@@ -1,0 +1,142 @@
+"""One mechanism for every status field: a transition map, a locked move, an event row.
+
+Onboarding applications use it first; belt memberships, provider applications and
+school articles reuse it (the brief: reuse it, do not copy it). A workflow is declared
+once per status field::
+
+    APPLICATION_WORKFLOW = Workflow(
+        model=OnboardingApplication,
+        transitions={DRAFT: {SUBMITTED}, ...},
+        event_model=ApplicationEvent,
+        event_subject_field="application",
+        reason_required={CHANGES_REQUESTED, REJECTED, SUSPENDED},
+    )
+
+and `workflow.move(obj=..., to=..., by=..., reason=...)` is the only way to change
+the status. `move` must run inside the caller's `transaction.atomic()` (services are
+atomic): it locks the row with `select_for_update()`, checks the map against the
+*locked* status (so two reviewers deciding at once cannot both win), saves with
+`update_fields`, and writes the append-only event in the same transaction.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import InvalidTransition, ReasonRequired
+
+
+class TransitionEvent(models.Model):
+    """Abstract append-only row: who moved what from which status to which, and why."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_status = models.CharField(_("from"), max_length=32)
+    to_status = models.CharField(_("to"), max_length=32)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    # The TextChoices of the subject's status, for labels in pages and e-mails.
+    status_choices: type[models.TextChoices] | None = None
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+    def _label(self, status: str) -> str:
+        try:
+            return self.status_choices(status).label if self.status_choices else status
+        except ValueError:
+            return status
+
+    @property
+    def from_status_label(self) -> str:
+        return self._label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return self._label(self.to_status)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Transition events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Transition events are append-only.")
+
+
+@dataclass(frozen=True)
+class Workflow:
+    model: type[models.Model]
+    transitions: dict[str, frozenset[str] | set[str]]
+    event_model: type[TransitionEvent]
+    event_subject_field: str
+    status_field: str = "status"
+    reason_required: frozenset[str] | set[str] = field(default_factory=frozenset)
+
+    def available_transitions(self, status: str) -> frozenset[str]:
+        return frozenset(self.transitions.get(status, ()))
+
+    def can_move(self, obj, to: str) -> bool:
+        return to in self.available_transitions(getattr(obj, self.status_field))
+
+    def move(
+        self,
+        *,
+        obj,
+        to: str,
+        by,
+        reason: str = "",
+        details: dict | None = None,
+        updates: dict | None = None,
+        expected_from: Iterable[str] | None = None,
+    ):
+        """Move `obj` to status `to` and return (locked_obj, event).
+
+        `updates` are other fields saved in the same write (e.g. `decided_at`).
+        `expected_from` narrows the allowed start states for this particular move.
+        """
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Workflow.move must run inside transaction.atomic().")
+        reason = (reason or "").strip()
+        locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
+        current = getattr(locked, self.status_field)
+        allowed = self.available_transitions(current)
+        if expected_from is not None and current not in set(expected_from):
+            allowed = frozenset()
+        if to not in allowed:
+            labels = dict(self.model._meta.get_field(self.status_field).flatchoices)
+            raise InvalidTransition(
+                current=current, target=to, current_label=labels.get(current), target_label=labels.get(to)
+            )
+        if to in self.reason_required and not reason:
+            raise ReasonRequired(target=to)
+        setattr(locked, self.status_field, to)
+        update_fields = [self.status_field]
+        for name, value in (updates or {}).items():
+            setattr(locked, name, value)
+            update_fields.append(name)
+        if any(f.name == "updated_at" for f in locked._meta.concrete_fields):
+            update_fields.append("updated_at")
+        locked.save(update_fields=update_fields)
+        event = self.event_model.objects.create(
+            **{self.event_subject_field: locked},
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            from_status=current,
+            to_status=to,
+            reason=reason,
+            details=details or {},
+        )
+        return locked, event

@@ -1,0 +1,108 @@
+"""Checks every uploaded file by its content, never by its name.
+
+An image is accepted only when Pillow identifies it as JPEG, PNG or WebP, its pixel
+count is within the limit (checked from the header before decoding, so a
+decompression bomb is refused without being expanded), and it then decodes fully.
+A PDF, where allowed, is accepted by its signature (`%PDF-` at the start, `%%EOF`
+near the end); it is stored as is and never rendered by the portal.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 25_000_000
+ACCEPTED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+PDF_SIGNATURE = b"%PDF-"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+
+
+def _read_all(upload) -> bytes:
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
+def check_upload(upload, *, allow_pdf: bool, max_bytes: int = MAX_DOCUMENT_BYTES) -> CheckedUpload:
+    """Return what the file really is, or raise a ValidationError a person can act on."""
+    size = upload.size
+    if size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s."),
+            code="file_too_large",
+            params={"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
+        )
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="file_empty")
+    data = _read_all(upload)
+    if data.startswith(PDF_SIGNATURE):
+        if not allow_pdf:
+            raise ValidationError(_("Upload a photo (JPEG, PNG or WebP) here, not a PDF."), code="pdf_not_allowed")
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError(_("The PDF file is damaged or incomplete."), code="pdf_broken")
+        return CheckedUpload(content_type="application/pdf", size=size)
+    return _check_image(data, size=size, allow_pdf=allow_pdf)
+
+
+def _wrong_type_error(allow_pdf: bool) -> ValidationError:
+    if allow_pdf:
+        return ValidationError(
+            _("This file is not a JPEG, PNG or WebP image or a PDF, whatever its name says."), code="file_type"
+        )
+    return ValidationError(_("This file is not a JPEG, PNG or WebP image, whatever its name says."), code="file_type")
+
+
+def _check_image(data: bytes, *, size: int, allow_pdf: bool) -> CheckedUpload:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image_format = image.format
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise _wrong_type_error(allow_pdf)
+    except Image.DecompressionBombError:
+        raise _too_many_pixels()
+    if image_format not in ACCEPTED_IMAGE_FORMATS:
+        raise _wrong_type_error(allow_pdf)
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels()
+    except (OSError, ValueError, SyntaxError):
+        raise ValidationError(_("The image is damaged and cannot be opened."), code="image_broken")
+    return CheckedUpload(content_type=ACCEPTED_IMAGE_FORMATS[image_format], size=size, width=width, height=height)
+
+
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(
+        _("The image has too many pixels (at most %(megapixels)d megapixels)."),
+        code="image_too_many_pixels",
+        params={"megapixels": MAX_IMAGE_PIXELS // 1_000_000},
+    )
+
+
+def make_thumbnail(source, *, max_side: int = 480) -> bytes:
+    """Return a WebP thumbnail of an image file, upright (EXIF orientation applied), metadata dropped."""
+    with Image.open(source) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((max_side, max_side))
+        if image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGB")
+        out = io.BytesIO()
+        image.save(out, format="WEBP", quality=80)
+    return out.getvalue()

@@ -1,0 +1,215 @@
+"""Merchant pages: the dashboard, the onboarding wizard and private document downloads.
+
+Views stay thin: they parse with forms, call services and selectors, and turn domain
+errors into messages beside the form. Object access goes through permissions.py.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import selectors, services
+from .exceptions import ApplicationIncomplete, DomainError, InvalidTransition
+from .forms import CHANGE_REQUEST_FIELDS, ChannelsForm, DepositForm, DocumentsForm, EntityForm, SubmitForm
+from .models import ApplicationStatus
+
+STEP_KEYS = ["entity", "documents", "channels", "deposit", "review"]
+# Which parts a changes-requested decision may name appear on which step.
+STEP_FIELDS = {
+    "entity": {"entity", "id_number", "uscc"},
+    "documents": {"documents"},
+    "channels": {"channels"},
+}
+
+NEXT_STEPS = {
+    ApplicationStatus.DRAFT: gettext_lazy("Complete the steps of your application and submit it."),
+    ApplicationStatus.SUBMITTED: gettext_lazy("Your application is waiting for a reviewer; nothing to do for now."),
+    ApplicationStatus.IN_REVIEW: gettext_lazy("A reviewer is looking at your application; nothing to do for now."),
+    ApplicationStatus.CHANGES_REQUESTED: gettext_lazy("Fix what the reviewer asks below, then submit again."),
+    ApplicationStatus.APPROVED: gettext_lazy("Your shop is approved: join an industry belt and list your goods."),
+    ApplicationStatus.REJECTED: gettext_lazy("Your application was not approved. You can start a new one."),
+    ApplicationStatus.SUSPENDED: gettext_lazy("Your shop is suspended. Contact support to resolve the reason below."),
+}
+
+
+def _change_request_context(application):
+    event = selectors.latest_change_request(application)
+    if event is None:
+        return {"change_request": None, "flagged": set()}
+    flagged = set(event.details.get("fields", []))
+    labels = [str(label) for key, label in CHANGE_REQUEST_FIELDS if key in flagged]
+    return {"change_request": event, "flagged": flagged, "flagged_labels": labels}
+
+
+class MerchantDashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "merchants/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        merchant = selectors.merchant_profile_for(self.request.user)
+        application = selectors.current_application(merchant) if merchant else None
+        context.update({"merchant": merchant, "application": application})
+        if application is not None:
+            application = selectors.application_with_details().get(pk=application.pk)
+            context.update(
+                application=application,
+                steps=selectors.wizard_steps(application),
+                history=selectors.application_history(application),
+                next_step=NEXT_STEPS[application.status],
+                can_start_new=application.status == ApplicationStatus.REJECTED,
+                **_change_request_context(application),
+            )
+        return context
+
+
+class ApplicationStartView(LoginRequiredMixin, View):
+    """Open (or resume) the merchant's application and go to its first step."""
+
+    def post(self, request):
+        merchant = services.merchant_profile_ensure(user=request.user)
+        services.application_start(merchant=merchant)
+        return redirect("merchants:application-step", step="entity")
+
+
+class ApplicationStepView(LoginRequiredMixin, View):
+    template_name = "merchants/application_form.html"
+
+    def dispatch(self, request, *args, step=None, **kwargs):
+        if step not in STEP_KEYS:
+            raise Http404
+        self.step = step
+        return super().dispatch(request, *args, **kwargs)
+
+    def _application(self):
+        merchant = selectors.merchant_profile_for(self.request.user)
+        application = selectors.current_application(merchant) if merchant else None
+        if application is None:
+            return None
+        return selectors.application_with_details().get(pk=application.pk)
+
+    def get(self, request, step):
+        application = self._application()
+        if application is None:
+            return redirect("merchants:dashboard")
+        if not application.is_editable and step != "review":
+            return redirect("merchants:application-step", step="review")
+        return self._render(application, self._form(application))
+
+    def post(self, request, step):
+        application = self._application()
+        if application is None:
+            return redirect("merchants:dashboard")
+        form = self._form(application, data=request.POST, files=request.FILES)
+        if step == "entity" and "_refresh" in request.POST:
+            form.errors.clear()
+            return self._render(application, form)
+        if not form.is_valid():
+            return self._render(application, form, status=400)
+        try:
+            self._save(application, form)
+        except InvalidTransition:
+            messages.info(request, _("Your application was already submitted; here is where it stands."))
+            return redirect("merchants:dashboard")
+        except ApplicationIncomplete as error:
+            form.add_error(None, _("Complete these steps first: %(steps)s.") % {"steps": "、".join(error.missing)})
+            return self._render(self._application(), form, status=400)
+        except DomainError as error:
+            form.add_error(None, str(error))
+            return self._render(application, form, status=409)
+        if step == "review":
+            messages.success(request, _("Your application is submitted. We will e-mail you the decision."))
+            return redirect("merchants:dashboard")
+        messages.success(request, _("Saved."))
+        return redirect("merchants:application-step", step=STEP_KEYS[STEP_KEYS.index(step) + 1])
+
+    def _form(self, application, data=None, files=None):
+        region_url = reverse("merchants:region-options")
+        if self.step == "entity":
+            initial = EntityForm.initial_for(application)
+            return EntityForm(data, initial=initial, region_url=region_url)
+        if self.step == "documents":
+            return DocumentsForm(data, files, slots=selectors.document_slots(application))
+        if self.step == "channels":
+            return ChannelsForm(data, initial=ChannelsForm.initial_for(application.merchant))
+        if self.step == "deposit":
+            return DepositForm(data, initial={"acknowledged": selectors.deposit_acknowledged(application)})
+        return SubmitForm(data)
+
+    def _save(self, application, form):
+        user = self.request.user
+        if self.step == "entity":
+            services.application_update_entity(
+                application=application, by=user, entity=form.entity_data(), profile=form.profile_data(),
+                categories=form.cleaned_data["categories"],
+            )
+        elif self.step == "documents":
+            with transaction.atomic():
+                for slot, upload, checked in form.uploads():
+                    services.application_upload_document(
+                        application=application, by=user, kind=slot.kind, qualification=slot.qualification,
+                        upload=upload, checked=checked,
+                    )
+        elif self.step == "channels":
+            services.application_set_channels(application=application, by=user, channels=form.cleaned_data["channels"])
+        elif self.step == "deposit":
+            services.application_acknowledge_deposit(application=application, by=user)
+        else:
+            services.application_submit(application=application, by=user)
+
+    def _render(self, application, form, status=200):
+        deposit, deposit_categories = selectors.deposit_breakdown(application.merchant)
+        change_request = _change_request_context(application)
+        context = {
+            "application": application,
+            "form": form,
+            "step": self.step,
+            "steps": selectors.wizard_steps(application),
+            "slots": selectors.document_slots(application),
+            "deposit": deposit,
+            "deposit_categories": deposit_categories,
+            "missing": selectors.missing_for_submit(application),
+            "step_flagged": bool(change_request["flagged"] & STEP_FIELDS.get(self.step, set())),
+            **change_request,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class RegionOptionsView(LoginRequiredMixin, View):
+    """Return the <option>s of the next select in the region cascade (htmx)."""
+
+    def get(self, request):
+        parent = request.GET.get("city") or request.GET.get("province") or ""
+        if not (parent.isdigit() and len(parent) == 6):
+            parent = ""
+        regions = selectors.region_children(parent) if parent else []
+        return render(
+            request, "merchants/partials/region_options.html",
+            {"regions": regions, "clear_county": "province" in request.GET and "city" not in request.GET},
+        )
+
+
+class DocumentFileView(LoginRequiredMixin, View):
+    """Serve a private document (or its thumbnail) to those permissions.py allows; 404 to anyone else."""
+
+    thumbnail = False
+
+    def get(self, request, public_id):
+        document = selectors.document_for_viewer(viewer=request.user, public_id=public_id)
+        if document is None:
+            raise Http404
+        field = document.thumbnail if self.thumbnail else document.file
+        if not field:
+            raise Http404
+        content_type = "image/webp" if self.thumbnail else document.content_type
+        response = FileResponse(field.open("rb"), content_type=content_type)
+        response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

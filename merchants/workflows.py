@@ -1,0 +1,21 @@
+"""The onboarding application's status map, declared once (see transitions.py)."""
+
+from .events import ApplicationEvent
+from .models import ApplicationStatus as S
+from .models import OnboardingApplication
+from .transitions import Workflow
+
+APPLICATION_WORKFLOW = Workflow(
+    model=OnboardingApplication,
+    transitions={
+        S.DRAFT: {S.SUBMITTED},
+        S.SUBMITTED: {S.IN_REVIEW},
+        S.IN_REVIEW: {S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED},
+        S.CHANGES_REQUESTED: {S.SUBMITTED},
+        S.APPROVED: {S.SUSPENDED},
+        S.SUSPENDED: {S.APPROVED},
+    },
+    event_model=ApplicationEvent,
+    event_subject_field="application",
+    reason_required={S.CHANGES_REQUESTED, S.REJECTED, S.SUSPENDED},
+)
