@@ -217,21 +217,39 @@ def _document_preview(document) -> str:
     else:
         inner = format_html('<span class="doc-pending">{}</span>', _("thumbnail being made…"))
     return format_html(
-        '<figure class="doc"><a href="{}" target="_blank" rel="noopener">{}</a><figcaption>{}</figcaption></figure>',
-        url, inner, str(document),
+        '<figure class="doc"><a href="{}" target="_blank" rel="noopener">{}</a>'
+        "<figcaption>{}</figcaption></figure>",
+        url,
+        inner,
+        str(document),
     )
 
 
 @admin.register(OnboardingApplication)
 class OnboardingApplicationAdmin(admin.ModelAdmin):
     list_display = (
-        "legal_name_or_id", "shop_name", "entity_type", "seller_type", "status_badge", "submitted_at", "waiting",
+        "legal_name_or_id",
+        "shop_name",
+        "entity_type",
+        "seller_type",
+        "status_badge",
+        "submitted_at",
+        "waiting",
     )
     list_filter = (
-        "status", "entity_type", "merchant__seller_type", "merchant__categories", ProvinceFilter, WaitingFilter,
+        "status",
+        "entity_type",
+        "merchant__seller_type",
+        "merchant__categories",
+        ProvinceFilter,
+        WaitingFilter,
     )
     search_fields = (
-        "legal_name", "uscc", "merchant__display_name", "merchant__contact_mobile", "merchant__user__email",
+        "legal_name",
+        "uscc",
+        "merchant__display_name",
+        "merchant__contact_mobile",
+        "merchant__user__email",
     )
     list_select_related = ("merchant__user",)
     list_per_page = 50
@@ -239,19 +257,51 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     inlines = [ApplicationEventInline]
     actions = [
-        "start_review", "approve", "request_changes", "reject", "suspend", "reinstate",
+        "start_review",
+        "approve",
+        "request_changes",
+        "reject",
+        "suspend",
+        "reinstate",
     ]
     fieldsets = (
-        (_("Status"), {"fields": ("status", "submitted_at", "decided_at", "overdue_flagged_at", "deposit_amount")}),
-        (_("Entity"), {"fields": (
-            "entity_type", "legal_name", "uscc", "legal_representative", "id_number", "id_holder_age",
-        )}),
+        (
+            _("Status"),
+            {"fields": ("status", "submitted_at", "decided_at", "overdue_flagged_at", "deposit_amount")},
+        ),
+        (
+            _("Entity"),
+            {
+                "fields": (
+                    "entity_type",
+                    "legal_name",
+                    "uscc",
+                    "legal_representative",
+                    "id_number",
+                    "id_holder_age",
+                )
+            },
+        ),
         (_("Documents"), {"fields": ("documents_preview",)}),
-        (_("Shop"), {"fields": ("merchant_link", "seller_type", "contact_mobile", "origin", "categories", "channels")}),
+        (
+            _("Shop"),
+            {
+                "fields": (
+                    "merchant_link",
+                    "seller_type",
+                    "contact_mobile",
+                    "origin",
+                    "categories",
+                    "channels",
+                )
+            },
+        ),
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("merchant__user", "merchant__region__parent__parent")
+        return (
+            super().get_queryset(request).select_related("merchant__user", "merchant__region__parent__parent")
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return [name for _title, options in self.fieldsets for name in options["fields"]]
@@ -283,7 +333,9 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, application):
-        return format_html('<span class="badge badge-{}">{}</span>', application.status, application.get_status_display())
+        return format_html(
+            '<span class="badge badge-{}">{}</span>', application.status, application.get_status_display()
+        )
 
     @admin.display(description=_("working days waiting"))
     def waiting(self, application):
@@ -291,7 +343,11 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
             return "—"
         days = working_days_between(application.submitted_at, timezone.now())
         text = f"{days:.1f}"
-        return format_html('<strong class="overdue">{} ⚠</strong>', text) if application.overdue_flagged_at else text
+        return (
+            format_html('<strong class="overdue">{} ⚠</strong>', text)
+            if application.overdue_flagged_at
+            else text
+        )
 
     @admin.display(description=_("ID holder's age"))
     def id_holder_age(self, application):
@@ -309,8 +365,14 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
             if slot.document:
                 parts.append(_document_preview(slot.document))
             else:
-                parts.append(format_html('<figure class="doc doc-missing"><figcaption>{} ✗</figcaption></figure>', slot.label))
-        return format_html('<div class="doc-grid">{}</div>', format_html_join("", "{}", ((p,) for p in parts)))
+                parts.append(
+                    format_html(
+                        '<figure class="doc doc-missing"><figcaption>{} ✗</figcaption></figure>', slot.label
+                    )
+                )
+        return format_html(
+            '<div class="doc-grid">{}</div>', format_html_join("", "{}", ((p,) for p in parts))
+        )
 
     @admin.display(description=_("merchant"))
     def merchant_link(self, application):
@@ -332,7 +394,11 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=_("sales channels"))
     def channels(self, application):
         links = [
-            format_html('<a href="{}" rel="noopener noreferrer nofollow" target="_blank">{}</a>', c.url, c.get_platform_display())
+            format_html(
+                '<a href="{}" rel="noopener noreferrer nofollow" target="_blank">{}</a>',
+                c.url,
+                c.get_platform_display(),
+            )
             for c in application.merchant.channels.all()
         ]
         return format_html_join(" · ", "{}", ((link,) for link in links)) or "—"
@@ -348,7 +414,9 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
             except DomainError as error:
                 refused.append(f"{application}: {error}")
         if done:
-            self.message_user(request, _("%(count)d applications updated.") % {"count": done}, messages.SUCCESS)
+            self.message_user(
+                request, _("%(count)d applications updated.") % {"count": done}, messages.SUCCESS
+            )
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
@@ -385,20 +453,32 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Request changes (with reason)"), permissions=["review"])
     def request_changes(self, request, queryset):
         return self._with_reason(
-            request, queryset, service=services.application_request_changes, form_class=ChangeRequestForm,
-            title=_("Request changes"), field_names=True,
+            request,
+            queryset,
+            service=services.application_request_changes,
+            form_class=ChangeRequestForm,
+            title=_("Request changes"),
+            field_names=True,
         )
 
     @admin.action(description=_("Reject (with reason)"), permissions=["review"])
     def reject(self, request, queryset):
         return self._with_reason(
-            request, queryset, service=services.application_reject, form_class=DecisionForm, title=_("Reject"),
+            request,
+            queryset,
+            service=services.application_reject,
+            form_class=DecisionForm,
+            title=_("Reject"),
         )
 
     @admin.action(description=_("Suspend (with reason)"), permissions=["review"])
     def suspend(self, request, queryset):
         return self._with_reason(
-            request, queryset, service=services.application_suspend, form_class=DecisionForm, title=_("Suspend"),
+            request,
+            queryset,
+            service=services.application_suspend,
+            form_class=DecisionForm,
+            title=_("Suspend"),
         )
 
     @admin.action(description=_("Reinstate"), permissions=["review"])

@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import SalesPlatform
 
 PLATFORM_DOMAINS: dict[str, tuple[str, ...]] = {
-    SalesPlatform.KUAISHOU: ("kuaishou.com", "kwaixiaodian.com", "gifshow.com", "kwai.com", "chenzhongtech.com"),
+    SalesPlatform.KUAISHOU: (
+        "kuaishou.com",
+        "kwaixiaodian.com",
+        "gifshow.com",
+        "kwai.com",
+        "chenzhongtech.com",
+    ),
     SalesPlatform.TAOBAO: ("taobao.com", "tb.cn"),
     SalesPlatform.TMALL: ("tmall.com", "tmall.hk"),
     SalesPlatform.JD: ("jd.com", "jd.hk", "3.cn"),

@@ -60,10 +60,3 @@ class DuplicateIdentity(DomainError):
     code = "duplicate_identity"
     message = _("Another merchant has already registered with this number.")
     http_status = 409
-
-
-class ActiveApplicationExists(DomainError):
-    code = "active_application_exists"
-    message = _("You already have an application in progress.")
-    http_status = 409
-

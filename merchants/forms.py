@@ -23,13 +23,23 @@ class RegionSelect(forms.Select):
     def __init__(self, *, next_level: str | None, url: str | None = None):
         attrs = {"class": "region-select"}
         if next_level and url:
-            attrs.update({"hx-get": url, "hx-target": f"#id_{next_level}", "hx-trigger": "change", "hx-swap": "innerHTML"})
+            attrs.update(
+                {
+                    "hx-get": url,
+                    "hx-target": f"#id_{next_level}",
+                    "hx-trigger": "change",
+                    "hx-swap": "innerHTML",
+                }
+            )
         super().__init__(attrs=attrs)
 
 
 def _region_choice_field(label, *, required):
     return forms.ModelChoiceField(
-        label=label, queryset=Region.objects.none(), to_field_name="code", required=required,
+        label=label,
+        queryset=Region.objects.none(),
+        to_field_name="code",
+        required=required,
         empty_label=_("— choose —"),
     )
 
@@ -37,20 +47,28 @@ def _region_choice_field(label, *, required):
 class EntityForm(forms.Form):
     """Step 1: the legal entity and the shop, over the application and the profile."""
 
-    entity_type = forms.ChoiceField(label=_("Entity type"), choices=EntityType.choices, widget=forms.RadioSelect)
+    entity_type = forms.ChoiceField(
+        label=_("Entity type"), choices=EntityType.choices, widget=forms.RadioSelect
+    )
     legal_name = forms.CharField(
-        label=_("Legal name"), max_length=100,
+        label=_("Legal name"),
+        max_length=100,
         help_text=_("Your name as on the ID card, or the name on the business licence."),
     )
     uscc = forms.CharField(
-        label=_("Unified social credit code"), max_length=30, required=False,
+        label=_("Unified social credit code"),
+        max_length=30,
+        required=False,
         help_text=_("18 characters, printed on the business licence."),
     )
     legal_representative = forms.CharField(
-        label=_("Legal representative / operator"), max_length=50, required=False,
+        label=_("Legal representative / operator"),
+        max_length=50,
+        required=False,
     )
     id_number = forms.CharField(
-        label=_("Resident ID number"), max_length=30,
+        label=_("Resident ID number"),
+        max_length=30,
         help_text=_("Yours, or the legal representative's for a business."),
     )
     seller_type = forms.ChoiceField(label=_("Seller type"), choices=SellerType.choices)
@@ -60,7 +78,8 @@ class EntityForm(forms.Form):
     city = _region_choice_field(_("City"), required=False)
     county = _region_choice_field(_("District / county"), required=False)
     categories = forms.ModelMultipleChoiceField(
-        label=_("Main categories"), queryset=Category.objects.filter(is_active=True),
+        label=_("Main categories"),
+        queryset=Category.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -130,7 +149,9 @@ class EntityForm(forms.Form):
                 except ValidationError as error:
                     self.add_error("uscc", error)
             if not cleaned.get("legal_representative"):
-                self.add_error("legal_representative", _("A business needs its legal representative or operator."))
+                self.add_error(
+                    "legal_representative", _("A business needs its legal representative or operator.")
+                )
         else:
             cleaned["uscc"] = ""
             cleaned["legal_representative"] = ""
@@ -152,9 +173,10 @@ class EntityForm(forms.Form):
             self.add_error("county", _("Choose the district or county."))
 
     def entity_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in (
-            "entity_type", "legal_name", "uscc", "legal_representative", "id_number"
-        )}
+        return {
+            name: self.cleaned_data[name]
+            for name in ("entity_type", "legal_name", "uscc", "legal_representative", "id_number")
+        }
 
     def profile_data(self) -> dict:
         return {
@@ -174,14 +196,16 @@ class DocumentsForm(forms.Form):
         for slot in slots:
             accept = "image/jpeg,image/png,image/webp" + (",application/pdf" if slot.allow_pdf else "")
             self.fields[slot.key] = forms.FileField(
-                label=slot.label, help_text=slot.help_text, required=False,
+                label=slot.label,
+                help_text=slot.help_text,
+                required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": accept}),
             )
         self.checked = {}
 
     def clean(self):
         cleaned = super().clean()
-        for key, upload in cleaned.items():
+        for key, upload in list(cleaned.items()):
             if not upload:
                 continue
             try:
@@ -203,7 +227,9 @@ class ChannelsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for platform in SalesPlatform:
             self.fields[platform.value] = forms.CharField(
-                label=platform.label, required=False, max_length=500,
+                label=platform.label,
+                required=False,
+                max_length=500,
                 widget=forms.URLInput(attrs={"placeholder": "https://"}),
             )
 
@@ -258,6 +284,7 @@ class DecisionForm(forms.Form):
 
 class ChangeRequestForm(DecisionForm):
     fields_concerned = forms.MultipleChoiceField(
-        label=_("What must change"), choices=CHANGE_REQUEST_FIELDS, widget=forms.CheckboxSelectMultiple,
+        label=_("What must change"),
+        choices=CHANGE_REQUEST_FIELDS,
+        widget=forms.CheckboxSelectMultiple,
     )
-

@@ -31,7 +31,9 @@ def user_can_manage_api_token(user, token) -> bool:
 
 
 def can_review_applications(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm(REVIEW_PERMISSION))
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(REVIEW_PERMISSION)
+    )
 
 
 def is_application_owner(user, application) -> bool:

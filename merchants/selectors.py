@@ -76,7 +76,9 @@ def application_for_viewer(*, viewer, public_id) -> OnboardingApplication | None
 
 def document_for_viewer(*, viewer, public_id) -> ApplicationDocument | None:
     document = (
-        ApplicationDocument.objects.select_related("application__merchant").filter(public_id=public_id).first()
+        ApplicationDocument.objects.select_related("application__merchant")
+        .filter(public_id=public_id)
+        .first()
     )
     if document is None or not permissions.can_view_document(viewer, document):
         return None
@@ -99,29 +101,45 @@ def document_slots(application: OnboardingApplication) -> list[DocumentSlot]:
     holder = _("the legal representative's") if application.is_business else _("your")
     slots = [
         DocumentSlot(
-            "id_front", DocumentKind.ID_FRONT, None, DocumentKind.ID_FRONT.label,
-            _("Photo of %(holder)s ID card, portrait side.") % {"holder": holder}, False,
+            "id_front",
+            DocumentKind.ID_FRONT,
+            None,
+            DocumentKind.ID_FRONT.label,
+            _("Photo of %(holder)s ID card, portrait side.") % {"holder": holder},
+            False,
             by_kind.get(DocumentKind.ID_FRONT),
         ),
         DocumentSlot(
-            "id_back", DocumentKind.ID_BACK, None, DocumentKind.ID_BACK.label,
-            _("Photo of %(holder)s ID card, national emblem side.") % {"holder": holder}, False,
+            "id_back",
+            DocumentKind.ID_BACK,
+            None,
+            DocumentKind.ID_BACK.label,
+            _("Photo of %(holder)s ID card, national emblem side.") % {"holder": holder},
+            False,
             by_kind.get(DocumentKind.ID_BACK),
         ),
     ]
     if application.is_business:
         slots.append(
             DocumentSlot(
-                "business_licence", DocumentKind.BUSINESS_LICENCE, None, DocumentKind.BUSINESS_LICENCE.label,
-                _("The whole licence, with the unified social credit code readable (photo or PDF)."), True,
+                "business_licence",
+                DocumentKind.BUSINESS_LICENCE,
+                None,
+                DocumentKind.BUSINESS_LICENCE.label,
+                _("The whole licence, with the unified social credit code readable (photo or PDF)."),
+                True,
                 by_kind.get(DocumentKind.BUSINESS_LICENCE),
             )
         )
     for qualification in required_qualifications(application.merchant):
         slots.append(
             DocumentSlot(
-                f"qualification-{qualification.code}", DocumentKind.QUALIFICATION, qualification,
-                qualification.localized_name, qualification.description, True,
+                f"qualification-{qualification.code}",
+                DocumentKind.QUALIFICATION,
+                qualification,
+                qualification.localized_name,
+                qualification.description,
+                True,
                 by_qualification.get(qualification.pk),
             )
         )
@@ -173,14 +191,20 @@ def missing_for_submit(application: OnboardingApplication) -> list[str]:
 
 
 def application_history(application: OnboardingApplication):
-    return ApplicationEvent.objects.filter(application=application).select_related("actor").order_by("created_at")
+    return (
+        ApplicationEvent.objects.filter(application=application)
+        .select_related("actor")
+        .order_by("created_at")
+    )
 
 
 def latest_change_request(application: OnboardingApplication) -> ApplicationEvent | None:
     if application.status != ApplicationStatus.CHANGES_REQUESTED:
         return None
     return (
-        ApplicationEvent.objects.filter(application=application, to_status=ApplicationStatus.CHANGES_REQUESTED)
+        ApplicationEvent.objects.filter(
+            application=application, to_status=ApplicationStatus.CHANGES_REQUESTED
+        )
         .order_by("-created_at", "-pk")
         .first()
     )

@@ -17,7 +17,6 @@ from django.utils import timezone
 from . import permissions, selectors
 from .emails import send_templated_email
 from .exceptions import (
-    ActiveApplicationExists,
     ApplicationIncomplete,
     DuplicateIdentity,
     NotEditable,
@@ -35,8 +34,8 @@ from .models import (
 )
 from .tasks import make_document_thumbnail_task
 from .uploads import CheckedUpload
-from .workflows import APPLICATION_WORKFLOW
 from .workdays import working_days_between
+from .workflows import APPLICATION_WORKFLOW
 
 # Applications waiting longer than this (weekends skipped) are flagged for reviewers.
 REVIEW_DUE_WORKING_DAYS = 2
@@ -113,7 +112,9 @@ def application_start(*, merchant: MerchantProfile) -> OnboardingApplication:
 
 
 def _lock_editable(application: OnboardingApplication, by: User) -> OnboardingApplication:
-    locked = OnboardingApplication.objects.select_related("merchant").select_for_update().get(pk=application.pk)
+    locked = (
+        OnboardingApplication.objects.select_related("merchant").select_for_update().get(pk=application.pk)
+    )
     if not permissions.is_application_owner(by, locked):
         raise PermissionDenied
     if not locked.is_editable:
@@ -277,7 +278,9 @@ def _decide(application, *, by, to, reason="", details=None):
 
 
 @transaction.atomic
-def application_approve(*, application: OnboardingApplication, by: User, reason: str = "") -> OnboardingApplication:
+def application_approve(
+    *, application: OnboardingApplication, by: User, reason: str = ""
+) -> OnboardingApplication:
     return _decide(application, by=by, to=ApplicationStatus.APPROVED, reason=reason)
 
 
@@ -287,7 +290,10 @@ def application_request_changes(
 ) -> OnboardingApplication:
     """Send the application back; `fields` names the parts the reason is about."""
     return _decide(
-        application, by=by, to=ApplicationStatus.CHANGES_REQUESTED, reason=reason,
+        application,
+        by=by,
+        to=ApplicationStatus.CHANGES_REQUESTED,
+        reason=reason,
         details={"fields": sorted(set(fields or []))},
     )
 
@@ -298,10 +304,15 @@ def application_reject(*, application: OnboardingApplication, by: User, reason: 
 
 
 @transaction.atomic
-def application_suspend(*, application: OnboardingApplication, by: User, reason: str) -> OnboardingApplication:
+def application_suspend(
+    *, application: OnboardingApplication, by: User, reason: str
+) -> OnboardingApplication:
     _require_reviewer(by)
     moved, event = APPLICATION_WORKFLOW.move(
-        obj=application, to=ApplicationStatus.SUSPENDED, by=by, reason=reason,
+        obj=application,
+        to=ApplicationStatus.SUSPENDED,
+        by=by,
+        reason=reason,
         expected_from={ApplicationStatus.APPROVED},
     )
     _notify_merchant(moved, event)
@@ -309,10 +320,15 @@ def application_suspend(*, application: OnboardingApplication, by: User, reason:
 
 
 @transaction.atomic
-def application_reinstate(*, application: OnboardingApplication, by: User, reason: str = "") -> OnboardingApplication:
+def application_reinstate(
+    *, application: OnboardingApplication, by: User, reason: str = ""
+) -> OnboardingApplication:
     _require_reviewer(by)
     moved, event = APPLICATION_WORKFLOW.move(
-        obj=application, to=ApplicationStatus.APPROVED, by=by, reason=reason,
+        obj=application,
+        to=ApplicationStatus.APPROVED,
+        by=by,
+        reason=reason,
         expected_from={ApplicationStatus.SUSPENDED},
     )
     _notify_merchant(moved, event)
@@ -344,7 +360,9 @@ def applications_flag_overdue(*, now: datetime.datetime | None = None) -> list[O
     now = now or timezone.now()
     candidates = (
         OnboardingApplication.objects.select_for_update(skip_locked=True)
-        .filter(status__in=AWAITING_REVIEW_STATUSES, overdue_flagged_at__isnull=True, submitted_at__isnull=False)
+        .filter(
+            status__in=AWAITING_REVIEW_STATUSES, overdue_flagged_at__isnull=True, submitted_at__isnull=False
+        )
         .order_by("submitted_at")
     )
     overdue = [
@@ -359,9 +377,12 @@ def applications_flag_overdue(*, now: datetime.datetime | None = None) -> list[O
         send_templated_email(
             template_prefix="merchants/email/applications_overdue",
             to=reviewer.email,
-            context={"applications": overdue, "admin_url": _base_url() + reverse(
-                "admin:merchants_onboardingapplication_changelist"
-            ) + "?overdue=yes"},
+            context={
+                "applications": overdue,
+                "admin_url": _base_url()
+                + reverse("admin:merchants_onboardingapplication_changelist")
+                + "?overdue=yes",
+            },
             language=reviewer.language,
         )
     return overdue

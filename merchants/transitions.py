@@ -54,6 +54,14 @@ class TransitionEvent(models.Model):
         abstract = True
         ordering = ["created_at", "pk"]
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Transition events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Transition events are append-only.")
+
     def _label(self, status: str) -> str:
         try:
             return self.status_choices(status).label if self.status_choices else status
@@ -67,14 +75,6 @@ class TransitionEvent(models.Model):
     @property
     def to_status_label(self) -> str:
         return self._label(self.to_status)
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Transition events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Transition events are append-only.")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 25_000_000
-ACCEPTED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# Many phone cameras write JPEGs with a second, preview picture inside; Pillow calls
+# those "MPO". They are JPEG files to every browser and to the merchant.
+ACCEPTED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 PDF_SIGNATURE = b"%PDF-"
 
 
@@ -50,7 +52,9 @@ def check_upload(upload, *, allow_pdf: bool, max_bytes: int = MAX_DOCUMENT_BYTES
     data = _read_all(upload)
     if data.startswith(PDF_SIGNATURE):
         if not allow_pdf:
-            raise ValidationError(_("Upload a photo (JPEG, PNG or WebP) here, not a PDF."), code="pdf_not_allowed")
+            raise ValidationError(
+                _("Upload a photo (JPEG, PNG or WebP) here, not a PDF."), code="pdf_not_allowed"
+            )
         if b"%%EOF" not in data[-2048:]:
             raise ValidationError(_("The PDF file is damaged or incomplete."), code="pdf_broken")
         return CheckedUpload(content_type="application/pdf", size=size)
@@ -60,9 +64,12 @@ def check_upload(upload, *, allow_pdf: bool, max_bytes: int = MAX_DOCUMENT_BYTES
 def _wrong_type_error(allow_pdf: bool) -> ValidationError:
     if allow_pdf:
         return ValidationError(
-            _("This file is not a JPEG, PNG or WebP image or a PDF, whatever its name says."), code="file_type"
+            _("This file is not a JPEG, PNG or WebP image or a PDF, whatever its name says."),
+            code="file_type",
         )
-    return ValidationError(_("This file is not a JPEG, PNG or WebP image, whatever its name says."), code="file_type")
+    return ValidationError(
+        _("This file is not a JPEG, PNG or WebP image, whatever its name says."), code="file_type"
+    )
 
 
 def _check_image(data: bytes, *, size: int, allow_pdf: bool) -> CheckedUpload:
@@ -71,9 +78,9 @@ def _check_image(data: bytes, *, size: int, allow_pdf: bool) -> CheckedUpload:
             image_format = image.format
             width, height = image.size
     except (UnidentifiedImageError, OSError, ValueError):
-        raise _wrong_type_error(allow_pdf)
+        raise _wrong_type_error(allow_pdf) from None
     except Image.DecompressionBombError:
-        raise _too_many_pixels()
+        raise _too_many_pixels() from None
     if image_format not in ACCEPTED_IMAGE_FORMATS:
         raise _wrong_type_error(allow_pdf)
     if width * height > MAX_IMAGE_PIXELS:
@@ -82,10 +89,12 @@ def _check_image(data: bytes, *, size: int, allow_pdf: bool) -> CheckedUpload:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels()
+        raise _too_many_pixels() from None
     except (OSError, ValueError, SyntaxError):
-        raise ValidationError(_("The image is damaged and cannot be opened."), code="image_broken")
-    return CheckedUpload(content_type=ACCEPTED_IMAGE_FORMATS[image_format], size=size, width=width, height=height)
+        raise ValidationError(_("The image is damaged and cannot be opened."), code="image_broken") from None
+    return CheckedUpload(
+        content_type=ACCEPTED_IMAGE_FORMATS[image_format], size=size, width=width, height=height
+    )
 
 
 def _too_many_pixels() -> ValidationError:

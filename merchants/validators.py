@@ -50,7 +50,9 @@ def _organisation_code_is_valid(code: str) -> bool:
     body, check = code[:8], code[8]
     if any(c not in ORG_CODE_ALPHABET for c in body):
         return False
-    remainder = 11 - sum(ORG_CODE_ALPHABET.index(c) * w for c, w in zip(body, GB11714_WEIGHTS, strict=True)) % 11
+    remainder = (
+        11 - sum(ORG_CODE_ALPHABET.index(c) * w for c, w in zip(body, GB11714_WEIGHTS, strict=True)) % 11
+    )
     expected = {10: "X", 11: "0"}.get(remainder, str(remainder))
     return check == expected
 
@@ -64,9 +66,16 @@ def validate_uscc(value: str) -> str:
             code="uscc_length",
             params={"count": len(code)},
         )
-    if code[0] not in USCC_AUTHORITIES or any(c not in USCC_ALPHABET for c in code[1:]) or not code[2:8].isdigit():
+    if (
+        code[0] not in USCC_AUTHORITIES
+        or any(c not in USCC_ALPHABET for c in code[1:])
+        or not code[2:8].isdigit()
+    ):
         raise ValidationError(
-            _("This is not the layout of a unified social credit code (letters I, O, S, V and Z are never used)."),
+            _(
+                "This is not the layout of a unified social credit code "
+                "(letters I, O, S, V and Z are never used)."
+            ),
             code="uscc_format",
         )
     if code[-1] != uscc.calc_check_digit(code[:17]) or not _organisation_code_is_valid(code[8:17]):
@@ -96,14 +105,21 @@ def validate_resident_id(value: str) -> str:
     try:
         birth_date = ric.get_birth_date(number)
     except StdnumError:
-        raise ValidationError(_("The birth date inside the ID number is not a real date."), code="ric_birth_date")
+        raise ValidationError(
+            _("The birth date inside the ID number is not a real date."), code="ric_birth_date"
+        ) from None
     from .models import Region
 
     province = number[:2]
-    if province not in RESIDENCE_PERMIT_PROVINCES and not Region.objects.filter(code=province + "0000").exists():
+    if (
+        province not in RESIDENCE_PERMIT_PROVINCES
+        and not Region.objects.filter(code=province + "0000").exists()
+    ):
         raise ValidationError(_("The ID number does not start with a province code."), code="ric_region")
     if birth_date.year < 1900:
-        raise ValidationError(_("The birth date inside the ID number is not a real date."), code="ric_birth_date")
+        raise ValidationError(
+            _("The birth date inside the ID number is not a real date."), code="ric_birth_date"
+        )
     return number
 
 
@@ -114,7 +130,9 @@ def validate_adult(number: str, *, today: datetime.date | None = None) -> None:
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     if age < ADULT_AGE:
         raise ValidationError(
-            _("The ID holder must be at least %(age)d years old."), code="ric_minor", params={"age": ADULT_AGE}
+            _("The ID holder must be at least %(age)d years old."),
+            code="ric_minor",
+            params={"age": ADULT_AGE},
         )
 
 
@@ -123,12 +141,17 @@ def normalize_mainland_mobile(value: str) -> str:
     try:
         parsed = phonenumbers.parse(str(value).strip(), "CN")
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("Enter a mainland China mobile number, e.g. 138 1234 5678."), code="mobile_format")
+        raise ValidationError(
+            _("Enter a mainland China mobile number, e.g. 138 1234 5678."), code="mobile_format"
+        ) from None
     number_type = phonenumbers.number_type(parsed)
     if (
         parsed.country_code != 86
         or not phonenumbers.is_valid_number(parsed)
-        or number_type not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        or number_type
+        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     ):
-        raise ValidationError(_("Enter a mainland China mobile number, e.g. 138 1234 5678."), code="mobile_format")
+        raise ValidationError(
+            _("Enter a mainland China mobile number, e.g. 138 1234 5678."), code="mobile_format"
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

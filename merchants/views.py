@@ -30,12 +30,20 @@ STEP_FIELDS = {
 
 NEXT_STEPS = {
     ApplicationStatus.DRAFT: gettext_lazy("Complete the steps of your application and submit it."),
-    ApplicationStatus.SUBMITTED: gettext_lazy("Your application is waiting for a reviewer; nothing to do for now."),
-    ApplicationStatus.IN_REVIEW: gettext_lazy("A reviewer is looking at your application; nothing to do for now."),
+    ApplicationStatus.SUBMITTED: gettext_lazy(
+        "Your application is waiting for a reviewer; nothing to do for now."
+    ),
+    ApplicationStatus.IN_REVIEW: gettext_lazy(
+        "A reviewer is looking at your application; nothing to do for now."
+    ),
     ApplicationStatus.CHANGES_REQUESTED: gettext_lazy("Fix what the reviewer asks below, then submit again."),
-    ApplicationStatus.APPROVED: gettext_lazy("Your shop is approved: join an industry belt and list your goods."),
+    ApplicationStatus.APPROVED: gettext_lazy(
+        "Your shop is approved: join an industry belt and list your goods."
+    ),
     ApplicationStatus.REJECTED: gettext_lazy("Your application was not approved. You can start a new one."),
-    ApplicationStatus.SUSPENDED: gettext_lazy("Your shop is suspended. Contact support to resolve the reason below."),
+    ApplicationStatus.SUSPENDED: gettext_lazy(
+        "Your shop is suspended. Contact support to resolve the reason below."
+    ),
 }
 
 
@@ -85,7 +93,7 @@ class ApplicationStepView(LoginRequiredMixin, View):
         if step not in STEP_KEYS:
             raise Http404
         self.step = step
-        return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, step=step, **kwargs)
 
     def _application(self):
         merchant = selectors.merchant_profile_for(self.request.user)
@@ -118,7 +126,9 @@ class ApplicationStepView(LoginRequiredMixin, View):
             messages.info(request, _("Your application was already submitted; here is where it stands."))
             return redirect("merchants:dashboard")
         except ApplicationIncomplete as error:
-            form.add_error(None, _("Complete these steps first: %(steps)s.") % {"steps": "、".join(error.missing)})
+            form.add_error(
+                None, _("Complete these steps first: %(steps)s.") % {"steps": "、".join(error.missing)}
+            )
             return self._render(self._application(), form, status=400)
         except DomainError as error:
             form.add_error(None, str(error))
@@ -146,18 +156,27 @@ class ApplicationStepView(LoginRequiredMixin, View):
         user = self.request.user
         if self.step == "entity":
             services.application_update_entity(
-                application=application, by=user, entity=form.entity_data(), profile=form.profile_data(),
+                application=application,
+                by=user,
+                entity=form.entity_data(),
+                profile=form.profile_data(),
                 categories=form.cleaned_data["categories"],
             )
         elif self.step == "documents":
             with transaction.atomic():
                 for slot, upload, checked in form.uploads():
                     services.application_upload_document(
-                        application=application, by=user, kind=slot.kind, qualification=slot.qualification,
-                        upload=upload, checked=checked,
+                        application=application,
+                        by=user,
+                        kind=slot.kind,
+                        qualification=slot.qualification,
+                        upload=upload,
+                        checked=checked,
                     )
         elif self.step == "channels":
-            services.application_set_channels(application=application, by=user, channels=form.cleaned_data["channels"])
+            services.application_set_channels(
+                application=application, by=user, channels=form.cleaned_data["channels"]
+            )
         elif self.step == "deposit":
             services.application_acknowledge_deposit(application=application, by=user)
         else:
@@ -190,7 +209,8 @@ class RegionOptionsView(LoginRequiredMixin, View):
             parent = ""
         regions = selectors.region_children(parent) if parent else []
         return render(
-            request, "merchants/partials/region_options.html",
+            request,
+            "merchants/partials/region_options.html",
             {"regions": regions, "clear_county": "province" in request.GET and "city" not in request.GET},
         )
 

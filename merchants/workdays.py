@@ -19,7 +19,9 @@ def working_days_between(start: datetime.datetime, end: datetime.datetime) -> fl
     total = datetime.timedelta()
     cursor = start
     while cursor < end:
-        next_midnight = (cursor + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        next_midnight = (cursor + datetime.timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         segment_end = min(end, next_midnight)
         if cursor.weekday() < 5:
             total += segment_end - cursor

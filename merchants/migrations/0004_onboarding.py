@@ -8,224 +8,546 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('merchants', '0003_site_identity'),
+        ("merchants", "0003_site_identity"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='name (English)')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('deposit_amount', models.DecimalField(decimal_places=2, help_text='Amount in yuan, e.g. 2000.00.', max_digits=12, verbose_name='deposit (CNY)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='open for new merchants')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name (Chinese)")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="name (English)")),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                (
+                    "deposit_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Amount in yuan, e.g. 2000.00.",
+                        max_digits=12,
+                        verbose_name="deposit (CNY)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="open for new merchants")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'code'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='QualificationType',
+            name="QualificationType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='name (English)')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('description', models.TextField(blank=True, verbose_name='what to upload')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name (Chinese)")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="name (English)")),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("description", models.TextField(blank=True, verbose_name="what to upload")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'qualification type',
-                'verbose_name_plural': 'qualification types',
-                'ordering': ['code'],
+                "verbose_name": "qualification type",
+                "verbose_name_plural": "qualification types",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='MerchantProfile',
+            name="MerchantProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seller_type', models.CharField(blank=True, choices=[('factory', 'Factory owner'), ('stall', 'Market stall owner'), ('village', 'Village co-op / village official'), ('wholesale_market', 'Wholesale market'), ('expert', 'Recommendation expert (种草达人)'), ('brand', 'Brand')], max_length=20, verbose_name='seller type')),
-                ('display_name', models.CharField(blank=True, max_length=60, verbose_name='shop name')),
-                ('contact_mobile', models.CharField(blank=True, max_length=20, verbose_name='contact mobile')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('categories', models.ManyToManyField(blank=True, to='merchants.category', verbose_name='main categories')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='merchant', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seller_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("factory", "Factory owner"),
+                            ("stall", "Market stall owner"),
+                            ("village", "Village co-op / village official"),
+                            ("wholesale_market", "Wholesale market"),
+                            ("expert", "Recommendation expert (种草达人)"),
+                            ("brand", "Brand"),
+                        ],
+                        max_length=20,
+                        verbose_name="seller type",
+                    ),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=60, verbose_name="shop name")),
+                (
+                    "contact_mobile",
+                    models.CharField(blank=True, max_length=20, verbose_name="contact mobile"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True, to="merchants.category", verbose_name="main categories"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merchant",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'merchant profile',
-                'verbose_name_plural': 'merchant profiles',
-                'ordering': ['-created_at'],
+                "verbose_name": "merchant profile",
+                "verbose_name_plural": "merchant profiles",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='OnboardingApplication',
+            name="OnboardingApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('in_review', 'In review'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('suspended', 'Suspended')], default='draft', max_length=20, verbose_name='status')),
-                ('entity_type', models.CharField(blank=True, choices=[('individual', 'Individual (resident ID card)'), ('individual_business', 'Individual business (个体工商户)'), ('enterprise', 'Enterprise')], max_length=20, verbose_name='entity type')),
-                ('legal_name', models.CharField(blank=True, help_text='The name on the ID card, or the name on the business licence.', max_length=100, verbose_name='legal name')),
-                ('uscc', models.CharField(blank=True, max_length=18, verbose_name='unified social credit code')),
-                ('legal_representative', models.CharField(blank=True, max_length=50, verbose_name='legal representative / operator')),
-                ('id_number', models.CharField(blank=True, help_text='Of the individual, or of the legal representative / operator.', max_length=18, verbose_name='resident ID number')),
-                ('deposit_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='deposit due (CNY)')),
-                ('deposit_acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='deposit acknowledged at')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('overdue_flagged_at', models.DateTimeField(blank=True, null=True, verbose_name='flagged as overdue at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='merchants.merchantprofile', verbose_name='merchant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("in_review", "In review"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "entity_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("individual", "Individual (resident ID card)"),
+                            ("individual_business", "Individual business (个体工商户)"),
+                            ("enterprise", "Enterprise"),
+                        ],
+                        max_length=20,
+                        verbose_name="entity type",
+                    ),
+                ),
+                (
+                    "legal_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="The name on the ID card, or the name on the business licence.",
+                        max_length=100,
+                        verbose_name="legal name",
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(blank=True, max_length=18, verbose_name="unified social credit code"),
+                ),
+                (
+                    "legal_representative",
+                    models.CharField(
+                        blank=True, max_length=50, verbose_name="legal representative / operator"
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="Of the individual, or of the legal representative / operator.",
+                        max_length=18,
+                        verbose_name="resident ID number",
+                    ),
+                ),
+                (
+                    "deposit_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="deposit due (CNY)",
+                    ),
+                ),
+                (
+                    "deposit_acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="deposit acknowledged at"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                (
+                    "overdue_flagged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="flagged as overdue at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="merchants.merchantprofile",
+                        verbose_name="merchant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'onboarding application',
-                'verbose_name_plural': 'onboarding applications',
-                'ordering': ['-created_at'],
-                'permissions': [('review_onboardingapplication', 'Can decide on onboarding applications')],
+                "verbose_name": "onboarding application",
+                "verbose_name_plural": "onboarding applications",
+                "ordering": ["-created_at"],
+                "permissions": [("review_onboardingapplication", "Can decide on onboarding applications")],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationEvent',
+            name="ApplicationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(max_length=32, verbose_name='from')),
-                ('to_status', models.CharField(max_length=32, verbose_name='to')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='merchants.onboardingapplication', verbose_name='application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_status", models.CharField(max_length=32, verbose_name="from")),
+                ("to_status", models.CharField(max_length=32, verbose_name="to")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="merchants.onboardingapplication",
+                        verbose_name="application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application event',
-                'verbose_name_plural': 'application events',
-                'ordering': ['created_at', 'pk'],
-                'abstract': False,
+                "verbose_name": "application event",
+                "verbose_name_plural": "application events",
+                "ordering": ["created_at", "pk"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='category',
-            name='required_qualifications',
-            field=models.ManyToManyField(blank=True, related_name='categories', to='merchants.qualificationtype', verbose_name='required qualifications'),
+            model_name="category",
+            name="required_qualifications",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="categories",
+                to="merchants.qualificationtype",
+                verbose_name="required qualifications",
+            ),
         ),
         migrations.CreateModel(
-            name='ApplicationDocument',
+            name="ApplicationDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('kind', models.CharField(choices=[('id_front', 'ID card, portrait side'), ('id_back', 'ID card, national emblem side'), ('business_licence', 'Business licence'), ('qualification', 'Category qualification')], max_length=20, verbose_name='kind')),
-                ('file', models.FileField(max_length=200, storage=merchants.models.onboarding.private_storage, upload_to=merchants.models.onboarding.document_upload_to, verbose_name='file')),
-                ('thumbnail', models.ImageField(blank=True, max_length=200, storage=merchants.models.onboarding.private_storage, upload_to=merchants.models.onboarding.thumbnail_upload_to, verbose_name='thumbnail')),
-                ('content_type', models.CharField(max_length=50, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size in bytes')),
-                ('width', models.PositiveIntegerField(blank=True, null=True, verbose_name='width')),
-                ('height', models.PositiveIntegerField(blank=True, null=True, verbose_name='height')),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='original file name')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='merchants.onboardingapplication', verbose_name='application')),
-                ('qualification', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='merchants.qualificationtype', verbose_name='qualification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("id_front", "ID card, portrait side"),
+                            ("id_back", "ID card, national emblem side"),
+                            ("business_licence", "Business licence"),
+                            ("qualification", "Category qualification"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=merchants.models.onboarding.private_storage,
+                        upload_to=merchants.models.onboarding.document_upload_to,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "thumbnail",
+                    models.ImageField(
+                        blank=True,
+                        max_length=200,
+                        storage=merchants.models.onboarding.private_storage,
+                        upload_to=merchants.models.onboarding.thumbnail_upload_to,
+                        verbose_name="thumbnail",
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=50, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size in bytes")),
+                ("width", models.PositiveIntegerField(blank=True, null=True, verbose_name="width")),
+                ("height", models.PositiveIntegerField(blank=True, null=True, verbose_name="height")),
+                (
+                    "original_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="original file name"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="merchants.onboardingapplication",
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "qualification",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="merchants.qualificationtype",
+                        verbose_name="qualification",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application document',
-                'verbose_name_plural': 'application documents',
-                'ordering': ['kind', 'created_at'],
+                "verbose_name": "application document",
+                "verbose_name_plural": "application documents",
+                "ordering": ["kind", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'province'), ('city', 'city'), ('county', 'county')], max_length=10, verbose_name='level')),
-                ('is_leaf', models.BooleanField(default=False, verbose_name='is the deepest level')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='merchants.region', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=6, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "province"), ("city", "city"), ("county", "county")],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("is_leaf", models.BooleanField(default=False, verbose_name="is the deepest level")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="merchants.region",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='merchantprofile',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='merchants.region', verbose_name='origin region'),
+            model_name="merchantprofile",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="merchants.region",
+                verbose_name="origin region",
+            ),
         ),
         migrations.CreateModel(
-            name='SalesChannel',
+            name="SalesChannel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('kuaishou', 'Own Kuaishou shop'), ('taobao', 'Taobao'), ('tmall', 'Tmall'), ('jd', 'JD'), ('pinduoduo', 'Pinduoduo'), ('youzan', 'Youzan'), ('mokuai', 'Mokuai (魔筷星选)')], max_length=20, verbose_name='platform')),
-                ('url', models.URLField(max_length=500, verbose_name='shop link')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channels', to='merchants.merchantprofile', verbose_name='merchant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("kuaishou", "Own Kuaishou shop"),
+                            ("taobao", "Taobao"),
+                            ("tmall", "Tmall"),
+                            ("jd", "JD"),
+                            ("pinduoduo", "Pinduoduo"),
+                            ("youzan", "Youzan"),
+                            ("mokuai", "Mokuai (魔筷星选)"),
+                        ],
+                        max_length=20,
+                        verbose_name="platform",
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, verbose_name="shop link")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="channels",
+                        to="merchants.merchantprofile",
+                        verbose_name="merchant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sales channel',
-                'verbose_name_plural': 'sales channels',
-                'ordering': ['platform', 'pk'],
+                "verbose_name": "sales channel",
+                "verbose_name_plural": "sales channels",
+                "ordering": ["platform", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='onboardingapplication',
-            index=models.Index(fields=['status', 'submitted_at'], name='application_queue_idx'),
+            model_name="onboardingapplication",
+            index=models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
         ),
         migrations.AddConstraint(
-            model_name='onboardingapplication',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'rejected'), _negated=True), fields=('merchant',), name='application_one_active_per_merchant'),
+            model_name="onboardingapplication",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "rejected"), _negated=True),
+                fields=("merchant",),
+                name="application_one_active_per_merchant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='onboardingapplication',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('uscc', ''), _negated=True), models.Q(('status', 'rejected'), _negated=True)), fields=('uscc',), name='application_uscc_one_merchant'),
+            model_name="onboardingapplication",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("uscc", ""), _negated=True), models.Q(("status", "rejected"), _negated=True)
+                ),
+                fields=("uscc",),
+                name="application_uscc_one_merchant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='onboardingapplication',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('id_number', ''), _negated=True), ('entity_type', 'individual'), models.Q(('status', 'rejected'), _negated=True)), fields=('id_number',), name='application_individual_id_one_merchant'),
+            model_name="onboardingapplication",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("id_number", ""), _negated=True),
+                    ("entity_type", "individual"),
+                    models.Q(("status", "rejected"), _negated=True),
+                ),
+                fields=("id_number",),
+                name="application_individual_id_one_merchant",
+            ),
         ),
         migrations.AddIndex(
-            model_name='applicationevent',
-            index=models.Index(fields=['application', 'created_at'], name='appevent_history_idx'),
+            model_name="applicationevent",
+            index=models.Index(fields=["application", "created_at"], name="appevent_history_idx"),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('deposit_amount__gte', 0)), name='category_deposit_not_negative'),
+            model_name="category",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deposit_amount__gte", 0)), name="category_deposit_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationdocument',
-            constraint=models.UniqueConstraint(condition=models.Q(('qualification__isnull', True)), fields=('application', 'kind'), name='document_one_per_kind'),
+            model_name="applicationdocument",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("qualification__isnull", True)),
+                fields=("application", "kind"),
+                name="document_one_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationdocument',
-            constraint=models.UniqueConstraint(condition=models.Q(('qualification__isnull', False)), fields=('application', 'qualification'), name='document_one_per_qualification'),
+            model_name="applicationdocument",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("qualification__isnull", False)),
+                fields=("application", "qualification"),
+                name="document_one_per_qualification",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationdocument',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'qualification'), ('qualification__isnull', False)), models.Q(models.Q(('kind', 'qualification'), _negated=True), ('qualification__isnull', True)), _connector='OR'), name='document_qualification_matches_kind'),
+            model_name="applicationdocument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "qualification"), ("qualification__isnull", False)),
+                    models.Q(
+                        models.Q(("kind", "qualification"), _negated=True), ("qualification__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="document_qualification_matches_kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(fields=['parent', 'code'], name='region_children_idx'),
+            model_name="region",
+            index=models.Index(fields=["parent", "code"], name="region_children_idx"),
         ),
         migrations.AddIndex(
-            model_name='merchantprofile',
-            index=models.Index(fields=['contact_mobile'], name='merchant_mobile_idx'),
+            model_name="merchantprofile",
+            index=models.Index(fields=["contact_mobile"], name="merchant_mobile_idx"),
         ),
         migrations.AddConstraint(
-            model_name='saleschannel',
-            constraint=models.UniqueConstraint(fields=('merchant', 'platform', 'url'), name='channel_unique_per_merchant'),
+            model_name="saleschannel",
+            constraint=models.UniqueConstraint(
+                fields=("merchant", "platform", "url"), name="channel_unique_per_merchant"
+            ),
         ),
     ]

@@ -13,14 +13,30 @@ from django.db import migrations
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "gbt2260_regions.csv"
 
 QUALIFICATIONS = [
-    ("gem-appraisal", "珠宝玉石鉴定证书", "Gem appraisal certificate",
-     "由具备 CMA 或 CNAS 资质的检测机构出具的珠宝玉石鉴定证书（如国检 NGTC、省级质检站）。"),
-    ("food-business-licence", "食品经营许可证", "Food business licence",
-     "市场监督管理部门核发的《食品经营许可证》；预包装食品仅销售的，可提供备案凭证。"),
-    ("cosmetics-filing", "化妆品备案或注册凭证", "Cosmetics filing or registration",
-     "国家药监局化妆品备案/注册信息截图或凭证；代理品牌需另附授权书。"),
-    ("agricultural-origin", "产地证明", "Proof of origin",
-     "村委会、合作社或农业农村部门出具的产地证明，或地理标志使用授权。"),
+    (
+        "gem-appraisal",
+        "珠宝玉石鉴定证书",
+        "Gem appraisal certificate",
+        "由具备 CMA 或 CNAS 资质的检测机构出具的珠宝玉石鉴定证书（如国检 NGTC、省级质检站）。",
+    ),
+    (
+        "food-business-licence",
+        "食品经营许可证",
+        "Food business licence",
+        "市场监督管理部门核发的《食品经营许可证》；预包装食品仅销售的，可提供备案凭证。",
+    ),
+    (
+        "cosmetics-filing",
+        "化妆品备案或注册凭证",
+        "Cosmetics filing or registration",
+        "国家药监局化妆品备案/注册信息截图或凭证；代理品牌需另附授权书。",
+    ),
+    (
+        "agricultural-origin",
+        "产地证明",
+        "Proof of origin",
+        "村委会、合作社或农业农村部门出具的产地证明，或地理标志使用授权。",
+    ),
 ]
 
 CATEGORIES = [
@@ -66,7 +82,12 @@ def load_categories(apps, schema_editor):
     for position, (code, name, name_en, deposit, required) in enumerate(CATEGORIES):
         category, _ = Category.objects.get_or_create(
             code=code,
-            defaults={"name": name, "name_en": name_en, "deposit_amount": Decimal(deposit), "position": position},
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "deposit_amount": Decimal(deposit),
+                "position": position,
+            },
         )
         category.required_qualifications.add(*(qualifications[q] for q in required))
 

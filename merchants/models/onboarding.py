@@ -132,7 +132,10 @@ def thumbnail_upload_to(document, filename):
 class ApplicationDocument(models.Model):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     application = models.ForeignKey(
-        OnboardingApplication, verbose_name=_("application"), on_delete=models.CASCADE, related_name="documents"
+        OnboardingApplication,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="documents",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     qualification = models.ForeignKey(
@@ -184,7 +187,9 @@ class ApplicationDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"application/pdf": "pdf", "image/png": "png", "image/webp": "webp"}.get(self.content_type, "jpg")
+        return {"application/pdf": "pdf", "image/png": "png", "image/webp": "webp"}.get(
+            self.content_type, "jpg"
+        )
 
     @property
     def is_pdf(self) -> bool:

@@ -68,7 +68,9 @@ class Category(BilingualNameMixin):
         verbose_name_plural = _("categories")
         ordering = ["position", "code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(deposit_amount__gte=0), name="category_deposit_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(deposit_amount__gte=0), name="category_deposit_not_negative"
+            ),
         ]
 
 
@@ -127,7 +129,9 @@ class SalesChannel(models.Model):
         verbose_name_plural = _("sales channels")
         ordering = ["platform", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["merchant", "platform", "url"], name="channel_unique_per_merchant"),
+            models.UniqueConstraint(
+                fields=["merchant", "platform", "url"], name="channel_unique_per_merchant"
+            ),
         ]
 
     def __str__(self):
