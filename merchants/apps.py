@@ -11,12 +11,15 @@ class MerchantsConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (connects allauth's signals)
 
-        post_migrate.connect(_sync_staff_groups, sender=self, dispatch_uid="merchants.sync_staff_groups")
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="merchants.after_migrate")
 
 
-def _sync_staff_groups(sender, **kwargs):
+def _after_migrate(sender, **kwargs):
+    """Keep staff groups in step with roles.py and restore reference data after a flush."""
     from django.apps import apps
 
+    from .reference_data import ensure_reference_data
     from .roles import sync_staff_groups
 
     sync_staff_groups(apps)
+    ensure_reference_data(apps)

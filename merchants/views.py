@@ -215,8 +215,12 @@ class RegionOptionsView(LoginRequiredMixin, View):
         )
 
 
-class DocumentFileView(LoginRequiredMixin, View):
-    """Serve a private document (or its thumbnail) to those permissions.py allows; 404 to anyone else."""
+class DocumentFileView(View):
+    """Serve a private document (or its thumbnail) to those permissions.py allows; 404 to anyone else.
+
+    Anonymous visitors get the same 404 as everyone else not allowed, not a log-in
+    redirect: a document's address says nothing about whether it exists.
+    """
 
     thumbnail = False
 
