@@ -34,8 +34,13 @@ class RegionSelect(forms.Select):
         super().__init__(attrs=attrs)
 
 
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 def _region_choice_field(label, *, required):
-    return forms.ModelChoiceField(
+    return RegionChoiceField(
         label=label,
         queryset=Region.objects.none(),
         to_field_name="code",

@@ -54,6 +54,9 @@ class TransitionEvent(models.Model):
         abstract = True
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return f"{self.from_status_label} → {self.to_status_label}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValidationError("Transition events are append-only.")

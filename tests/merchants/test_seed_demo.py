@@ -51,3 +51,19 @@ def test_seed_demo_refuses_without_debug(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_seed_demo_puts_merchants_in_every_state_with_documents(settings, outbox):
+    from merchants.models import ApplicationStatus, OnboardingApplication
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    states = set(OnboardingApplication.objects.values_list("status", flat=True))
+    assert states == set(ApplicationStatus.values)
+    approved = OnboardingApplication.objects.get(status=ApplicationStatus.APPROVED)
+    assert approved.documents.count() == 3
+    assert approved.events.count() == 3
+    assert OnboardingApplication.objects.count() == 7
+    assert outbox.messages() == []

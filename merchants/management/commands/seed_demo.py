@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from merchants.models import User
 from merchants.roles import StaffGroup
@@ -31,6 +32,8 @@ MERCHANT_ACCOUNTS = [
     ("village@demo.local", "张书记（瑞丽村合作社）"),
     ("jade@demo.local", "平洲翡翠批发阿强"),
     ("expert@demo.local", "种草达人小美"),
+    ("brand@demo.local", "四会玉器品牌馆"),
+    ("market@demo.local", "义乌小商品批发"),
 ]
 
 
@@ -57,13 +60,14 @@ def seed_accounts(stdout) -> list[tuple[str, str]]:
         logins.append((email, str(group.label) if group else "superuser"))
     for email, name in MERCHANT_ACCOUNTS:
         _ensure_user(email, name, staff=False)
-        logins.append((email, "merchant"))
     return logins
 
 
 def seed_steps():
     """Return the seeding steps in order; each returns the log-ins it created."""
-    return [seed_accounts]
+    from merchants.demo import seed_onboarding
+
+    return [seed_accounts, seed_onboarding]
 
 
 class Command(BaseCommand):
@@ -83,7 +87,11 @@ class Command(BaseCommand):
                 "it runs only with DEBUG on, or with --allow-production."
             )
         logins = []
-        with transaction.atomic():
+        # The demo's own status moves would e-mail the demo addresses; send nothing.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             for step in seed_steps():
                 logins.extend(step(self.stdout) or [])
         cache.delete(HOME_FIGURES_CACHE_KEY)
