@@ -19,7 +19,7 @@ def test_sign_up_verify_log_in_switch_language_log_out(page, live_server, outbox
     page.get_by_role("link", name="我要入驻").click()
     page.get_by_label("电子邮件").fill(email)
     page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="注册").click()
+    page.locator("main").get_by_role("button", name="注册").click()
     page.wait_for_url("**/accounts/confirm-email/")
     assert "验证" in page.content()
 
@@ -27,7 +27,7 @@ def test_sign_up_verify_log_in_switch_language_log_out(page, live_server, outbox
     assert verification.to == [email]
     link = CONFIRM_LINK.search(verification.body).group(0)
     page.goto(link)
-    page.get_by_role("button", name="确认").click()
+    page.locator("main").get_by_role("button", name="确认").click()
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_test_id("current-user").inner_text() == email
     welcome = outbox.wait_for(2)[1]
@@ -38,7 +38,7 @@ def test_sign_up_verify_log_in_switch_language_log_out(page, live_server, outbox
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("电子邮件").fill(email)
     page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.locator("main").get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_test_id("current-user").inner_text() == email
 

@@ -3,7 +3,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +17,18 @@ def test_home_tells_sellers_what_the_portal_is_in_chinese(client):
     assert "源头好货" in html and "工厂老板" in html and "种草达人" in html
 
 
-def test_home_counts_merchants_but_not_staff(client):
-    UserFactory.create_batch(3)
-    StaffFactory()
+def test_home_counts_approved_merchants_only(client):
+    from merchants import services
+    from tests.factories import reviewer, submitted_application
+
+    staff = reviewer()
+    for application in [submitted_application() for _ in range(3)][:2]:
+        services.application_approve(application=application, by=staff)
+    UserFactory()
 
     response = client.get(reverse("storefront:home"))
 
-    assert response.context["figures"]["merchants"] == 3
+    assert response.context["figures"]["merchants"] == 2
     assert response.context["figures"]["belts"] is None
 
 
