@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("storefront.urls")),
     path("accounts/", include("allauth.urls")),
     path("merchant/", include("merchants.urls")),
+    path("", include("industrybelts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

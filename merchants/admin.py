@@ -11,14 +11,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, selectors, services
-from .exceptions import DomainError
+from .admin_actions import action_with_form, apply_to_each
 from .forms import ChangeRequestForm, DecisionForm
 from .models import (
     AWAITING_REVIEW_STATUSES,
@@ -405,85 +404,65 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
 
     # Decisions: every action calls a service; status is never edited by hand.
 
-    def _apply(self, request, queryset, service, **kwargs):
-        done, refused = 0, []
-        for application in queryset:
-            try:
-                service(application=application, by=request.user, **kwargs)
-                done += 1
-            except DomainError as error:
-                refused.append(f"{application}: {error}")
-        if done:
-            self.message_user(
-                request, _("%(count)d applications updated.") % {"count": done}, messages.SUCCESS
-            )
-        for line in refused:
-            self.message_user(request, line, messages.WARNING)
-
-    def _with_reason(self, request, queryset, *, service, form_class, title, field_names=False):
-        if "apply" in request.POST:
-            form = form_class(request.POST)
-            if form.is_valid():
-                kwargs = {"reason": form.cleaned_data["reason"]}
-                if field_names:
-                    kwargs["fields"] = form.cleaned_data["fields_concerned"]
-                self._apply(request, queryset, service, **kwargs)
-                return None
-        else:
-            form = form_class()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "queryset": queryset,
-            "action": request.POST.get("action"),
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/merchants/decision_form.html", context)
-
     @admin.action(description=_("Start review"), permissions=["review"])
     def start_review(self, request, queryset):
-        self._apply(request, queryset, services.application_start_review)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda a: services.application_start_review(application=a, by=request.user),
+        )
 
     @admin.action(description=_("Approve"), permissions=["review"])
     def approve(self, request, queryset):
-        self._apply(request, queryset, services.application_approve)
+        apply_to_each(
+            self, request, queryset, lambda a: services.application_approve(application=a, by=request.user)
+        )
 
     @admin.action(description=_("Request changes (with reason)"), permissions=["review"])
     def request_changes(self, request, queryset):
-        return self._with_reason(
+        return action_with_form(
+            self,
             request,
             queryset,
-            service=services.application_request_changes,
             form_class=ChangeRequestForm,
             title=_("Request changes"),
-            field_names=True,
+            apply=lambda a, data: services.application_request_changes(
+                application=a, by=request.user, reason=data["reason"], fields=data["fields_concerned"]
+            ),
         )
 
     @admin.action(description=_("Reject (with reason)"), permissions=["review"])
     def reject(self, request, queryset):
-        return self._with_reason(
+        return action_with_form(
+            self,
             request,
             queryset,
-            service=services.application_reject,
             form_class=DecisionForm,
             title=_("Reject"),
+            apply=lambda a, data: services.application_reject(
+                application=a, by=request.user, reason=data["reason"]
+            ),
         )
 
     @admin.action(description=_("Suspend (with reason)"), permissions=["review"])
     def suspend(self, request, queryset):
-        return self._with_reason(
+        return action_with_form(
+            self,
             request,
             queryset,
-            service=services.application_suspend,
             form_class=DecisionForm,
             title=_("Suspend"),
+            apply=lambda a, data: services.application_suspend(
+                application=a, by=request.user, reason=data["reason"]
+            ),
         )
 
     @admin.action(description=_("Reinstate"), permissions=["review"])
     def reinstate(self, request, queryset):
-        self._apply(request, queryset, services.application_reinstate)
+        apply_to_each(
+            self, request, queryset, lambda a: services.application_reinstate(application=a, by=request.user)
+        )
 
     class Media:
         css = {"all": ["css/admin-review.css"]}

@@ -5,8 +5,9 @@
 - Reviewing staff (the `review_onboardingapplication` permission, held by the
   reviewer group) see every application and its documents and decide on them.
 - Other staff (support, belt operations, content editors) do not see documents.
-- The belt's service provider will see its belt's applicants (industry belts issue),
-  added here as one more rule of `can_view_application`.
+- A member of a service provider sees the applications and documents of merchants
+  who applied to a belt it serves or signed up through its invitation
+  (`industrybelts.permissions.provider_can_view_merchant`); read only.
 """
 
 from .roles import StaffGroup
@@ -41,7 +42,11 @@ def is_application_owner(user, application) -> bool:
 
 
 def can_view_application(user, application) -> bool:
-    return is_application_owner(user, application) or can_review_applications(user)
+    if is_application_owner(user, application) or can_review_applications(user):
+        return True
+    from industrybelts.permissions import provider_can_view_merchant
+
+    return provider_can_view_merchant(user, application.merchant)
 
 
 def can_edit_application(user, application) -> bool:

@@ -40,6 +40,16 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "qualificationtype": ("view", "add", "change"),
             "region": ("view",),
         },
+        "industrybelts": {
+            "belt": ("view", "add", "change"),
+            "base": ("view", "add", "change", "delete"),
+            "serviceprovider": ("view", "change"),
+            "providerassignment": ("view", "add", "change"),
+            "providermember": ("view", "add", "change", "delete"),
+            "providercomplaint": ("view", "add", "change"),
+            "beltmembership": ("view", "decide"),
+            "merchantinvitation": ("view",),
+        },
     },
     StaffGroup.CONTENT_EDITOR: {},
     StaffGroup.SUPPORT: {

@@ -46,12 +46,13 @@ def user_send_welcome(*, user: User, request=None) -> None:
     send_templated_email(
         template_prefix="merchants/email/welcome",
         to=user.email,
-        context={"user": user, "base_url": _base_url(request)},
+        context={"user": user, "base_url": site_base_url(request)},
         language=user.language,
     )
 
 
-def _base_url(request=None) -> str:
+def site_base_url(request=None) -> str:
+    """Return the portal's scheme and host for links in e-mails."""
     site = get_current_site(request) if request is not None else None
     if site is None:
         from django.contrib.sites.models import Site
@@ -344,7 +345,7 @@ def _notify_merchant(application: OnboardingApplication, event) -> None:
         context={
             "application": application,
             "event": event,
-            "dashboard_url": _base_url() + reverse("merchants:dashboard"),
+            "dashboard_url": site_base_url() + reverse("merchants:dashboard"),
         },
         language=user.language,
     )
@@ -379,7 +380,7 @@ def applications_flag_overdue(*, now: datetime.datetime | None = None) -> list[O
             to=reviewer.email,
             context={
                 "applications": overdue,
-                "admin_url": _base_url()
+                "admin_url": site_base_url()
                 + reverse("admin:merchants_onboardingapplication_changelist")
                 + "?overdue=yes",
             },

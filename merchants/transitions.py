@@ -134,12 +134,27 @@ class Workflow:
         if any(f.name == "updated_at" for f in locked._meta.concrete_fields):
             update_fields.append("updated_at")
         locked.save(update_fields=update_fields)
-        event = self.event_model.objects.create(
-            **{self.event_subject_field: locked},
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            from_status=current,
-            to_status=to,
+        event = self._event(locked, by=by, from_status=current, to_status=to, reason=reason, details=details)
+        return locked, event
+
+    def record(self, *, obj, by, reason: str = "", details: dict | None = None, created: bool = False):
+        """Write an event without a move: a creation (from "") or a note such as a warning."""
+        current = getattr(obj, self.status_field)
+        return self._event(
+            obj,
+            by=by,
+            from_status="" if created else current,
+            to_status=current,
             reason=reason,
+            details=details,
+        )
+
+    def _event(self, obj, *, by, from_status, to_status, reason, details):
+        return self.event_model.objects.create(
+            **{self.event_subject_field: obj},
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            from_status=from_status,
+            to_status=to_status,
+            reason=(reason or "").strip(),
             details=details or {},
         )
-        return locked, event

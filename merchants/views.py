@@ -61,9 +61,12 @@ class MerchantDashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        from industrybelts.selectors import merchant_memberships
+
         merchant = selectors.merchant_profile_for(self.request.user)
         application = selectors.current_application(merchant) if merchant else None
-        context.update({"merchant": merchant, "application": application})
+        memberships = list(merchant_memberships(merchant)) if merchant else []
+        context.update({"merchant": merchant, "application": application, "memberships": memberships})
         if application is not None:
             application = selectors.application_with_details().get(pk=application.pk)
             context.update(

@@ -13,6 +13,12 @@ def _count_merchants() -> int:
     return OnboardingApplication.objects.filter(status=ApplicationStatus.APPROVED).count()
 
 
+def _count_belts() -> int:
+    from industrybelts.models import Belt, BeltStatus
+
+    return Belt.objects.filter(status=BeltStatus.OPEN).count()
+
+
 def home_figures() -> dict[str, int | None]:
     """Return the home page's live counts, cached so a visit never counts whole tables.
 
@@ -21,6 +27,6 @@ def home_figures() -> dict[str, int | None]:
     """
     figures = cache.get(HOME_FIGURES_CACHE_KEY)
     if figures is None:
-        figures = {"belts": None, "merchants": _count_merchants(), "products": None}
+        figures = {"belts": _count_belts(), "merchants": _count_merchants(), "products": None}
         cache.set(HOME_FIGURES_CACHE_KEY, figures, HOME_FIGURES_TTL_SECONDS)
     return figures

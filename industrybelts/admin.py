@@ -1,0 +1,317 @@
+"""Belt operations staff: belts and bases, providers with scorecards, memberships to decide.
+
+Status fields are read-only; every decision is an action calling a service.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from merchants.admin_actions import action_with_form, apply_to_each
+from merchants.forms import DecisionForm
+
+from . import permissions, selectors, services
+from .models import (
+    Base,
+    Belt,
+    BeltMembership,
+    MembershipEvent,
+    MerchantInvitation,
+    ProviderAssignment,
+    ProviderComplaint,
+    ProviderEvent,
+    ProviderMember,
+    ProviderStatus,
+    ServiceProvider,
+)
+
+
+class ReadOnlyEventInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "from_status", "to_status", "reason", "details")
+    readonly_fields = fields
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class BaseInline(admin.TabularInline):
+    model = Base
+    extra = 1
+    fields = ("name", "kind", "region", "address", "capacity")
+    autocomplete_fields = ("region",)
+
+
+class AssignmentInline(admin.TabularInline):
+    model = ProviderAssignment
+    extra = 0
+    fields = ("provider", "belt", "starts_on", "ends_on", "ended_at")
+    readonly_fields = ("ended_at",)
+    autocomplete_fields = ("provider", "belt")
+
+
+@admin.register(Belt)
+class BeltAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "category", "status", "requires_invitation", "signed_on", "position")
+    list_filter = ("status", "requires_invitation", "category")
+    search_fields = ("name", "name_en", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}
+    filter_horizontal = ("regions",)
+    inlines = [BaseInline, AssignmentInline]
+    list_select_related = ("category",)
+
+
+class ProviderDecisionForm(forms.Form):
+    belt = forms.ModelChoiceField(label=_("Belt"), queryset=Belt.objects.all())
+    starts_on = forms.DateField(label=_("Contract starts"), initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("Contract ends"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            raise forms.ValidationError(_("The contract must end after it starts."))
+        return cleaned
+
+
+class RemovalForm(DecisionForm):
+    successor = forms.ModelChoiceField(
+        label=_("Hand its merchants to"),
+        required=False,
+        queryset=ServiceProvider.objects.filter(status=ProviderStatus.APPROVED),
+        help_text=_("Another provider serving the same belts; leave empty to leave them without a provider."),
+    )
+
+
+class ProviderEventInline(ReadOnlyEventInline):
+    model = ProviderEvent
+
+
+class MemberInline(admin.TabularInline):
+    model = ProviderMember
+    extra = 0
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+
+
+class ComplaintInline(admin.TabularInline):
+    model = ProviderComplaint
+    extra = 0
+    fields = ("created_at", "summary", "reported_by")
+    readonly_fields = ("created_at", "reported_by")
+
+
+@admin.register(ServiceProvider)
+class ServiceProviderAdmin(admin.ModelAdmin):
+    list_display = ("name", "uscc", "status", "region", "team_size", "created_at")
+    list_filter = ("status", "requested_belt")
+    search_fields = ("name", "uscc")
+    list_select_related = ("region",)
+    readonly_fields = (
+        "status",
+        "applied_by",
+        "requested_belt",
+        "approval_rate",
+        "mean_review_time",
+        "complaint_count",
+        "warning_count",
+        "created_at",
+    )
+    fields = (
+        "name",
+        "uscc",
+        "region",
+        "team_size",
+        "track_record",
+        "requested_belt",
+        "applied_by",
+        "status",
+        "approval_rate",
+        "mean_review_time",
+        "complaint_count",
+        "warning_count",
+        "created_at",
+    )
+    autocomplete_fields = ("region",)
+    inlines = [MemberInline, AssignmentInline, ComplaintInline, ProviderEventInline]
+    actions = ["approve", "reject", "warn", "suspend", "reinstate", "remove"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _scorecard(self, provider):
+        if not hasattr(provider, "_scorecard"):
+            provider._scorecard = selectors.provider_scorecard(provider)
+        return provider._scorecard
+
+    @admin.display(description=_("approval rate"))
+    def approval_rate(self, provider):
+        rate = self._scorecard(provider)["approval_rate"]
+        return "—" if rate is None else f"{rate:.0%}"
+
+    @admin.display(description=_("mean time to pre-review"))
+    def mean_review_time(self, provider):
+        value = self._scorecard(provider)["review_time"]
+        return "—" if value is None else str(value - datetime.timedelta(microseconds=value.microseconds))
+
+    @admin.display(description=_("complaints"))
+    def complaint_count(self, provider):
+        return self._scorecard(provider)["complaints"]
+
+    @admin.display(description=_("warnings"))
+    def warning_count(self, provider):
+        return self._scorecard(provider)["warnings"]
+
+    @admin.action(description=_("Approve and assign to a belt"), permissions=["change"])
+    def approve(self, request, queryset):
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ProviderDecisionForm,
+            title=_("Approve"),
+            apply=lambda p, d: services.provider_approve(provider=p, by=request.user, **d),
+        )
+
+    @admin.action(description=_("Reject (with reason)"), permissions=["change"])
+    def reject(self, request, queryset):
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=DecisionForm,
+            title=_("Reject"),
+            apply=lambda p, d: services.provider_reject(provider=p, by=request.user, **d),
+        )
+
+    @admin.action(description=_("Warn (with reason)"), permissions=["change"])
+    def warn(self, request, queryset):
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=DecisionForm,
+            title=_("Warn"),
+            apply=lambda p, d: services.provider_warn(provider=p, by=request.user, **d),
+        )
+
+    @admin.action(description=_("Suspend (with reason)"), permissions=["change"])
+    def suspend(self, request, queryset):
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=DecisionForm,
+            title=_("Suspend"),
+            apply=lambda p, d: services.provider_suspend(provider=p, by=request.user, **d),
+        )
+
+    @admin.action(description=_("Reinstate"), permissions=["change"])
+    def reinstate(self, request, queryset):
+        apply_to_each(
+            self, request, queryset, lambda p: services.provider_reinstate(provider=p, by=request.user)
+        )
+
+    @admin.action(description=_("Remove (with reason), handing its merchants over"), permissions=["change"])
+    def remove(self, request, queryset):
+        def apply(provider, data):
+            successor = data.get("successor")
+            reassign = {}
+            if successor is not None:
+                reassign = {a.belt_id: successor for a in provider.assignments.filter(ended_at__isnull=True)}
+            services.provider_remove(
+                provider=provider, by=request.user, reason=data["reason"], reassign_to=reassign
+            )
+
+        return action_with_form(
+            self, request, queryset, form_class=RemovalForm, title=_("Remove"), apply=apply
+        )
+
+
+class MembershipEventInline(ReadOnlyEventInline):
+    model = MembershipEvent
+
+
+@admin.register(BeltMembership)
+class BeltMembershipAdmin(admin.ModelAdmin):
+    list_display = ("merchant", "belt", "base", "provider", "status", "created_at", "pre_reviewed_at")
+    list_filter = ("status", "belt", "provider")
+    search_fields = ("merchant__display_name", "merchant__user__email")
+    list_select_related = ("merchant", "belt", "base", "provider")
+    readonly_fields = (
+        "merchant",
+        "belt",
+        "base",
+        "provider",
+        "invitation",
+        "status",
+        "pre_reviewed_at",
+        "decided_at",
+        "created_at",
+    )
+    fields = readonly_fields
+    inlines = [MembershipEventInline]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return permissions.can_decide_memberships(request.user)
+
+    @admin.action(description=_("Approve (after the provider's pre-review)"), permissions=["decide"])
+    def approve(self, request, queryset):
+        apply_to_each(
+            self, request, queryset, lambda m: services.membership_approve(membership=m, by=request.user)
+        )
+
+    @admin.action(description=_("Reject (with reason)"), permissions=["decide"])
+    def reject(self, request, queryset):
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=DecisionForm,
+            title=_("Reject"),
+            apply=lambda m, data: services.membership_reject(
+                membership=m, by=request.user, reason=data["reason"]
+            ),
+        )
+
+
+@admin.register(ProviderComplaint)
+class ProviderComplaintAdmin(admin.ModelAdmin):
+    list_display = ("provider", "summary", "created_at")
+    list_filter = ("provider",)
+    autocomplete_fields = ("provider",)
+    readonly_fields = ("reported_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.reported_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(MerchantInvitation)
+class MerchantInvitationAdmin(admin.ModelAdmin):
+    list_display = ("provider", "belt", "note", "created_at", "expires_at", "accepted_by", "accepted_at")
+    list_filter = ("belt", "provider")
+    list_select_related = ("provider", "belt", "accepted_by")
+    readonly_fields = ("provider", "belt", "note", "created_by", "expires_at", "accepted_by", "accepted_at")
+    exclude = ("code_digest",)
+
+    def has_add_permission(self, request):
+        return False

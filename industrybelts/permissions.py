@@ -1,0 +1,105 @@
+"""Who may see or do what with belts, providers and memberships: pages, admin and API ask here.
+
+- A provider member acts only for its own provider, and only while the provider is
+  approved; it sees the merchants and memberships of the belts its provider serves
+  under an open contract, and nothing else (404 for the rest).
+- Owners and managers invite team members; every member may invite merchants and
+  pre-review belt applications.
+- Belt operations staff (`industrybelts.decide_beltmembership`) decide memberships.
+- A merchant sees only its own memberships.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import (
+    BeltMembership,
+    MemberRole,
+    MerchantInvitation,
+    ProviderAssignment,
+    ProviderMember,
+    ProviderStatus,
+)
+
+DECIDE_PERMISSION = "industrybelts.decide_beltmembership"
+
+
+def active_assignments():
+    today = timezone.localdate()
+    return ProviderAssignment.objects.filter(
+        ended_at__isnull=True,
+        starts_on__lte=today,
+        ends_on__gte=today,
+        provider__status=ProviderStatus.APPROVED,
+    )
+
+
+def member_roles(user):
+    """The user's memberships of approved providers."""
+    if not user.is_authenticated:
+        return ProviderMember.objects.none()
+    return ProviderMember.objects.filter(user=user, provider__status=ProviderStatus.APPROVED)
+
+
+def membership_of(user, provider) -> ProviderMember | None:
+    return member_roles(user).filter(provider=provider).first()
+
+
+def served_belt_ids(user, provider=None) -> set[int]:
+    """Return the belts the user's approved providers serve under an open contract."""
+    providers = member_roles(user).values("provider")
+    if provider is not None:
+        providers = providers.filter(provider=provider)
+    return set(active_assignments().filter(provider__in=providers).values_list("belt_id", flat=True))
+
+
+def provider_serves_belt(provider, belt) -> bool:
+    return active_assignments().filter(provider=provider, belt=belt).exists()
+
+
+def can_manage_team(user, provider) -> bool:
+    member = membership_of(user, provider)
+    return member is not None and member.role in (MemberRole.OWNER, MemberRole.MANAGER)
+
+
+def can_invite_merchants(user, provider, belt) -> bool:
+    return membership_of(user, provider) is not None and provider_serves_belt(provider, belt)
+
+
+def visible_memberships(user, queryset=None):
+    """Scope memberships to the viewer: its own, its served belts', or all for deciding staff."""
+    queryset = queryset if queryset is not None else BeltMembership.objects.all()
+    if not user.is_authenticated:
+        return queryset.none()
+    if can_decide_memberships(user):
+        return queryset
+    return queryset.filter(Q(merchant__user=user) | Q(belt_id__in=served_belt_ids(user)))
+
+
+def can_pre_review(user, membership) -> bool:
+    """Members of the responsible provider (or of any provider of the belt, if none is) pre-review."""
+    provider = membership.provider if membership.provider_id else None
+    return membership.belt_id in served_belt_ids(user, provider=provider)
+
+
+def can_decide_memberships(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(DECIDE_PERMISSION)
+    )
+
+
+def provider_can_view_merchant(user, merchant) -> bool:
+    """Whether a provider member may see this merchant's application and documents.
+
+    True when the merchant has (or had) a membership in one of the belts the user's
+    providers serve, or signed up through one of their invitations.
+    """
+    belts = served_belt_ids(user)
+    if not belts:
+        return False
+    if BeltMembership.objects.filter(merchant=merchant, belt_id__in=belts).exists():
+        return True
+    providers = member_roles(user).values("provider")
+    return MerchantInvitation.objects.filter(
+        accepted_by_id=merchant.user_id, provider__in=providers, belt_id__in=belts
+    ).exists()

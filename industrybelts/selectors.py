@@ -1,0 +1,150 @@
+"""Reads the belt pages, the provider workspace, admin and API share."""
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from merchants.models import ApplicationStatus, OnboardingApplication
+
+from . import permissions
+from .models import (
+    Base,
+    Belt,
+    BeltMembership,
+    BeltStatus,
+    MembershipStatus,
+    MerchantInvitation,
+    ServiceProvider,
+)
+
+ACTIVE_MEMBERSHIP = MembershipStatus.APPROVED
+
+
+def _count(queryset, field):
+    """A correlated COUNT subquery: one per row, without multiplying joins."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{field: OuterRef("pk")}).values(field).annotate(n=Count("pk")).values("n")[:1]
+        ),
+        0,
+    )
+
+
+def public_belts():
+    """Belts a visitor can see, with their number of bases and of active merchants."""
+    return (
+        Belt.objects.exclude(status=BeltStatus.PREPARING)
+        .select_related("category")
+        .annotate(
+            base_count=_count(Base.objects.all(), "belt"),
+            member_count=_count(BeltMembership.objects.filter(status=ACTIVE_MEMBERSHIP), "belt"),
+        )
+    )
+
+
+def belt_for_page(slug) -> Belt | None:
+    return public_belts().prefetch_related("regions").filter(slug=slug).first()
+
+
+def belt_bases(belt):
+    return belt.bases.select_related("region__parent__parent").order_by("name")
+
+
+def belt_providers(belt):
+    return ServiceProvider.objects.filter(
+        pk__in=permissions.active_assignments().filter(belt=belt).values("provider")
+    ).select_related("region__parent__parent")
+
+
+def belt_members(belt):
+    """Approved members, newest first, for a paginated list."""
+    return (
+        BeltMembership.objects.filter(belt=belt, status=ACTIVE_MEMBERSHIP)
+        .select_related("merchant__region__parent__parent", "base")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def merchant_memberships(merchant):
+    return merchant.memberships.select_related("belt", "base", "provider").order_by("-created_at")
+
+
+def open_invitation_for(user, belt=None):
+    """The invitation this user accepted and has not used for a membership yet."""
+    invitations = MerchantInvitation.objects.filter(accepted_by=user, membership__isnull=True).select_related(
+        "belt", "provider"
+    )
+    if belt is not None:
+        invitations = invitations.filter(belt=belt)
+    return invitations.order_by("-accepted_at").first()
+
+
+@dataclass(frozen=True)
+class WorkspaceBelt:
+    belt: Belt
+    figures: dict
+
+
+def provider_workspace(user, provider):
+    """The belts `provider` serves, each with its recruiting figures."""
+    belt_ids = permissions.served_belt_ids(user, provider=provider)
+    belts = Belt.objects.filter(pk__in=belt_ids).order_by("position")
+    return [WorkspaceBelt(belt, belt_figures(provider=provider, belt=belt)) for belt in belts]
+
+
+def belt_figures(*, provider, belt) -> dict:
+    """Invited, signed up, approved, active, and the mean time to pre-review, in four queries."""
+    invitations = MerchantInvitation.objects.filter(provider=provider, belt=belt).aggregate(
+        invited=Count("pk"), signed_up=Count("pk", filter=Q(accepted_by__isnull=False))
+    )
+    approved = OnboardingApplication.objects.filter(
+        status=ApplicationStatus.APPROVED,
+        merchant__user__in=MerchantInvitation.objects.filter(
+            provider=provider, belt=belt, accepted_by__isnull=False
+        ).values("accepted_by"),
+    ).count()
+    memberships = BeltMembership.objects.filter(provider=provider, belt=belt).aggregate(
+        active=Count("pk", filter=Q(status=ACTIVE_MEMBERSHIP)),
+        waiting=Count("pk", filter=Q(status=MembershipStatus.APPLIED)),
+        review_time=Avg(
+            ExpressionWrapper(F("pre_reviewed_at") - F("created_at"), output_field=DurationField()),
+            filter=Q(pre_reviewed_at__isnull=False),
+        ),
+    )
+    return {**invitations, "approved": approved, **memberships}
+
+
+def provider_belt_memberships(user, belt, *, status=None):
+    """The memberships of a belt the user's provider serves (the caller checks that it does)."""
+    queryset = permissions.visible_memberships(
+        user,
+        BeltMembership.objects.filter(belt=belt).select_related(
+            "merchant__user", "merchant__region", "base", "provider"
+        ),
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-pk")
+
+
+def provider_scorecard(provider) -> dict:
+    """Approval rate, mean pre-review time, complaints and warnings, for belt operations staff."""
+    decided = BeltMembership.objects.filter(
+        provider=provider,
+        status__in=[MembershipStatus.APPROVED, MembershipStatus.REJECTED, MembershipStatus.LEFT],
+    ).aggregate(
+        decided=Count("pk"),
+        approved=Count("pk", filter=Q(status__in=[MembershipStatus.APPROVED, MembershipStatus.LEFT])),
+        review_time=Avg(
+            ExpressionWrapper(F("pre_reviewed_at") - F("created_at"), output_field=DurationField()),
+            filter=Q(pre_reviewed_at__isnull=False),
+        ),
+    )
+    rate = decided["approved"] / decided["decided"] if decided["decided"] else None
+    return {
+        "approval_rate": rate,
+        "review_time": decided["review_time"],
+        "complaints": provider.complaints.count(),
+        "warnings": provider.events.filter(details__kind="warning").count(),
+    }

@@ -1,0 +1,322 @@
+"""Public belt pages, joining a belt, invitation links, and the provider workspace (/provider/)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from merchants import selectors as merchant_selectors
+from merchants.exceptions import DomainError
+
+from . import permissions, selectors, services
+from .forms import (
+    MemberInviteForm,
+    MembershipApplyForm,
+    MerchantInvitationForm,
+    PreReviewForm,
+    ProviderApplicationForm,
+)
+from .models import MemberInvitation, MembershipStatus, MerchantInvitation
+from .receivers import INVITATION_SESSION_KEY
+
+MEMBERS_PER_PAGE = 24
+
+
+class BeltListView(TemplateView):
+    template_name = "industrybelts/belt_list.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "belts": selectors.public_belts()}
+
+
+class BeltDetailView(TemplateView):
+    template_name = "industrybelts/belt_detail.html"
+
+    def get_context_data(self, slug, **kwargs):
+        belt = selectors.belt_for_page(slug)
+        if belt is None:
+            raise Http404
+        members = Paginator(selectors.belt_members(belt), MEMBERS_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "belt": belt,
+            "bases": selectors.belt_bases(belt),
+            "providers": selectors.belt_providers(belt),
+            "members": members,
+            "share_url": self.request.build_absolute_uri(),
+        }
+
+
+class MembershipApplyView(LoginRequiredMixin, View):
+    template_name = "industrybelts/membership_form.html"
+
+    def _context(self, request, slug):
+        belt = selectors.belt_for_page(slug)
+        if belt is None:
+            raise Http404
+        merchant = merchant_selectors.merchant_profile_for(request.user)
+        invitation = selectors.open_invitation_for(request.user, belt) or selectors.open_invitation_for(
+            request.user
+        )
+        reasons = (
+            services.membership_eligibility(merchant=merchant, belt=belt, invitation=invitation)
+            if merchant
+            else [_("Your shop must be approved (and not suspended) first.")]
+        )
+        return belt, merchant, invitation, reasons
+
+    def get(self, request, slug):
+        belt, _merchant, invitation, reasons = self._context(request, slug)
+        form = MembershipApplyForm(belt=belt)
+        return render(
+            request,
+            self.template_name,
+            {"belt": belt, "form": form, "reasons": reasons, "invitation": invitation},
+        )
+
+    def post(self, request, slug):
+        belt, merchant, invitation, reasons = self._context(request, slug)
+        form = MembershipApplyForm(request.POST, belt=belt)
+        context = {"belt": belt, "form": form, "reasons": reasons, "invitation": invitation}
+        if merchant is None or not form.is_valid():
+            return render(request, self.template_name, context, status=400)
+        try:
+            services.membership_apply(
+                merchant=merchant,
+                belt=belt,
+                base=form.cleaned_data["base"],
+                by=request.user,
+                invitation=invitation,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+            return render(request, self.template_name, context, status=409)
+        messages.success(
+            request, _("Your application to the belt is sent. Its service provider reviews it first.")
+        )
+        return redirect("merchants:dashboard")
+
+
+class InvitationLandingView(View):
+    """A provider's invitation link: shown to anyone, claimed by sign-up or by a signed-in seller."""
+
+    template_name = "industrybelts/invitation.html"
+
+    def _invitation(self, code):
+        return (
+            MerchantInvitation.objects.select_related("belt", "provider")
+            .filter(code_digest=MerchantInvitation.digest(code))
+            .first()
+        )
+
+    def get(self, request, code):
+        invitation = self._invitation(code)
+        problem = self._problem(invitation, request.user)
+        if invitation is not None and problem is None and not request.user.is_authenticated:
+            request.session[INVITATION_SESSION_KEY] = code
+        return render(
+            request,
+            self.template_name,
+            {"invitation": invitation, "problem": problem, "code": code},
+            status=404 if invitation is None else 200,
+        )
+
+    def post(self, request, code):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_signup')}")
+        try:
+            invitation = services.merchant_invitation_claim(code=code, user=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("industrybelts:invitation", code=code)
+        return redirect("industrybelts:belt-apply", slug=invitation.belt.slug)
+
+    @staticmethod
+    def _problem(invitation, user):
+        if invitation is None:
+            return _("This invitation link does not exist.")
+        if invitation.accepted_by_id is not None and invitation.accepted_by_id != getattr(user, "pk", None):
+            return _("This invitation link has already been used.")
+        if not invitation.is_open and invitation.accepted_by_id is None:
+            return _("This invitation link has expired. Ask for a new one.")
+        return None
+
+
+# --- The provider workspace -------------------------------------------------------------
+
+
+class ProviderMixin(LoginRequiredMixin):
+    """Resolve the provider the user works for (its first approved provider)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.role = (
+                permissions.member_roles(request.user).select_related("provider").order_by("pk").first()
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def served_belt(self, slug):
+        if self.role is None:
+            raise Http404
+        workspace = {
+            entry.belt.slug: entry.belt
+            for entry in selectors.provider_workspace(self.request.user, self.role.provider)
+        }
+        if slug not in workspace:
+            raise Http404
+        return workspace[slug]
+
+
+class ProviderDashboardView(ProviderMixin, TemplateView):
+    template_name = "industrybelts/provider_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.role is None:
+            pending = permissions.member_roles(self.request.user).exists()
+            return {**context, "role": None, "pending": pending}
+        provider = self.role.provider
+        return {
+            **context,
+            "role": self.role,
+            "provider": provider,
+            "workspace": selectors.provider_workspace(self.request.user, provider),
+            "members": provider.members.select_related("user"),
+            "invite_form": MerchantInvitationForm(),
+            "member_form": MemberInviteForm(),
+            "can_manage_team": permissions.can_manage_team(self.request.user, provider),
+        }
+
+
+class ProviderApplyView(LoginRequiredMixin, View):
+    template_name = "industrybelts/provider_application_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ProviderApplicationForm()})
+
+    def post(self, request):
+        form = ProviderApplicationForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        try:
+            services.provider_apply(
+                user=request.user,
+                **{
+                    k: form.cleaned_data[k]
+                    for k in ("name", "uscc", "region", "team_size", "track_record", "belt")
+                },
+            )
+        except DomainError as error:
+            form.add_error("uscc", str(error))
+            return render(request, self.template_name, {"form": form}, status=409)
+        messages.success(request, _("Your application is sent. Belt operations staff will contact you."))
+        return redirect("industrybelts:provider-dashboard")
+
+
+class ProviderBeltView(ProviderMixin, TemplateView):
+    template_name = "industrybelts/provider_belt.html"
+
+    def get_context_data(self, slug, **kwargs):
+        belt = self.served_belt(slug)
+        status = self.request.GET.get("status") or ""
+        if status not in MembershipStatus.values:
+            status = ""
+        memberships = selectors.provider_belt_memberships(self.request.user, belt, status=status or None)
+        page = Paginator(memberships, 25).get_page(self.request.GET.get("page"))
+        return {
+            **super().get_context_data(**kwargs),
+            "belt": belt,
+            "page": page,
+            "status": status,
+            "statuses": MembershipStatus.choices,
+            "review_form": PreReviewForm(),
+            "figures": selectors.belt_figures(provider=self.role.provider, belt=belt),
+        }
+
+
+class MembershipPreReviewView(ProviderMixin, View):
+    def post(self, request, public_id):
+        membership = permissions.visible_memberships(request.user).filter(public_id=public_id).first()
+        if membership is None or not permissions.can_pre_review(request.user, membership):
+            raise Http404
+        form = PreReviewForm(request.POST)
+        if not form.is_valid():
+            for error in form.non_field_errors() + form.errors.get("decision", []):
+                messages.error(request, error)
+            return redirect("industrybelts:provider-belt", slug=membership.belt.slug)
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.membership_pre_approve(
+                    membership=membership, by=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(
+                    request, _("Recommended to staff: %(merchant)s.") % {"merchant": membership.merchant}
+                )
+            else:
+                services.membership_pre_reject(
+                    membership=membership, by=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Declined: %(merchant)s.") % {"merchant": membership.merchant})
+        except DomainError as error:
+            messages.error(request, str(error))
+        return redirect("industrybelts:provider-belt", slug=membership.belt.slug)
+
+
+class MerchantInvitationCreateView(ProviderMixin, View):
+    def post(self, request, slug):
+        belt = self.served_belt(slug)
+        form = MerchantInvitationForm(request.POST)
+        if form.is_valid():
+            _invitation, code = services.merchant_invitation_create(
+                provider=self.role.provider, belt=belt, by=request.user, note=form.cleaned_data["note"]
+            )
+            link = request.build_absolute_uri(reverse("industrybelts:invitation", args=[code]))
+            messages.success(
+                request, _("Invitation link (works once, for 14 days): %(link)s") % {"link": link}
+            )
+        return redirect("industrybelts:provider-dashboard")
+
+
+class MemberInviteView(ProviderMixin, View):
+    def post(self, request):
+        if self.role is None or not permissions.can_manage_team(request.user, self.role.provider):
+            raise Http404
+        form = MemberInviteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        else:
+            services.member_invite(provider=self.role.provider, by=request.user, **form.cleaned_data)
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+        return redirect("industrybelts:provider-dashboard")
+
+
+class MemberJoinView(LoginRequiredMixin, View):
+    template_name = "industrybelts/member_join.html"
+
+    def get(self, request, code):
+        invitation = (
+            MemberInvitation.objects.select_related("provider")
+            .filter(code_digest=MemberInvitation.digest(code))
+            .first()
+        )
+        return render(
+            request, self.template_name, {"invitation": invitation}, status=404 if invitation is None else 200
+        )
+
+    def post(self, request, code):
+        try:
+            services.member_invitation_accept(code=code, user=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("industrybelts:member-join", code=code)
+        messages.success(request, _("You have joined the team."))
+        return redirect("industrybelts:provider-dashboard")

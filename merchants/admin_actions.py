@@ -1,0 +1,42 @@
+"""One way for an admin action to ask for a reason (or other input) and apply a service.
+
+Used by every decision in admin (applications, providers, memberships), so the
+intermediate page, the per-object error reporting and the counts behave alike.
+"""
+
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from .exceptions import DomainError
+
+
+def apply_to_each(modeladmin, request, queryset, apply) -> None:
+    """Call `apply(obj)` for each object; report refusals per object and the count done."""
+    done = 0
+    for obj in queryset:
+        try:
+            apply(obj)
+            done += 1
+        except DomainError as error:
+            modeladmin.message_user(request, f"{obj}: {error}", messages.WARNING)
+    if done:
+        modeladmin.message_user(request, _("%(count)d updated.") % {"count": done}, messages.SUCCESS)
+
+
+def action_with_form(modeladmin, request, queryset, *, form_class, title, apply):
+    """Show `form_class` for the selected objects; once valid, call `apply(obj, cleaned_data)` on each."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        apply_to_each(modeladmin, request, queryset, lambda obj: apply(obj, form.cleaned_data))
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "queryset": queryset,
+        "action": request.POST.get("action"),
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/merchants/decision_form.html", context)
