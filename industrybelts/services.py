@@ -285,6 +285,10 @@ def membership_apply(*, merchant, belt, base, by, invitation=None) -> BeltMember
     MerchantProfile.objects.select_for_update().get(pk=merchant.pk)
     if base.belt_id != belt.pk:
         raise NotEligible(_("Choose a base of this belt."))
+    if invitation is not None:
+        invitation = (
+            MerchantInvitation.objects.select_for_update().select_related("provider").get(pk=invitation.pk)
+        )
     if invitation is not None and (invitation.accepted_by_id != by.pk or _invitation_used(invitation)):
         raise InvitationInvalid(_("This invitation link has already been used."))
     reasons = membership_eligibility(merchant=merchant, belt=belt, invitation=invitation)

@@ -17,9 +17,13 @@ class MerchantsConfig(AppConfig):
 def _after_migrate(sender, **kwargs):
     """Keep staff groups in step with roles.py and restore reference data after a flush."""
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
 
     from .reference_data import ensure_reference_data
     from .roles import sync_staff_groups
 
+    # Apps after this one have not had their permissions created yet in this run.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     sync_staff_groups(apps)
     ensure_reference_data(apps)

@@ -85,6 +85,24 @@ DEMO_MERCHANTS = [
         ["household"],
         ApplicationStatus.REJECTED,
     ),
+    (
+        "ruili@demo.local",
+        "瑞丽翡翠直播小王",
+        SellerType.EXPERT,
+        EntityType.INDIVIDUAL_BUSINESS,
+        "533102",
+        ["jade-jewellery"],
+        ApplicationStatus.APPROVED,
+    ),
+    (
+        "sihui@demo.local",
+        "四会玉器城陈师傅",
+        SellerType.FACTORY,
+        EntityType.INDIVIDUAL_BUSINESS,
+        "441284",
+        ["jade-jewellery"],
+        ApplicationStatus.APPROVED,
+    ),
 ]
 
 PATH_TO = {

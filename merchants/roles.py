@@ -49,6 +49,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "providercomplaint": ("view", "add", "change"),
             "beltmembership": ("view", "decide"),
             "merchantinvitation": ("view",),
+            "providerevent": ("view",),
+            "membershipevent": ("view",),
         },
     },
     StaffGroup.CONTENT_EDITOR: {},

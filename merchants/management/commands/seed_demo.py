@@ -34,6 +34,11 @@ MERCHANT_ACCOUNTS = [
     ("expert@demo.local", "种草达人小美"),
     ("brand@demo.local", "四会玉器品牌馆"),
     ("market@demo.local", "义乌小商品批发"),
+    ("ruili@demo.local", "瑞丽翡翠直播小王"),
+    ("sihui@demo.local", "四会玉器城陈师傅"),
+    ("apparel.provider@demo.local", "杭州云仓电商服务（负责人）"),
+    ("apparel.agent@demo.local", "杭州云仓电商服务（招商专员）"),
+    ("jade.provider@demo.local", "平洲翡翠直播服务中心（负责人）"),
 ]
 
 
@@ -65,9 +70,10 @@ def seed_accounts(stdout) -> list[tuple[str, str]]:
 
 def seed_steps():
     """Return the seeding steps in order; each returns the log-ins it created."""
+    from industrybelts.demo import seed_belts
     from merchants.demo import seed_onboarding
 
-    return [seed_accounts, seed_onboarding]
+    return [seed_accounts, seed_onboarding, seed_belts]
 
 
 class Command(BaseCommand):

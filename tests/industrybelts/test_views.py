@@ -1,0 +1,239 @@
+"""Belt pages, the provider workspace and invitation links, as people use them (Django client)."""
+
+import pytest
+from django.urls import reverse
+
+from industrybelts import services
+from industrybelts.models import BeltMembership, MembershipStatus, MerchantInvitation
+from tests.factories import TEST_PASSWORD, UserFactory
+from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, invited
+
+pytestmark = pytest.mark.django_db
+
+
+def _member_of(belt, provider_owner, merchant, *, approve=True):
+    membership = services.membership_apply(
+        merchant=merchant, belt=belt, base=belt.bases.first(), by=merchant.user
+    )
+    if approve:
+        services.membership_pre_approve(membership=membership, by=provider_owner)
+        services.membership_approve(membership=membership, by=belt_ops())
+    return membership
+
+
+def test_belt_list_shows_both_launch_belts_with_counts(client, apparel, jade):
+    _provider, owner = approved_provider(apparel)
+    _member_of(apparel, owner, approved_merchant())
+
+    response = client.get(reverse("industrybelts:belt-list"))
+
+    belts = {b.slug: b for b in response.context["belts"]}
+    assert set(belts) == {"apparel", "jade"}
+    assert (belts["apparel"].member_count, belts["apparel"].base_count) == (1, 1)
+    assert "服装产业带" in response.content.decode()
+
+
+def test_belt_page_shows_bases_providers_and_members_for_sharing(client, apparel):
+    provider, owner = approved_provider(apparel)
+    member = approved_merchant()
+    _member_of(apparel, owner, member)
+    pending = approved_merchant()
+    _member_of(apparel, owner, pending, approve=False)
+
+    response = client.get(reverse("industrybelts:belt-detail", args=["apparel"]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "杭州四季青服装市场" in html and provider.name in html
+    assert [m.merchant for m in response.context["members"]] == [member]
+    assert 'property="og:title"' in html
+
+
+def test_belt_page_query_count_does_not_grow_with_members(client, apparel, django_assert_max_num_queries):
+    _provider, owner = approved_provider(apparel)
+    _member_of(apparel, owner, approved_merchant())
+    with django_assert_max_num_queries(20) as first:
+        client.get(reverse("industrybelts:belt-detail", args=["apparel"]))
+    for _ in range(5):
+        _member_of(apparel, owner, approved_merchant())
+
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(reverse("industrybelts:belt-detail", args=["apparel"]))
+
+    assert len(response.context["members"]) == 6
+
+
+def test_unknown_belt_is_404(client):
+    assert client.get(reverse("industrybelts:belt-detail", args=["no-such-belt"])).status_code == 404
+
+
+def test_invitation_sign_up_is_attributed_to_the_provider(client, jade, django_capture_on_commit_callbacks):
+    provider, owner = approved_provider(jade)
+    invitation, code = services.merchant_invitation_create(provider=provider, belt=jade, by=owner)
+
+    landing = client.get(reverse("industrybelts:invitation", args=[code]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account_signup"), {"email": "new.seller@example.com", "password1": TEST_PASSWORD}
+        )
+
+    assert landing.status_code == 200
+    assert provider.name in landing.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.accepted_by.email == "new.seller@example.com"
+
+
+@pytest.mark.parametrize("problem", ["reused", "expired", "unknown"])
+def test_bad_invitation_links_get_a_clear_page(client, jade, problem):
+    import datetime
+
+    from django.utils import timezone
+
+    provider, owner = approved_provider(jade)
+    invitation, code = services.merchant_invitation_create(provider=provider, belt=jade, by=owner)
+    if problem == "reused":
+        services.merchant_invitation_claim(code=code, user=UserFactory())
+    elif problem == "expired":
+        MerchantInvitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - datetime.timedelta(1)
+        )
+    else:
+        code = "not-a-real-code"
+    client.force_login(UserFactory())
+
+    page = client.get(reverse("industrybelts:invitation", args=[code]))
+    claim = client.post(reverse("industrybelts:invitation", args=[code]), follow=True)
+
+    assert page.status_code in (200, 404)
+    assert 'data-testid="invitation-problem"' in page.content.decode()
+    assert claim.status_code in (200, 404)
+    assert MerchantInvitation.objects.filter(accepted_by__isnull=False).count() == (
+        1 if problem == "reused" else 0
+    )
+
+
+def test_apply_page_explains_why_a_merchant_cannot_join_jade(client, jade):
+    approved_provider(jade)
+    merchant = approved_merchant(categories=("apparel",))
+    client.force_login(merchant.user)
+
+    response = client.get(reverse("industrybelts:belt-apply", args=["jade"]))
+
+    assert 'data-testid="not-eligible"' in response.content.decode()
+    post = client.post(reverse("industrybelts:belt-apply", args=["jade"]), {"base": jade.bases.first().pk})
+    assert post.status_code == 409
+    assert not BeltMembership.objects.exists()
+
+
+def test_invited_merchant_applies_and_provider_pre_reviews_from_the_workspace(client, jade):
+    provider, owner = approved_provider(jade)
+    merchant = approved_merchant(categories=("jade-jewellery",))
+    invited(provider, jade, merchant)
+    client.force_login(merchant.user)
+
+    applied = client.post(reverse("industrybelts:belt-apply", args=["jade"]), {"base": jade.bases.first().pk})
+    membership = BeltMembership.objects.get()
+    client.force_login(owner)
+    workspace = client.get(reverse("industrybelts:provider-belt", args=["jade"]))
+    reviewed = client.post(
+        reverse("industrybelts:membership-pre-review", args=[membership.public_id]), {"decision": "approve"}
+    )
+
+    assert applied.status_code == 302
+    assert membership.provider == provider
+    assert membership in workspace.context["page"].object_list
+    assert reviewed.status_code == 302
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.PRE_APPROVED
+
+
+def test_declining_without_a_reason_changes_nothing(client, apparel):
+    _provider, owner = approved_provider(apparel)
+    membership = _member_of(apparel, owner, approved_merchant(), approve=False)
+    client.force_login(owner)
+
+    client.post(
+        reverse("industrybelts:membership-pre-review", args=[membership.public_id]), {"decision": "reject"}
+    )
+
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.APPLIED
+
+
+def test_workspace_figures_count_invited_signed_up_approved_active(client, jade):
+    provider, owner = approved_provider(jade)
+    services.merchant_invitation_create(provider=provider, belt=jade, by=owner)  # sent, never used
+    merchant = approved_merchant(categories=("jade-jewellery",))
+    invitation = invited(provider, jade, merchant)
+    membership = services.membership_apply(
+        merchant=merchant, belt=jade, base=jade.bases.first(), by=merchant.user, invitation=invitation
+    )
+    services.membership_pre_approve(membership=membership, by=owner)
+    services.membership_approve(membership=membership, by=belt_ops())
+    client.force_login(owner)
+
+    response = client.get(reverse("industrybelts:provider-dashboard"))
+
+    [entry] = response.context["workspace"]
+    figures = entry.figures
+    assert (figures["invited"], figures["signed_up"], figures["approved"], figures["active"]) == (2, 1, 1, 1)
+    assert figures["review_time"] is not None
+
+
+def test_workspace_query_count_is_constant(client, jade, django_assert_max_num_queries):
+    provider, owner = approved_provider(jade)
+    client.force_login(owner)
+
+    def add_applicant():
+        merchant = approved_merchant(categories=("jade-jewellery",))
+        invitation = invited(provider, jade, merchant)
+        services.membership_apply(
+            merchant=merchant, belt=jade, base=jade.bases.first(), by=merchant.user, invitation=invitation
+        )
+
+    add_applicant()
+    with django_assert_max_num_queries(30) as first:
+        client.get(reverse("industrybelts:provider-belt", args=["jade"]))
+    for _ in range(4):
+        add_applicant()
+
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(reverse("industrybelts:provider-belt", args=["jade"]))
+    with django_assert_max_num_queries(len(first.captured_queries) + 2):
+        client.get(reverse("industrybelts:provider-dashboard"))
+
+    assert len(response.context["page"].object_list) == 5
+
+
+def test_invitation_link_is_shown_once_to_the_provider(client, jade):
+    _provider, owner = approved_provider(jade)
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("industrybelts:merchant-invitation-create", args=["jade"]), {"note": "平洲阿强"}, follow=True
+    )
+
+    [message] = [str(m) for m in response.context["messages"]]
+    code = message.split("/belts/invite/")[1].split("/")[0]
+    assert MerchantInvitation.objects.get().code_digest == MerchantInvitation.digest(code)
+
+
+def test_provider_application_form_validates_the_uscc(client, jade):
+    from merchants.models import Region
+
+    client.force_login(UserFactory())
+    data = {
+        "name": "新服务商",
+        "uscc": "91330100799655058C",
+        "region": Region.objects.get(code="440600").pk,
+        "belt": jade.pk,
+        "team_size": 5,
+        "track_record": "直播基地运营两年",
+    }
+
+    refused = client.post(reverse("industrybelts:provider-apply"), data)
+    data["uscc"] = "91330100799655058B"
+    accepted = client.post(reverse("industrybelts:provider-apply"), data)
+
+    assert refused.status_code == 400
+    assert accepted.status_code == 302
