@@ -56,7 +56,7 @@ def approved_merchant(categories=("apparel",)):
 def invited(provider, belt, merchant, *, by=None):
     """Create an invitation from `provider` and have `merchant` claim it; return the invitation."""
     by = by or ProviderMember.objects.filter(provider=provider).first().user
-    invitation, code = services.merchant_invitation_create(provider=provider, belt=belt, by=by)
+    _invitation, code = services.merchant_invitation_create(provider=provider, belt=belt, by=by)
     return services.merchant_invitation_claim(code=code, user=merchant.user)
 
 

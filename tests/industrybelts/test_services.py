@@ -98,7 +98,7 @@ def test_jade_needs_an_invitation_and_the_appraisal_certificate(jade):
 
 
 def test_invitation_for_another_belt_is_refused(jade, apparel):
-    provider, owner = approved_provider(apparel)
+    provider, _owner = approved_provider(apparel)
     services.provider_assign(
         provider=provider,
         belt=jade,
