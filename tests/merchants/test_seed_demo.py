@@ -62,8 +62,27 @@ def test_seed_demo_puts_merchants_in_every_state_with_documents(settings, outbox
 
     states = set(OnboardingApplication.objects.values_list("status", flat=True))
     assert states == set(ApplicationStatus.values)
-    approved = OnboardingApplication.objects.get(status=ApplicationStatus.APPROVED)
+    approved = OnboardingApplication.objects.get(merchant__user__email="factory@demo.local")
+    assert approved.status == ApplicationStatus.APPROVED
     assert approved.documents.count() == 3
     assert approved.events.count() == 3
-    assert OnboardingApplication.objects.count() == 7
+    assert OnboardingApplication.objects.count() == 9
     assert outbox.messages() == []
+
+
+def test_seed_demo_fills_both_belts_with_bases_providers_and_members(settings):
+    from industrybelts.models import Belt, BeltMembership, ProviderMember, ServiceProvider
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    jade, apparel = Belt.objects.get(slug="jade"), Belt.objects.get(slug="apparel")
+    assert {"四会玉器城", "平洲玉器街", "瑞丽姐告翡翠直播基地"} == set(
+        jade.bases.values_list("name", flat=True)
+    )
+    assert apparel.bases.count() == 3
+    assert ServiceProvider.objects.filter(status="approved").count() == 2
+    assert ProviderMember.objects.count() == 3
+    assert BeltMembership.objects.filter(status="approved").count() == 2
+    assert BeltMembership.objects.filter(status="applied").count() == 1
