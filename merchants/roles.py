@@ -52,8 +52,21 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "providerevent": ("view",),
             "membershipevent": ("view",),
         },
+        "storefront": {
+            "product": ("view", "moderate"),
+            "productevent": ("view",),
+            "productimage": ("view",),
+            "productlink": ("view",),
+        },
     },
-    StaffGroup.CONTENT_EDITOR: {},
+    StaffGroup.CONTENT_EDITOR: {
+        "storefront": {
+            "product": ("view", "moderate"),
+            "productevent": ("view",),
+            "productimage": ("view",),
+            "productlink": ("view",),
+        },
+    },
     StaffGroup.SUPPORT: {
         "merchants": {
             "user": ("view", "change"),

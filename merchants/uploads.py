@@ -38,8 +38,14 @@ def _read_all(upload) -> bytes:
     return data
 
 
-def check_upload(upload, *, allow_pdf: bool, max_bytes: int = MAX_DOCUMENT_BYTES) -> CheckedUpload:
-    """Return what the file really is, or raise a ValidationError a person can act on."""
+def check_upload(
+    upload, *, allow_pdf: bool, max_bytes: int = MAX_DOCUMENT_BYTES, decode: bool = True
+) -> CheckedUpload:
+    """Return what the file really is, or raise a ValidationError a person can act on.
+
+    With `decode=False` only the header is read (type, size, pixel count): the request
+    stays fast and a Celery task decodes the image fully later (quick listing).
+    """
     size = upload.size
     if size > max_bytes:
         raise ValidationError(
@@ -58,7 +64,7 @@ def check_upload(upload, *, allow_pdf: bool, max_bytes: int = MAX_DOCUMENT_BYTES
         if b"%%EOF" not in data[-2048:]:
             raise ValidationError(_("The PDF file is damaged or incomplete."), code="pdf_broken")
         return CheckedUpload(content_type="application/pdf", size=size)
-    return _check_image(data, size=size, allow_pdf=allow_pdf)
+    return _check_image(data, size=size, allow_pdf=allow_pdf, decode=decode)
 
 
 def _wrong_type_error(allow_pdf: bool) -> ValidationError:
@@ -72,7 +78,7 @@ def _wrong_type_error(allow_pdf: bool) -> ValidationError:
     )
 
 
-def _check_image(data: bytes, *, size: int, allow_pdf: bool) -> CheckedUpload:
+def _check_image(data: bytes, *, size: int, allow_pdf: bool, decode: bool = True) -> CheckedUpload:
     try:
         with Image.open(io.BytesIO(data)) as image:
             image_format = image.format
@@ -85,6 +91,10 @@ def _check_image(data: bytes, *, size: int, allow_pdf: bool) -> CheckedUpload:
         raise _wrong_type_error(allow_pdf)
     if width * height > MAX_IMAGE_PIXELS:
         raise _too_many_pixels()
+    if not decode:
+        return CheckedUpload(
+            content_type=ACCEPTED_IMAGE_FORMATS[image_format], size=size, width=width, height=height
+        )
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -107,11 +117,25 @@ def _too_many_pixels() -> ValidationError:
 
 def make_thumbnail(source, *, max_side: int = 480) -> bytes:
     """Return a WebP thumbnail of an image file, upright (EXIF orientation applied), metadata dropped."""
+    return make_webp_sizes(source, sizes=(max_side,))[0]
+
+
+def make_webp_sizes(source, *, sizes) -> list[bytes]:
+    """Decode an image once and return WebP renditions whose longest side is each of `sizes`.
+
+    The renditions are upright (EXIF orientation applied) and carry no metadata at all:
+    no EXIF, so no GPS position of where the photo was taken.
+    """
     with Image.open(source) as image:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail((max_side, max_side))
-        if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGB")
-        out = io.BytesIO()
-        image.save(out, format="WEBP", quality=80)
-    return out.getvalue()
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+        if upright.mode not in ("RGB", "RGBA"):
+            upright = upright.convert("RGB")
+        renditions = []
+        for side in sizes:
+            copy = upright.copy()
+            copy.thumbnail((side, side))
+            out = io.BytesIO()
+            copy.save(out, format="WEBP", quality=80)
+            renditions.append(out.getvalue())
+    return renditions

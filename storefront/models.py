@@ -1,1 +1,243 @@
-"""Catalog, discovery, campaigns and the school (built by their issues)."""
+"""The "source good goods" (源头好货) catalog: products, their images and purchase links.
+
+Design notes: docs/catalog.md (listing, moderation, counters) and docs/search.md.
+Columns the catalog filters and sorts on are copied onto the product when it is
+saved by a service (origin province/city, seller type), so a catalog page never
+joins or scans other tables: every list is one index range, newest first.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import SellerType
+from merchants.models.onboarding import private_storage
+from merchants.transitions import TransitionEvent
+
+from .search import GramsField
+
+MAX_PRICE = Decimal("9999999.99")
+MIN_PRICE = Decimal("0.01")
+
+
+class SourceKind(models.TextChoices):
+    BELT = "belt", _("Industry-belt goods")
+    ORIGIN = "origin", _("Origin goods (产地)")
+    FACTORY = "factory", _("Factory goods")
+    EXPERT_BRAND = "expert_brand", _("Expert brand")
+
+
+class StockStatus(models.TextChoices):
+    IN_STOCK = "in_stock", _("In stock")
+    LOW = "low", _("Low stock")
+    PRE_ORDER = "pre_order", _("Pre-order")
+    OUT = "out", _("Out of stock")
+
+
+class ProductStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
+    HIDDEN = "hidden", _("Hidden by staff")
+    DELETED = "deleted", _("Deleted")
+
+
+class Product(models.Model):
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    merchant = models.ForeignKey(
+        "merchants.MerchantProfile",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="products",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProductStatus.choices, default=ProductStatus.DRAFT
+    )
+    source_kind = models.CharField(_("source"), max_length=20, choices=SourceKind.choices)
+    belt = models.ForeignKey(
+        "industrybelts.Belt",
+        verbose_name=_("belt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+    )
+    base = models.ForeignKey(
+        "industrybelts.Base",
+        verbose_name=_("base"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+    )
+    origin_region = models.ForeignKey(
+        "merchants.Region", verbose_name=_("origin"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        "merchants.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    title = models.CharField(_("title"), max_length=60)
+    intro = models.TextField(_("intro"), max_length=2000, blank=True)
+    wholesale_price = models.DecimalField(
+        _("wholesale price (CNY)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)],
+    )
+    retail_price = models.DecimalField(
+        _("retail price (CNY)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)],
+    )
+    own_shop_price = models.DecimalField(
+        _("price in my Kuaishou shop (CNY)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)],
+    )
+    min_order_quantity = models.PositiveIntegerField(
+        _("minimum order quantity"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+    )
+    stock_status = models.CharField(
+        _("stock"), max_length=20, choices=StockStatus.choices, default=StockStatus.IN_STOCK
+    )
+    # Copied from the merchant and the origin region by the services, for index-only filters.
+    seller_type = models.CharField(
+        _("seller type"), max_length=20, choices=SellerType.choices, editable=False
+    )
+    origin_province = models.CharField(max_length=6, editable=False)
+    origin_city = models.CharField(max_length=6, editable=False)
+    search_grams = GramsField(editable=False, default=list)
+    view_count = models.PositiveBigIntegerField(_("views"), default=0, editable=False)
+    click_count = models.PositiveBigIntegerField(_("purchase-link clicks"), default=0, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-published_at", "-id"]
+        permissions = [("moderate_product", _("Can hide and restore products"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wholesale_price__lte=F("retail_price")), name="product_wholesale_not_above_retail"
+            ),
+            models.CheckConstraint(
+                condition=Q(wholesale_price__gte=MIN_PRICE) & Q(retail_price__lte=MAX_PRICE),
+                name="product_price_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_kind="belt") | Q(belt__isnull=False), name="product_belt_good_has_belt"
+            ),
+            models.CheckConstraint(condition=Q(min_order_quantity__gte=1), name="product_moq_positive"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-published_at", "-id"], condition=Q(status="published"), name="product_feed_new_idx"
+            ),
+            models.Index(
+                fields=["belt", "-published_at", "-id"],
+                condition=Q(status="published"),
+                name="product_feed_belt_idx",
+            ),
+            models.Index(
+                fields=["wholesale_price", "id"],
+                condition=Q(status="published"),
+                name="product_feed_price_idx",
+            ),
+            models.Index(
+                fields=["-click_count", "-id"],
+                condition=Q(status="published"),
+                name="product_feed_popular_idx",
+            ),
+            models.Index(fields=["merchant", "status", "-created_at"], name="product_merchant_list_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == ProductStatus.PUBLISHED
+
+
+def product_image_upload_to(image, filename):
+    return f"products/{image.product.public_id}/{uuid.uuid4().hex}.webp"
+
+
+class ProductImage(models.Model):
+    """A product photo. The upload waits in `original` (private) until Celery has made the
+    public WebP sizes without EXIF; until then pages show a placeholder."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    original = models.FileField(_("original upload"), storage=private_storage, max_length=200, blank=True)
+    large = models.ImageField(
+        _("large (WebP)"), upload_to=product_image_upload_to, blank=True, max_length=200
+    )
+    thumbnail = models.ImageField(
+        _("thumbnail (WebP)"), upload_to=product_image_upload_to, blank=True, max_length=200
+    )
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        ordering = ["product", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.product} #{self.position}"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.large)
+
+
+class ProductLink(models.Model):
+    """Where to buy: a link to the merchant's shop on a declared third-party platform."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="links"
+    )
+    platform = models.CharField(_("platform"), max_length=20)
+    url = models.URLField(_("link"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("purchase link")
+        verbose_name_plural = _("purchase links")
+        ordering = ["product", "platform"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "platform"], name="product_link_one_per_platform")
+        ]
+
+    def __str__(self):
+        return self.url
+
+
+class ProductEvent(TransitionEvent):
+    status_choices = ProductStatus
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="events"
+    )
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("product event")
+        verbose_name_plural = _("product events")

@@ -19,6 +19,12 @@ def _count_belts() -> int:
     return Belt.objects.filter(status=BeltStatus.OPEN).count()
 
 
+def _count_products() -> int:
+    from .models import Product, ProductStatus
+
+    return Product.objects.filter(status=ProductStatus.PUBLISHED).count()
+
+
 def home_figures() -> dict[str, int | None]:
     """Return the home page's live counts, cached so a visit never counts whole tables.
 
@@ -27,6 +33,6 @@ def home_figures() -> dict[str, int | None]:
     """
     figures = cache.get(HOME_FIGURES_CACHE_KEY)
     if figures is None:
-        figures = {"belts": _count_belts(), "merchants": _count_merchants(), "products": None}
+        figures = {"belts": _count_belts(), "merchants": _count_merchants(), "products": _count_products()}
         cache.set(HOME_FIGURES_CACHE_KEY, figures, HOME_FIGURES_TTL_SECONDS)
     return figures

@@ -1,9 +1,20 @@
 from django.urls import path
 
-from .views import HomeView
+from . import views
 
 app_name = "storefront"
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("catalog/", views.CatalogView.as_view(), name="catalog"),
+    path("catalog/p/<uuid:public_id>/", views.ProductDetailView.as_view(), name="product-detail"),
+    path(
+        "catalog/p/<uuid:public_id>/buy/<slug:platform>/", views.ProductBuyView.as_view(), name="product-buy"
+    ),
+    path("shops/<uuid:public_id>/", views.ShopView.as_view(), name="shop-detail"),
+    path("merchant/products/", views.MerchantProductListView.as_view(), name="merchant-products"),
+    path("merchant/products/quick/", views.QuickListView.as_view(), name="product-quick-list"),
+    path("merchant/products/new/", views.ProductEditView.as_view(), name="product-create"),
+    path("merchant/products/import/", views.ProductImportView.as_view(), name="product-import"),
+    path("merchant/products/<uuid:public_id>/edit/", views.ProductEditView.as_view(), name="product-edit"),
 ]

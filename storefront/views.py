@@ -1,6 +1,22 @@
-from django.shortcuts import render
+"""Public catalog pages, the merchant's products, quick listing and CSV import."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from merchants import selectors as merchant_selectors
+from merchants.exceptions import DomainError
+from merchants.models import ApplicationStatus, MerchantProfile
+
+from . import catalog, counters, permissions, services
+from .forms import BulkActionForm, CatalogFilterForm, CsvImportForm, ProductForm, QuickListForm
+from .models import ProductStatus
 from .selectors import home_figures
 
 
@@ -28,3 +44,270 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+# --- The public catalog ---------------------------------------------------------------
+
+
+class CatalogView(TemplateView):
+    template_name = "storefront/product_list.html"
+
+    def get_context_data(self, **kwargs):
+        form = CatalogFilterForm(self.request.GET or None)
+        form.is_valid()
+        filters = form.filters()
+        sort_key = getattr(form, "cleaned_data", {}).get("sort") or "new"
+        queryset = catalog.filter_products(catalog.published_products(), filters)
+        try:
+            page = catalog.catalog_page(
+                queryset=queryset, sort_key=sort_key, cursor=self.request.GET.get("after")
+            )
+        except catalog.InvalidCursor:
+            messages.warning(self.request, _("That page link is not valid any more; here is the first page."))
+            page = catalog.catalog_page(queryset=queryset, sort_key=sort_key)
+        params = self.request.GET.copy()
+        params.pop("after", None)
+        return {
+            **super().get_context_data(**kwargs),
+            "form": form,
+            "page": page,
+            "params": params.urlencode(),
+            "searching": bool(filters),
+        }
+
+
+class ProductDetailView(TemplateView):
+    template_name = "storefront/product_detail.html"
+
+    def get_context_data(self, public_id, **kwargs):
+        product = catalog.product_for_page(public_id, self.request.user)
+        if product is None:
+            raise Http404
+        if product.status == ProductStatus.PUBLISHED and not permissions.is_owner(self.request.user, product):
+            counters.record("view", product.pk)
+        memberships = product.merchant.memberships.filter(status="approved").select_related("belt")
+        return {**super().get_context_data(**kwargs), "product": product, "memberships": memberships}
+
+
+class ProductBuyView(View):
+    """Count a purchase-link click, then send the buyer to the merchant's shop."""
+
+    def get(self, request, public_id, platform):
+        product = catalog.published_products().filter(public_id=public_id).first()
+        link = product.links.filter(platform=platform).first() if product else None
+        if link is None:
+            raise Http404
+        counters.record("click", product.pk)
+        return HttpResponseRedirect(link.url)
+
+
+class ShopView(TemplateView):
+    template_name = "storefront/shop_detail.html"
+
+    def get_context_data(self, public_id, **kwargs):
+        merchant = (
+            MerchantProfile.objects.select_related("region__parent__parent")
+            .filter(public_id=public_id, applications__status=ApplicationStatus.APPROVED)
+            .first()
+        )
+        if merchant is None:
+            raise Http404
+        queryset = catalog.published_products().filter(merchant=merchant)
+        try:
+            page = catalog.catalog_page(queryset=queryset, cursor=self.request.GET.get("after"))
+        except catalog.InvalidCursor:
+            page = catalog.catalog_page(queryset=queryset)
+        memberships = merchant.memberships.filter(status="approved").select_related("belt")
+        return {
+            **super().get_context_data(**kwargs),
+            "merchant": merchant,
+            "page": page,
+            "memberships": memberships,
+        }
+
+
+# --- The merchant's products -------------------------------------------------------------
+
+
+class MerchantMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.merchant = merchant_selectors.merchant_profile_for(request.user)
+            self.can_sell = permissions.merchant_can_sell(self.merchant)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MerchantProductListView(MerchantMixin, View):
+    template_name = "storefront/merchant_product_list.html"
+
+    def _products(self):
+        return (
+            permissions.own_products(self.request.user)
+            .select_related("category")
+            .prefetch_related("images")
+            .order_by("-created_at", "-pk")
+        )
+
+    def get(self, request):
+        from django.core.paginator import Paginator
+
+        page = Paginator(self._products(), 50).get_page(request.GET.get("page"))
+        return render(request, self.template_name, {"page": page, "can_sell": self.can_sell})
+
+    def post(self, request):
+        ids = request.POST.getlist("products")
+        form = BulkActionForm(request.POST, choices=ids)
+        if not form.is_valid() or not self.merchant:
+            messages.error(request, _("Choose an action and at least one product."))
+            return redirect("storefront:merchant-products")
+        valid_ids = [i for i in form.cleaned_data["products"] if _is_uuid(i)]
+        done, refused = services.products_bulk(
+            merchant=self.merchant, by=request.user, public_ids=valid_ids, action=form.cleaned_data["action"]
+        )
+        if done:
+            messages.success(request, _("%(count)d products updated.") % {"count": done})
+        for line in refused:
+            messages.warning(request, line)
+        return redirect("storefront:merchant-products")
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+class QuickListView(MerchantMixin, View):
+    """Lightning listing (闪电购): one photo, a title, a price, a line of intro."""
+
+    template_name = "storefront/quick_list_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": QuickListForm(), "can_sell": self.can_sell})
+
+    def post(self, request):
+        form = QuickListForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "can_sell": self.can_sell}, status=400)
+        try:
+            product = services.product_quick_list(
+                merchant=self.merchant,
+                by=request.user,
+                photo=form.cleaned_data["photo"],
+                title=form.cleaned_data["title"],
+                price=form.cleaned_data["price"],
+                intro=form.cleaned_data["intro"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+            return render(request, self.template_name, {"form": form, "can_sell": self.can_sell}, status=403)
+        messages.success(
+            request, _("Your good is live. The photo is being prepared and appears in a moment.")
+        )
+        return redirect("storefront:product-detail", public_id=product.public_id)
+
+
+class ProductEditView(MerchantMixin, View):
+    template_name = "storefront/product_form.html"
+
+    def _product(self, public_id):
+        if public_id is None:
+            return None
+        product = permissions.own_products(self.request.user).filter(public_id=public_id).first()
+        if product is None:
+            raise Http404
+        return product
+
+    def get(self, request, public_id=None):
+        product = self._product(public_id)
+        initial = {}
+        if product is not None:
+            initial = {
+                f: getattr(product, f)
+                for f in (
+                    "title",
+                    "intro",
+                    "category",
+                    "source_kind",
+                    "belt",
+                    "origin_region",
+                    "wholesale_price",
+                    "retail_price",
+                    "own_shop_price",
+                    "min_order_quantity",
+                    "stock_status",
+                )
+            }
+            link = product.links.first()
+            initial["link"] = link.url if link else ""
+        elif self.merchant is not None:
+            initial = {"origin_region": self.merchant.region, "category": self.merchant.categories.first()}
+        form = ProductForm(initial=initial, merchant=self.merchant)
+        return render(
+            request, self.template_name, {"form": form, "product": product, "can_sell": self.can_sell}
+        )
+
+    def post(self, request, public_id=None):
+        product = self._product(public_id)
+        form = ProductForm(request.POST, request.FILES, merchant=self.merchant)
+        context = {"form": form, "product": product, "can_sell": self.can_sell}
+        if not form.is_valid():
+            return render(request, self.template_name, context, status=400)
+        photo = form.cleaned_data.get("photo")
+        try:
+            saved = services.product_save(
+                merchant=self.merchant,
+                by=request.user,
+                product=product,
+                data=form.product_data(),
+                photos=[(photo, photo.checked)] if photo else [],
+                links=form.cleaned_data.get("links", []),
+            )
+            if "publish" in request.POST and saved.status != ProductStatus.PUBLISHED:
+                services.product_publish(product=saved, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, self.template_name, context, status=400)
+        except DomainError as error:
+            form.add_error(None, str(error))
+            return render(request, self.template_name, context, status=409)
+        messages.success(request, _("Saved."))
+        return redirect("storefront:merchant-products")
+
+
+class ProductImportView(MerchantMixin, View):
+    template_name = "storefront/product_import.html"
+
+    def get(self, request):
+        from .services import CSV_COLUMNS
+
+        return render(
+            request,
+            self.template_name,
+            {"form": CsvImportForm(), "columns": CSV_COLUMNS, "can_sell": self.can_sell},
+        )
+
+    def post(self, request):
+        from .services import CSV_COLUMNS
+
+        form = CsvImportForm(request.POST, request.FILES)
+        context = {"form": form, "columns": CSV_COLUMNS, "can_sell": self.can_sell}
+        if not form.is_valid():
+            return render(request, self.template_name, context, status=400)
+        try:
+            result = services.products_import_csv(
+                merchant=self.merchant, by=request.user, upload=form.cleaned_data["file"]
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+            return render(request, self.template_name, context, status=403)
+        if result.errors:
+            return render(request, self.template_name, {**context, "row_errors": result.errors}, status=400)
+        messages.success(
+            request, _("%(count)d products imported as drafts.") % {"count": len(result.created)}
+        )
+        return redirect(reverse("storefront:merchant-products"))

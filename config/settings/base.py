@@ -247,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "merchants.tasks.flag_overdue_applications_task",
         "schedule": 60 * 60,
     },
+    "flush-product-counters": {
+        "task": "storefront.tasks.flush_product_counters_task",
+        "schedule": 60,
+    },
 }
 
 # /healthz checks the broker and cache only when they are configured.

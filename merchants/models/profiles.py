@@ -1,5 +1,7 @@
 """The merchant's profile: who sells, from where, what, and through which channels."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -75,6 +77,7 @@ class Category(BilingualNameMixin):
 
 
 class MerchantProfile(models.Model):
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="merchant"
     )

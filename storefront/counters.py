@@ -1,0 +1,74 @@
+"""Views and purchase-link clicks, counted without touching the product row per request.
+
+With Redis (production shape, and the PostgreSQL test run) a view is one HINCRBY in
+a hash; `flush_product_counters_task` (Celery beat, every minute) renames the hash
+atomically and adds its totals to the products in one UPDATE per product. Without
+Redis (the embedded portal) the same buffer lives in this process's memory.
+"""
+
+import threading
+from collections import Counter
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+KINDS = ("view", "click")
+_memory = {kind: Counter() for kind in KINDS}
+_memory_lock = threading.Lock()
+
+
+def _redis():
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+
+
+def _key(kind: str) -> str:
+    return f"portal:product-{kind}s"
+
+
+def record(kind: str, product_id: int) -> None:
+    """Count one view or click; never raises into the page (a lost count is acceptable)."""
+    client = _redis()
+    if client is None:
+        with _memory_lock:
+            _memory[kind][product_id] += 1
+        return
+    try:
+        client.hincrby(_key(kind), product_id, 1)
+    except Exception:  # the page matters more than one count
+        return
+
+
+def _drain(kind: str) -> dict[int, int]:
+    client = _redis()
+    if client is None:
+        with _memory_lock:
+            totals, _memory[kind] = dict(_memory[kind]), Counter()
+        return totals
+    draining = _key(kind) + ":draining"
+    if not client.exists(draining):
+        if not client.exists(_key(kind)):
+            return {}
+        client.rename(_key(kind), draining)
+    totals = {int(k): int(v) for k, v in client.hgetall(draining).items()}
+    client.delete(draining)
+    return totals
+
+
+def flush() -> dict[str, int]:
+    """Add the buffered counts to the products; return how many products were updated per kind."""
+    from .models import Product
+
+    updated = {}
+    for kind in KINDS:
+        totals = _drain(kind)
+        field = f"{kind}_count"
+        with transaction.atomic():
+            for product_id, count in totals.items():
+                Product.objects.filter(pk=product_id).update(**{field: F(field) + count})
+        updated[kind] = len(totals)
+    return updated

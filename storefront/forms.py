@@ -1,0 +1,203 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from industrybelts.models import Belt, BeltStatus
+from merchants.models import Category, Region, RegionLevel, SellerType
+from merchants.uploads import check_upload
+
+from .catalog import PRICE_BANDS, SORTS
+from .models import MAX_PRICE, MIN_PRICE, SourceKind, StockStatus
+from .search import MAX_QUERY_LENGTH
+from .services import MAX_PRODUCT_PHOTO_BYTES
+
+
+def _price_field(label, required=True):
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=9,
+        decimal_places=2,
+        min_value=MIN_PRICE,
+        max_value=MAX_PRICE,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=MAX_QUERY_LENGTH, required=False)
+    source_kind = forms.ChoiceField(
+        label=_("Source"), choices=[("", _("Any"))] + SourceKind.choices, required=False
+    )
+    belt = forms.ModelChoiceField(
+        label=_("Belt"),
+        queryset=Belt.objects.filter(status=BeltStatus.OPEN),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Any"),
+    )
+    province = forms.ModelChoiceField(
+        label=_("Origin province"),
+        to_field_name="code",
+        required=False,
+        queryset=Region.objects.filter(level=RegionLevel.PROVINCE),
+        empty_label=_("Any"),
+    )
+    city = forms.CharField(required=False, max_length=6, widget=forms.HiddenInput)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Any"),
+    )
+    price = forms.ChoiceField(
+        label=_("Wholesale price"),
+        required=False,
+        choices=[("", _("Any"))] + [(k, f"¥{k}") for k in PRICE_BANDS],
+    )
+    seller_type = forms.ChoiceField(
+        label=_("Seller"), choices=[("", _("Any"))] + SellerType.choices, required=False
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("new", _("Newest")),
+            ("price", _("Price: low to high")),
+            ("price_desc", _("Price: high to low")),
+            ("popular", _("Popular")),
+        ],
+    )
+
+    def clean_province(self):
+        province = self.cleaned_data["province"]
+        return province.code if province else ""
+
+    def clean_city(self):
+        city = self.cleaned_data["city"]
+        if city and not (city.isdigit() and len(city) == 6):
+            raise ValidationError(_("Unknown city."))
+        return city
+
+    def clean_sort(self):
+        return self.cleaned_data["sort"] if self.cleaned_data["sort"] in SORTS else "new"
+
+    def filters(self) -> dict:
+        """The valid filters only: an invalid field is dropped (and shown), the rest still apply."""
+        data = getattr(self, "cleaned_data", {})
+        return {key: value for key, value in data.items() if value and key != "sort"}
+
+
+class PhotoField(forms.FileField):
+    """A product photo: checked by its header on the request path; decoded later by Celery."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            upload.checked = check_upload(
+                upload, allow_pdf=False, max_bytes=MAX_PRODUCT_PHOTO_BYTES, decode=False
+            )
+        return upload
+
+
+class QuickListForm(forms.Form):
+    photo = PhotoField(label=_("Photo"))
+    title = forms.CharField(label=_("Title"), max_length=60)
+    price = _price_field(_("Price (CNY)"))
+    intro = forms.CharField(label=_("One line of intro"), max_length=200, required=False)
+
+
+class ProductForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=60)
+    intro = forms.CharField(
+        label=_("Intro"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True))
+    source_kind = forms.ChoiceField(label=_("Source"), choices=SourceKind.choices)
+    belt = forms.ModelChoiceField(label=_("Belt"), queryset=Belt.objects.none(), required=False)
+    origin_region = forms.ModelChoiceField(
+        label=_("Origin (district / county or city)"),
+        queryset=Region.objects.filter(is_leaf=True).select_related("parent__parent"),
+    )
+    wholesale_price = _price_field(_("Wholesale price (CNY)"))
+    retail_price = _price_field(_("Retail price (CNY)"))
+    own_shop_price = _price_field(_("Price in my Kuaishou shop (CNY)"), required=False)
+    min_order_quantity = forms.IntegerField(
+        label=_("Minimum order quantity"), min_value=1, max_value=1_000_000, initial=1
+    )
+    stock_status = forms.ChoiceField(label=_("Stock"), choices=StockStatus.choices)
+    link = forms.URLField(
+        label=_("Link to this good in my other shop"), required=False, max_length=500, assume_scheme="https"
+    )
+    photo = PhotoField(label=_("Add a photo"), required=False)
+
+    def __init__(self, *args, merchant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.merchant = merchant
+        self.fields["belt"].queryset = Belt.objects.filter(
+            memberships__merchant=merchant, memberships__status="approved"
+        )
+        self.fields["origin_region"].label_from_instance = lambda region: region.full_name
+
+    def clean(self):
+        from .services import validate_links, validate_prices
+
+        cleaned = super().clean()
+        try:
+            validate_prices(cleaned.get("wholesale_price"), cleaned.get("retail_price"))
+        except ValidationError as error:
+            self.add_error(None, error)
+        if cleaned.get("source_kind") == SourceKind.BELT and not cleaned.get("belt"):
+            self.add_error("belt", _("Choose the belt this good comes from."))
+        if cleaned.get("link"):
+            try:
+                cleaned["links"] = validate_links(self.merchant, [cleaned["link"]])
+            except ValidationError as error:
+                self.add_error("link", error)
+        return cleaned
+
+    def product_data(self) -> dict:
+        data = {
+            k: self.cleaned_data[k]
+            for k in (
+                "title",
+                "intro",
+                "category",
+                "source_kind",
+                "belt",
+                "origin_region",
+                "wholesale_price",
+                "retail_price",
+                "own_shop_price",
+                "min_order_quantity",
+                "stock_status",
+            )
+        }
+        data["base"] = None
+        return data
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file (UTF-8)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv"})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise ValidationError(_("The file is larger than 2 MB; split it."))
+        return upload
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("publish", _("Publish")), ("unpublish", _("Unpublish")), ("delete", _("Delete"))]
+    )
+    products = forms.TypedMultipleChoiceField(required=False, coerce=str)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["products"].choices = [(str(c), str(c)) for c in choices]

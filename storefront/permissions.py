@@ -1,0 +1,44 @@
+"""Who may see or change products: pages, admin and API ask here.
+
+- Anyone sees published products. The owner sees its own in any status but deleted.
+- Only an approved merchant whose shop is not suspended creates or publishes products.
+- Staff with `storefront.moderate_product` hide and restore; the owner cannot restore.
+"""
+
+from merchants.models import ApplicationStatus
+
+from .models import Product, ProductStatus
+
+MODERATE_PERMISSION = "storefront.moderate_product"
+
+
+def merchant_can_sell(merchant) -> bool:
+    """Approved (and so not suspended) merchants sell; one query, cached on the profile."""
+    if merchant is None:
+        return False
+    if not hasattr(merchant, "_can_sell"):
+        merchant._can_sell = merchant.applications.filter(status=ApplicationStatus.APPROVED).exists()
+    return merchant._can_sell
+
+
+def is_owner(user, product) -> bool:
+    return bool(user.is_authenticated and product.merchant.user_id == user.pk)
+
+
+def can_moderate(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(MODERATE_PERMISSION)
+    )
+
+
+def own_products(user, queryset=None):
+    queryset = queryset if queryset is not None else Product.objects.all()
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(merchant__user=user).exclude(status=ProductStatus.DELETED)
+
+
+def can_view(user, product) -> bool:
+    return product.status == ProductStatus.PUBLISHED or (
+        is_owner(user, product) and product.status != "deleted"
+    )

@@ -1,0 +1,349 @@
+"""Writes of the catalog: listing (quick and full), publishing, moderation, CSV import.
+
+Quick listing keeps the request path short: the photo's header is checked (type,
+pixel count), the file is stored privately, the product row is written, and the
+decode / EXIF strip / resize to WebP is queued for Celery after the commit.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from industrybelts.models import Base, Belt
+from merchants.channels import platform_for_url
+from merchants.emails import send_templated_email
+from merchants.exceptions import DomainError
+from merchants.models import Category, MerchantProfile, Region, SalesPlatform
+from merchants.services import site_base_url
+from merchants.uploads import check_upload
+
+from . import permissions
+from .models import MAX_PRICE, MIN_PRICE, Product, ProductImage, ProductLink, ProductStatus, SourceKind
+from .search import index_grams
+from .tasks import process_product_image_task
+from .workflows import PRODUCT_WORKFLOW
+
+MAX_PRODUCT_PHOTO_BYTES = 15 * 1024 * 1024
+
+
+class NotAllowedToSell(DomainError):
+    code = "not_allowed_to_sell"
+    message = _("Only approved shops that are not suspended can list and publish goods.")
+    http_status = 403
+
+
+def _require_seller(merchant: MerchantProfile, by) -> None:
+    if merchant.user_id != by.pk:
+        raise PermissionDenied
+    if not permissions.merchant_can_sell(merchant):
+        raise NotAllowedToSell()
+
+
+def _denormalize(product: Product) -> None:
+    """Copy what the catalog filters on, and the search grams, onto the product row."""
+    region = product.origin_region
+    product.origin_province = region.code[:2] + "0000"
+    product.origin_city = region.code[:4] + "00"
+    product.seller_type = product.merchant.seller_type
+    product.search_grams = index_grams(product.title, product.intro[:300])
+
+
+def validate_prices(wholesale, retail) -> None:
+    if wholesale is not None and retail is not None and wholesale > retail:
+        raise ValidationError(
+            {"wholesale_price": _("The wholesale price cannot be above the retail price.")},
+            code="wholesale_above",
+        )
+
+
+def validate_links(merchant: MerchantProfile, urls) -> list[tuple[str, str]]:
+    """Return (platform, url) for each link; each must be on a platform the merchant declared."""
+    declared = set(merchant.channels.values_list("platform", flat=True))
+    links = []
+    for url in urls:
+        platform = platform_for_url(url)
+        if platform is None or platform == SalesPlatform.KUAISHOU:
+            raise ValidationError(_("%(url)s is not a link to a known shop platform.") % {"url": url[:80]})
+        if platform not in declared:
+            raise ValidationError(
+                _("Declare your %(platform)s shop in your sales channels before linking to it.")
+                % {"platform": SalesPlatform(platform).label}
+            )
+        links.append((platform, url))
+    return links
+
+
+@transaction.atomic
+def product_quick_list(*, merchant, by, photo, title, price, intro="") -> Product:
+    """Lightning listing: one photo, a title, a price and a line of intro → a live product.
+
+    The price is used as both wholesale and retail price; the merchant refines it in
+    the full editor. Category and origin come from the merchant's profile.
+    """
+    _require_seller(merchant, by)
+    checked = check_upload(photo, allow_pdf=False, max_bytes=MAX_PRODUCT_PHOTO_BYTES, decode=False)
+    category = merchant.categories.order_by("position").first()
+    if category is None or merchant.region_id is None:
+        raise NotAllowedToSell(_("Complete your shop's categories and origin first."))
+    membership = merchant.memberships.filter(status="approved").select_related("belt", "base").first()
+    product = Product(
+        merchant=merchant,
+        title=title,
+        intro=intro,
+        wholesale_price=price,
+        retail_price=price,
+        category=category,
+        origin_region=merchant.region,
+        source_kind=SourceKind.BELT if membership else _default_source(merchant),
+        belt=membership.belt if membership else None,
+        base=membership.base if membership else None,
+        status=ProductStatus.DRAFT,
+    )
+    _denormalize(product)
+    product.save()
+    _add_photo(product, photo, checked)
+    return product_publish(product=product, by=by)
+
+
+def _default_source(merchant) -> str:
+    return {
+        "factory": SourceKind.FACTORY,
+        "expert": SourceKind.EXPERT_BRAND,
+        "brand": SourceKind.EXPERT_BRAND,
+    }.get(merchant.seller_type, SourceKind.ORIGIN)
+
+
+def _add_photo(product: Product, photo, checked) -> ProductImage:
+    image = ProductImage(
+        product=product, width=checked.width, height=checked.height, position=product.images.count()
+    )
+    image.original.save(f"products/{product.public_id}/original", photo, save=False)
+    image.save()
+    transaction.on_commit(lambda: process_product_image_task.delay(image.pk))
+    return image
+
+
+@transaction.atomic
+def product_save(*, merchant, by, product: Product | None, data: dict, photos=(), links=()) -> Product:
+    """Create or update a product from the full editor (status unchanged; drafts stay drafts)."""
+    _require_seller(merchant, by)
+    if product is not None:
+        product = Product.objects.select_for_update().get(pk=product.pk, merchant=merchant)
+        if product.status in (ProductStatus.HIDDEN, ProductStatus.DELETED):
+            raise DomainError(_("This product cannot be edited now."))
+    else:
+        product = Product(merchant=merchant)
+    validate_prices(data.get("wholesale_price"), data.get("retail_price"))
+    for name, value in data.items():
+        setattr(product, name, value)
+    if product.source_kind != SourceKind.BELT:
+        product.belt, product.base = None, None
+    _denormalize(product)
+    product.full_clean(exclude=["merchant", "search_grams"])
+    product.save()
+    for photo, checked in photos:
+        _add_photo(product, photo, checked)
+    product.links.all().delete()
+    ProductLink.objects.bulk_create([ProductLink(product=product, platform=p, url=u) for p, u in links])
+    return product
+
+
+def _move(product, *, to, by, reason="", updates=None):
+    moved, _event = PRODUCT_WORKFLOW.move(obj=product, to=to, by=by, reason=reason, updates=updates)
+    return moved
+
+
+@transaction.atomic
+def product_publish(*, product, by) -> Product:
+    _require_seller(product.merchant, by)
+    updates = {} if product.published_at else {"published_at": timezone.now()}
+    return _move(product, to=ProductStatus.PUBLISHED, by=by, updates=updates)
+
+
+@transaction.atomic
+def product_unpublish(*, product, by) -> Product:
+    if not permissions.is_owner(by, product):
+        raise PermissionDenied
+    return _move(product, to=ProductStatus.UNPUBLISHED, by=by)
+
+
+@transaction.atomic
+def product_delete(*, product, by) -> Product:
+    if not permissions.is_owner(by, product):
+        raise PermissionDenied
+    return _move(product, to=ProductStatus.DELETED, by=by)
+
+
+@transaction.atomic
+def product_hide(*, product, by, reason) -> Product:
+    """Staff moderation: hide a published product with a reason; the merchant is told."""
+    if not permissions.can_moderate(by):
+        raise PermissionDenied
+    moved = _move(product, to=ProductStatus.HIDDEN, by=by, reason=reason)
+    _notify(moved, "storefront/email/product_hidden", reason)
+    return moved
+
+
+@transaction.atomic
+def product_restore(*, product, by, reason="") -> Product:
+    if not permissions.can_moderate(by):
+        raise PermissionDenied
+    moved, _event = PRODUCT_WORKFLOW.move(
+        obj=product, to=ProductStatus.PUBLISHED, by=by, reason=reason, expected_from={ProductStatus.HIDDEN}
+    )
+    _notify(moved, "storefront/email/product_restored", reason)
+    return moved
+
+
+def _notify(product, template_prefix, reason):
+    user = product.merchant.user
+    send_templated_email(
+        template_prefix=template_prefix,
+        to=user.email,
+        context={
+            "product": product,
+            "reason": reason,
+            "url": site_base_url() + reverse("storefront:merchant-products"),
+        },
+        language=user.language,
+    )
+
+
+def products_bulk(*, merchant, by, public_ids, action) -> tuple[int, list[str]]:
+    """Apply publish / unpublish / delete to the merchant's own products; return (done, refusals)."""
+    services = {"publish": product_publish, "unpublish": product_unpublish, "delete": product_delete}
+    products = permissions.own_products(
+        by, Product.objects.filter(merchant=merchant, public_id__in=public_ids)
+    )
+    done, refused = 0, []
+    for product in products.select_related("merchant"):
+        try:
+            services[action](product=product, by=by)
+            done += 1
+        except DomainError as error:
+            refused.append(f"{product.title}: {error}")
+    return done, refused
+
+
+# --- CSV import ------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "title",
+    "intro",
+    "category",
+    "source_kind",
+    "belt",
+    "base",
+    "origin_region",
+    "wholesale_price",
+    "retail_price",
+    "min_order_quantity",
+    "stock_status",
+    "own_shop_price",
+    "link",
+]
+MAX_CSV_ROWS = 2000
+
+
+@dataclass
+class ImportResult:
+    created: list[Product] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _decimal(value, name):
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(_("%(column)s is not a number.") % {"column": name}) from None
+    if amount != amount.quantize(Decimal("0.01")) or not (MIN_PRICE <= amount <= MAX_PRICE):
+        raise ValidationError(
+            _("%(column)s must be between 0.01 and 9999999.99 with at most 2 decimals.") % {"column": name}
+        )
+    return amount
+
+
+def products_import_csv(*, merchant, by, upload) -> ImportResult:
+    """Validate every row first; create all products (as drafts) only if no row has an error."""
+    _require_seller(merchant, by)
+    result = ImportResult()
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.errors.append((0, _("The file is not UTF-8 text. Save it as CSV (UTF-8).")))
+        return result
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or set(CSV_COLUMNS) - {c.strip() for c in reader.fieldnames}:
+        missing = ", ".join(sorted(set(CSV_COLUMNS) - set(reader.fieldnames or [])))
+        result.errors.append((1, _("Missing columns: %(columns)s") % {"columns": missing}))
+        return result
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_CSV_ROWS:
+            result.errors.append((number, _("At most %(max)d rows per file.") % {"max": MAX_CSV_ROWS}))
+            break
+        try:
+            rows.append(_row_data(merchant, row))
+        except ValidationError as error:
+            result.errors.append((number, " ".join(error.messages)))
+    if result.errors or not rows:
+        if not rows and not result.errors:
+            result.errors.append((2, _("The file has no product rows.")))
+        return result
+    with transaction.atomic():
+        for data, links in rows:
+            result.created.append(
+                product_save(merchant=merchant, by=by, product=None, data=data, links=links)
+            )
+    return result
+
+
+def _row_data(merchant, row) -> tuple[dict, list]:
+    row = {key.strip(): (value or "").strip() for key, value in row.items() if key}
+    category = Category.objects.filter(code=row["category"], is_active=True).first()
+    if category is None:
+        raise ValidationError(_("Unknown category code: %(code)s") % {"code": row["category"][:40]})
+    region = Region.objects.filter(code=row["origin_region"]).first()
+    if region is None:
+        raise ValidationError(_("Unknown region code: %(code)s") % {"code": row["origin_region"][:12]})
+    if row["source_kind"] not in SourceKind.values:
+        raise ValidationError(_("Unknown source: %(value)s") % {"value": row["source_kind"][:20]})
+    belt = base = None
+    if row["source_kind"] == SourceKind.BELT:
+        belt = Belt.objects.filter(slug=row["belt"]).first()
+        base = Base.objects.filter(belt=belt, name=row["base"]).first() if belt else None
+        if belt is None or not merchant.memberships.filter(belt=belt, status="approved").exists():
+            raise ValidationError(_("Belt goods need a belt you are a member of."))
+    data = {
+        "title": row["title"],
+        "intro": row["intro"],
+        "category": category,
+        "source_kind": row["source_kind"],
+        "belt": belt,
+        "base": base,
+        "origin_region": region,
+        "wholesale_price": _decimal(row["wholesale_price"], "wholesale_price"),
+        "retail_price": _decimal(row["retail_price"], "retail_price"),
+        "min_order_quantity": int(row["min_order_quantity"] or 1)
+        if row["min_order_quantity"].isdigit()
+        else -1,
+        "stock_status": row["stock_status"] or "in_stock",
+        "own_shop_price": _decimal(row["own_shop_price"], "own_shop_price")
+        if row["own_shop_price"]
+        else None,
+    }
+    if data["min_order_quantity"] < 1:
+        raise ValidationError(_("min_order_quantity must be a whole number of at least 1."))
+    validate_prices(data["wholesale_price"], data["retail_price"])
+    product = Product(merchant=merchant, **data)
+    _denormalize(product)
+    product.full_clean(exclude=["merchant", "search_grams"])
+    links = validate_links(merchant, [row["link"]]) if row["link"] else []
+    return data, links

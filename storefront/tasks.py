@@ -1,0 +1,49 @@
+"""Celery tasks of the catalog."""
+
+import logging
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+
+from config.celery_app import IDEMPOTENT_TASK_OPTIONS
+
+logger = logging.getLogger(__name__)
+
+LARGE_SIDE = 1280
+THUMBNAIL_SIDE = 400
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def process_product_image_task(image_id: int) -> None:
+    """Decode the private original, make upright WebP sizes without EXIF, publish them, drop the original.
+
+    Safe to run twice: an image that already has its sizes is left alone. A file that
+    does not decode is removed from the product (the listing stays, without a photo).
+    """
+    from merchants.uploads import make_webp_sizes
+
+    from .models import ProductImage
+
+    image = ProductImage.objects.select_related("product").filter(pk=image_id).first()
+    if image is None or image.large or not image.original:
+        return
+    try:
+        with image.original.open("rb") as source:
+            large, thumbnail = make_webp_sizes(source, sizes=(LARGE_SIDE, THUMBNAIL_SIDE))
+    except Exception:  # a file that Pillow cannot decode is not a photo
+        logger.warning("product image %s could not be decoded; removed", image_id)
+        image.original.delete(save=False)
+        image.delete()
+        return
+    image.large.save("large.webp", ContentFile(large), save=False)
+    image.thumbnail.save("thumb.webp", ContentFile(thumbnail), save=False)
+    image.original.delete(save=False)
+    image.save(update_fields=["large", "thumbnail", "original", "updated_at"])
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def flush_product_counters_task() -> dict:
+    """Add buffered views and clicks to the products (Celery beat, every minute)."""
+    from . import counters
+
+    return counters.flush()
