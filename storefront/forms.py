@@ -27,7 +27,7 @@ def _price_field(label, required=True):
 class CatalogFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=MAX_QUERY_LENGTH, required=False)
     source_kind = forms.ChoiceField(
-        label=_("Source"), choices=[("", _("Any"))] + SourceKind.choices, required=False
+        label=_("Source"), choices=[("", _("Any")), *SourceKind.choices], required=False
     )
     belt = forms.ModelChoiceField(
         label=_("Belt"),
@@ -57,7 +57,7 @@ class CatalogFilterForm(forms.Form):
         choices=[("", _("Any"))] + [(k, f"¥{k}") for k in PRICE_BANDS],
     )
     seller_type = forms.ChoiceField(
-        label=_("Seller"), choices=[("", _("Any"))] + SellerType.choices, required=False
+        label=_("Seller"), choices=[("", _("Any")), *SellerType.choices], required=False
     )
     sort = forms.ChoiceField(
         label=_("Sort"),
