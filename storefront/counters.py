@@ -72,3 +72,9 @@ def flush() -> dict[str, int]:
                 Product.objects.filter(pk=product_id).update(**{field: F(field) + count})
         updated[kind] = len(totals)
     return updated
+
+
+def discard() -> None:
+    """Drop buffered counts without applying them (between tests; after restoring a backup)."""
+    for kind in KINDS:
+        _drain(kind)

@@ -152,10 +152,14 @@ def outbox(mailoutbox) -> Outbox:
 
 @pytest.fixture(autouse=True)
 def _isolate_cache():
-    """Give every test empty rate-limit counters and caches."""
+    """Give every test empty rate-limit counters, caches and view counters."""
+    from storefront import counters
+
     cache.clear()
+    counters.discard()
     yield
     cache.clear()
+    counters.discard()
 
 
 @pytest.fixture

@@ -1,0 +1,59 @@
+"""Grams for Chinese search, and the lookup on SQLite and PostgreSQL alike."""
+
+import pytest
+
+from storefront import catalog
+from storefront.search import index_grams, query_grams
+from tests.storefront.conftest import make_product
+
+
+def test_index_grams_hold_every_character_and_every_neighbouring_pair():
+    grams = index_grams("翡翠手镯", "iPhone 15")
+
+    assert {"翡", "翠", "手", "镯", "翡翠", "翠手", "手镯", "iphone", "15"} == set(grams)
+
+
+@pytest.mark.parametrize(
+    ("query", "grams"),
+    [
+        ("裙", ["裙"]),
+        ("女装", ["女装"]),
+        ("翡翠手镯", ["手镯", "翠手", "翡翠"]),
+        ("ＩＰＨＯＮＥ", ["iphone"]),
+        ("  ", []),
+        ("%_", []),
+    ],
+)
+def test_query_grams(query, grams):
+    assert query_grams(query) == grams
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("镯", {"冰种翡翠手镯"}),
+        ("翡翠", {"冰种翡翠手镯", "翡翠吊坠"}),
+        ("翡翠手镯", {"冰种翡翠手镯"}),
+        ("手翡", set()),
+        ("%", set()),
+        ("镯子", set()),
+    ],
+)
+def test_search_finds_one_two_and_four_character_queries(seller, query, expected):
+    for title in ("冰种翡翠手镯", "翡翠吊坠", "真丝连衣裙"):
+        make_product(seller, title=title, intro="")
+
+    found = catalog.search(catalog.published_products(), query)
+
+    assert {p.title for p in found} == expected
+
+
+@pytest.mark.django_db
+def test_search_matches_the_intro_too_and_rechecks_the_phrase(seller):
+    make_product(seller, title="手镯", intro="瑞丽直播间 冰种")
+    make_product(seller, title="冰 种", intro="")  # has the characters, not the phrase
+
+    found = catalog.search(catalog.published_products(), "冰种")
+
+    assert [p.title for p in found] == ["手镯"]
