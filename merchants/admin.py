@@ -191,6 +191,9 @@ class ApplicationEventInline(admin.TabularInline):
     readonly_fields = fields
     verbose_name_plural = _("history")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -7,7 +7,8 @@ fixed at that moment; the task only carries plain data (JSON serialiser).
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import translation
 
 from .tasks import send_email_task
@@ -36,11 +37,16 @@ def send_after_commit(message: EmailMessage) -> None:
     transaction.on_commit(lambda: send_email_task.delay(payload))
 
 
+def render_plain_text(template_name: str, context: dict) -> str:
+    """Render a .txt template without HTML escaping: a reason "A&B <ID>" stays as typed."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def send_templated_email(*, template_prefix: str, to: str, context: dict, language: str) -> None:
     """Render `<prefix>_subject.txt` and `<prefix>_message.txt` in `language`, then queue it."""
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).splitlines())
-        body = render_to_string(f"{template_prefix}_message.txt", context)
+        subject = " ".join(render_plain_text(f"{template_prefix}_subject.txt", context).splitlines())
+        body = render_plain_text(f"{template_prefix}_message.txt", context)
     prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX or ""
     message = EmailMessage(subject=f"{prefix}{subject}".strip(), body=body, to=[to])
     send_after_commit(message)

@@ -58,5 +58,11 @@ class ApplicationIncomplete(DomainError):
 
 class DuplicateIdentity(DomainError):
     code = "duplicate_identity"
-    message = _("Another merchant has already registered with this number.")
+    message = _("This number cannot be used for a new application. If it is yours, contact support.")
     http_status = 409
+
+
+class SelfReview(DomainError):
+    code = "self_review"
+    message = _("You cannot decide on your own application.")
+    http_status = 403

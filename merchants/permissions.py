@@ -49,18 +49,5 @@ def can_view_application(user, application) -> bool:
     return provider_can_view_merchant(user, application.merchant)
 
 
-def can_edit_application(user, application) -> bool:
-    return is_application_owner(user, application) and application.is_editable
-
-
 def can_view_document(user, document) -> bool:
     return can_view_application(user, document.application)
-
-
-def visible_applications(user, queryset):
-    """Scope an application queryset to what `user` may see."""
-    if can_review_applications(user):
-        return queryset
-    if not user.is_authenticated:
-        return queryset.none()
-    return queryset.filter(merchant__user=user)

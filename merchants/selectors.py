@@ -69,11 +69,6 @@ def application_with_details(queryset=None):
     )
 
 
-def application_for_viewer(*, viewer, public_id) -> OnboardingApplication | None:
-    queryset = permissions.visible_applications(viewer, application_with_details())
-    return queryset.filter(public_id=public_id).first()
-
-
 def document_for_viewer(*, viewer, public_id) -> ApplicationDocument | None:
     document = (
         ApplicationDocument.objects.select_related("application__merchant")

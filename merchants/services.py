@@ -20,6 +20,7 @@ from .exceptions import (
     ApplicationIncomplete,
     DuplicateIdentity,
     NotEditable,
+    SelfReview,
 )
 from .models import (
     AWAITING_REVIEW_STATUSES,
@@ -124,8 +125,13 @@ def _lock_editable(application: OnboardingApplication, by: User) -> OnboardingAp
 
 
 def _check_identity_is_free(application: OnboardingApplication) -> None:
+    """Refuse a number another merchant's submitted (not draft, not rejected) application holds.
+
+    Drafts do not hold numbers: typing a competitor's public licence number into a
+    draft must not lock the real owner out. The database constraints say the same.
+    """
     others = OnboardingApplication.objects.exclude(merchant=application.merchant).exclude(
-        status=ApplicationStatus.REJECTED
+        status__in=[ApplicationStatus.DRAFT, ApplicationStatus.REJECTED]
     )
     if application.uscc and others.filter(uscc=application.uscc).exists():
         raise DuplicateIdentity()
@@ -147,12 +153,7 @@ def application_update_entity(
     if locked.entity_type == EntityType.INDIVIDUAL:
         locked.uscc = ""
         locked.legal_representative = ""
-    _check_identity_is_free(locked)
-    try:
-        with transaction.atomic():
-            locked.save(update_fields=[*entity, "uscc", "legal_representative", "updated_at"])
-    except IntegrityError:
-        raise DuplicateIdentity() from None
+    locked.save(update_fields=[*entity, "uscc", "legal_representative", "updated_at"])
     merchant = locked.merchant
     for name, value in profile.items():
         setattr(merchant, name, value)
@@ -240,12 +241,17 @@ def application_submit(*, application: OnboardingApplication, by: User) -> Onboa
         missing = selectors.missing_for_submit(fresh)
         if missing:
             raise ApplicationIncomplete(missing=missing)
-    moved, event = APPLICATION_WORKFLOW.move(
-        obj=locked,
-        to=ApplicationStatus.SUBMITTED,
-        by=by,
-        updates={"submitted_at": timezone.now(), "overdue_flagged_at": None},
-    )
+    _check_identity_is_free(locked)
+    try:
+        with transaction.atomic():
+            moved, event = APPLICATION_WORKFLOW.move(
+                obj=locked,
+                to=ApplicationStatus.SUBMITTED,
+                by=by,
+                updates={"submitted_at": timezone.now(), "overdue_flagged_at": None},
+            )
+    except IntegrityError:  # another merchant submitted the same number a moment ago
+        raise DuplicateIdentity() from None
     _notify_merchant(moved, event)
     return moved
 
@@ -253,22 +259,26 @@ def application_submit(*, application: OnboardingApplication, by: User) -> Onboa
 # --- Onboarding: the reviewer's side -------------------------------------------------
 
 
-def _require_reviewer(by: User) -> None:
+def _require_reviewer(by: User, application: OnboardingApplication) -> None:
     if not permissions.can_review_applications(by):
         raise PermissionDenied
+    if application.merchant.user_id == by.pk:
+        raise SelfReview()
 
 
 @transaction.atomic
 def application_start_review(*, application: OnboardingApplication, by: User) -> OnboardingApplication:
-    _require_reviewer(by)
+    _require_reviewer(by, application)
     moved, _event = APPLICATION_WORKFLOW.move(obj=application, to=ApplicationStatus.IN_REVIEW, by=by)
     return moved
 
 
 def _decide(application, *, by, to, reason="", details=None):
     """Move a submitted or in-review application to a decision, opening the review first if needed."""
-    _require_reviewer(by)
-    current = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
+    current = (
+        OnboardingApplication.objects.select_for_update().select_related("merchant").get(pk=application.pk)
+    )
+    _require_reviewer(by, current)
     if current.status == ApplicationStatus.SUBMITTED:
         current, _event = APPLICATION_WORKFLOW.move(obj=current, to=ApplicationStatus.IN_REVIEW, by=by)
     moved, event = APPLICATION_WORKFLOW.move(
@@ -308,13 +318,12 @@ def application_reject(*, application: OnboardingApplication, by: User, reason: 
 def application_suspend(
     *, application: OnboardingApplication, by: User, reason: str
 ) -> OnboardingApplication:
-    _require_reviewer(by)
+    _require_reviewer(by, application)
     moved, event = APPLICATION_WORKFLOW.move(
         obj=application,
         to=ApplicationStatus.SUSPENDED,
         by=by,
         reason=reason,
-        expected_from={ApplicationStatus.APPROVED},
     )
     _notify_merchant(moved, event)
     return moved
@@ -324,13 +333,12 @@ def application_suspend(
 def application_reinstate(
     *, application: OnboardingApplication, by: User, reason: str = ""
 ) -> OnboardingApplication:
-    _require_reviewer(by)
+    _require_reviewer(by, application)
     moved, event = APPLICATION_WORKFLOW.move(
         obj=application,
         to=ApplicationStatus.APPROVED,
         by=by,
         reason=reason,
-        expected_from={ApplicationStatus.SUSPENDED},
     )
     _notify_merchant(moved, event)
     return moved

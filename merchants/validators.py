@@ -26,6 +26,7 @@ the birth date, a 3-digit sequence, and a check character (ISO 7064 mod 11-2).
 """
 
 import datetime
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -43,7 +44,13 @@ ADULT_AGE = 18
 
 
 def normalize_code(value: str) -> str:
-    return "".join(str(value).split()).replace("-", "").upper()
+    """Fold full-width characters (１２３, Ｘ) to ASCII, drop spaces and hyphens, upper-case.
+
+    Without the fold, "１１０１…" and "1101…" would be two different strings to the
+    uniqueness constraints while being the same number.
+    """
+    folded = unicodedata.normalize("NFKC", str(value))
+    return "".join(folded.split()).replace("-", "").upper()
 
 
 def _organisation_code_is_valid(code: str) -> bool:
@@ -60,6 +67,13 @@ def _organisation_code_is_valid(code: str) -> bool:
 def validate_uscc(value: str) -> str:
     """Return the normalised code, or raise a ValidationError saying what is wrong."""
     code = normalize_code(value)
+    if not code.isascii():
+        raise ValidationError(
+            _(
+                "This is not the layout of a unified social credit code (letters I, O, S, V and Z are never used)."
+            ),
+            code="uscc_format",
+        )
     if len(code) != 18:
         raise ValidationError(
             _("A unified social credit code has 18 characters; this one has %(count)d."),
@@ -93,7 +107,12 @@ def resident_id_birth_date(value: str) -> datetime.date:
 def validate_resident_id(value: str) -> str:
     """Return the normalised ID number, or raise a ValidationError."""
     number = normalize_code(value)
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if (
+        len(number) != 18
+        or not number.isascii()
+        or not number[:17].isdigit()
+        or not (number[17].isdigit() or number[17] == "X")
+    ):
         raise ValidationError(
             _("A resident ID number has 17 digits followed by a digit or X."), code="ric_format"
         )

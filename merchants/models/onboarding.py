@@ -86,15 +86,22 @@ class OnboardingApplication(models.Model):
                 condition=~Q(status="rejected"),
                 name="application_one_active_per_merchant",
             ),
+            # Numbers are held from submission on: a draft holds nothing (see services).
             models.UniqueConstraint(
                 fields=["uscc"],
-                condition=~Q(uscc="") & ~Q(status="rejected"),
+                condition=~Q(uscc="") & ~Q(status__in=["draft", "rejected"]),
                 name="application_uscc_one_merchant",
             ),
             models.UniqueConstraint(
                 fields=["id_number"],
-                condition=~Q(id_number="") & Q(entity_type="individual") & ~Q(status="rejected"),
+                condition=~Q(id_number="")
+                & Q(entity_type="individual")
+                & ~Q(status__in=["draft", "rejected"]),
                 name="application_individual_id_one_merchant",
+            ),
+            models.CheckConstraint(
+                condition=Q(id_number="") | Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
+                name="application_id_number_ascii",
             ),
         ]
         indexes = [

@@ -163,3 +163,18 @@ def test_overdue_filter_lists_flagged_applications(reviewer_client):
 
     assert list(response.context["cl"].result_list) == [application]
     assert "⚠" in response.content.decode()
+
+
+def test_change_page_query_count_does_not_grow_with_history(reviewer_client, django_assert_max_num_queries):
+    application = submitted_application()
+    url = reverse("admin:merchants_onboardingapplication_change", args=[application.pk])
+    with django_assert_max_num_queries(40) as first:
+        reviewer_client.get(url)
+    for _ in range(4):
+        services.application_request_changes(application=application, by=reviewer(), reason="请补充")
+        services.application_submit(application=application, by=application.merchant.user)
+
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = reviewer_client.get(url)
+
+    assert response.status_code == 200

@@ -219,9 +219,9 @@ def test_start_returns_the_active_application_instead_of_a_second_one():
     assert OnboardingApplication.objects.filter(merchant=application.merchant).count() == 1
 
 
-def test_one_merchant_per_uscc():
+def test_one_merchant_per_uscc_from_submission_on():
     taken = submitted_application()
-    other = ApplicationFactory()
+    other = fill_application(ApplicationFactory())
     entity = {
         "entity_type": taken.entity_type,
         "legal_name": "另一家",
@@ -229,14 +229,66 @@ def test_one_merchant_per_uscc():
         "legal_representative": "李四",
         "id_number": taken.id_number,
     }
+    services.application_update_entity(
+        application=other,
+        by=other.merchant.user,
+        entity=entity,
+        profile={},
+        categories=other.merchant.categories.all(),
+    )
 
-    with pytest.raises(DuplicateIdentity):
-        services.application_update_entity(
-            application=other, by=other.merchant.user, entity=entity, profile={}, categories=[]
-        )
+    with pytest.raises(DuplicateIdentity) as refused:
+        services.application_submit(application=other, by=other.merchant.user)
 
     other.refresh_from_db()
-    assert other.uscc == ""
+    assert other.status == S.DRAFT
+    assert "联系客服" in str(refused.value)
+    assert taken.merchant.display_name not in str(refused.value)
+
+
+def test_a_draft_does_not_hold_a_number_against_its_owner():
+    squatter = ApplicationFactory()
+    owner_application = fill_application(ApplicationFactory())
+    services.application_update_entity(
+        application=squatter,
+        by=squatter.merchant.user,
+        entity={
+            "entity_type": owner_application.entity_type,
+            "legal_name": "冒用",
+            "uscc": owner_application.uscc,
+            "legal_representative": "张三",
+            "id_number": owner_application.id_number,
+        },
+        profile={},
+        categories=[],
+    )
+
+    submitted = services.application_submit(application=owner_application, by=owner_application.merchant.user)
+
+    assert submitted.status == S.SUBMITTED
+
+
+def test_a_reviewer_cannot_decide_on_their_own_application():
+    from merchants.exceptions import SelfReview
+
+    staff = reviewer()
+    own = fill_application(ApplicationFactory(merchant__user=staff))
+    services.application_submit(application=own, by=staff)
+
+    with pytest.raises(SelfReview):
+        services.application_approve(application=own, by=staff)
+
+    own.refresh_from_db()
+    assert own.status == S.SUBMITTED
+
+
+def test_decision_emails_keep_the_reason_as_typed(outbox, django_capture_on_commit_callbacks):
+    application = submitted_application()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_reject(application=application, by=reviewer(), reason='"A&B" <证件> 不符')
+
+    assert '"A&B" <证件> 不符' in outbox.wait_for(1)[-1].body
 
 
 def test_uscc_is_free_again_after_a_rejection():

@@ -109,16 +109,28 @@ def test_entity_step_bad_input_is_refused_with_a_localised_error_keeping_the_res
     assert OnboardingApplication.objects.get().legal_name == ""
 
 
-def test_entity_step_refuses_a_uscc_another_merchant_uses(merchant_client):
-    from merchants.models import Category
-
+def test_submit_refuses_a_uscc_another_merchant_submitted(merchant_client):
     taken = submitted_application()
-    data = entity_data(uscc=taken.uscc, categories=[str(Category.objects.get(code="apparel").pk)])
+    application = fill_application(OnboardingApplication.objects.get(status=ApplicationStatus.DRAFT))
+    OnboardingApplication.objects.filter(pk=application.pk).update(uscc=taken.uscc)
 
-    response = merchant_client.post(step_url("entity"), data)
+    response = merchant_client.post(step_url("review"), {"confirm": "on"})
 
     assert response.status_code == 409
-    assert "已被其他商家" in response.content.decode()
+    assert "联系客服" in response.content.decode()
+    assert OnboardingApplication.objects.get(pk=application.pk).status == ApplicationStatus.DRAFT
+
+
+def test_full_width_digits_are_folded_to_the_same_number(merchant_client):
+    from merchants.models import Category
+
+    ascii_id = make_resident_id(region="440104", birth="19850612")
+    full_width = ascii_id.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    data = entity_data(id_number=full_width, categories=[str(Category.objects.get(code="apparel").pk)])
+
+    merchant_client.post(step_url("entity"), data)
+
+    assert OnboardingApplication.objects.get(merchant__user__email__startswith="user").id_number == ascii_id
 
 
 def test_region_options_follow_the_chosen_province(merchant_client):
