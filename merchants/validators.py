@@ -64,16 +64,21 @@ def _organisation_code_is_valid(code: str) -> bool:
     return check == expected
 
 
+def _uscc_layout_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "This is not the layout of a unified social credit code "
+            "(letters I, O, S, V and Z are never used)."
+        ),
+        code="uscc_format",
+    )
+
+
 def validate_uscc(value: str) -> str:
     """Return the normalised code, or raise a ValidationError saying what is wrong."""
     code = normalize_code(value)
     if not code.isascii():
-        raise ValidationError(
-            _(
-                "This is not the layout of a unified social credit code (letters I, O, S, V and Z are never used)."
-            ),
-            code="uscc_format",
-        )
+        raise _uscc_layout_error()
     if len(code) != 18:
         raise ValidationError(
             _("A unified social credit code has 18 characters; this one has %(count)d."),
@@ -85,13 +90,7 @@ def validate_uscc(value: str) -> str:
         or any(c not in USCC_ALPHABET for c in code[1:])
         or not code[2:8].isdigit()
     ):
-        raise ValidationError(
-            _(
-                "This is not the layout of a unified social credit code "
-                "(letters I, O, S, V and Z are never used)."
-            ),
-            code="uscc_format",
-        )
+        raise _uscc_layout_error()
     if code[-1] != uscc.calc_check_digit(code[:17]) or not _organisation_code_is_valid(code[8:17]):
         raise ValidationError(
             _("The check character does not match: please compare the code with the business licence."),
