@@ -347,14 +347,14 @@ def membership_pre_reject(*, membership, by, reason) -> BeltMembership:
     return moved
 
 
-def _require_decider(by):
-    if not permissions.can_decide_memberships(by):
+def _require_decider(by, membership):
+    if not permissions.can_decide_memberships(by) or membership.merchant.user_id == by.pk:
         raise PermissionDenied
 
 
 @transaction.atomic
 def membership_approve(*, membership, by, reason="") -> BeltMembership:
-    _require_decider(by)
+    _require_decider(by, membership)
     moved, event = MEMBERSHIP_WORKFLOW.move(
         obj=membership,
         to=MembershipStatus.APPROVED,
@@ -368,7 +368,7 @@ def membership_approve(*, membership, by, reason="") -> BeltMembership:
 
 @transaction.atomic
 def membership_reject(*, membership, by, reason) -> BeltMembership:
-    _require_decider(by)
+    _require_decider(by, membership)
     moved, event = MEMBERSHIP_WORKFLOW.move(
         obj=membership,
         to=MembershipStatus.REJECTED,

@@ -253,6 +253,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# seed_demo lists this many goods for each demo seller (3 sellers).
+DEMO_PRODUCTS_PER_MERCHANT = env.int("DEMO_PRODUCTS_PER_MERCHANT", default=100)
+
 # /healthz checks the broker and cache only when they are configured.
 HEALTHZ_TIMEOUT_SECONDS = 2
 

@@ -30,3 +30,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Each test session has a queue of its own, so a worker never takes a message left
 # in Redis by an earlier, interrupted run.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"test-{os.getpid()}")
+
+# seed_demo's tests check shape and idempotence, not volume.
+DEMO_PRODUCTS_PER_MERCHANT = 3

@@ -86,3 +86,15 @@ def test_seed_demo_fills_both_belts_with_bases_providers_and_members(settings):
     assert ProviderMember.objects.count() == 3
     assert BeltMembership.objects.filter(status="approved").count() == 2
     assert BeltMembership.objects.filter(status="applied").count() == 1
+
+
+def test_seed_demo_lists_goods_with_processed_photos(settings):
+    from storefront.models import Product, ProductImage
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert Product.objects.filter(status="published").count() == 3 * settings.DEMO_PRODUCTS_PER_MERCHANT
+    assert Product.objects.filter(belt__slug="jade").exists()
+    assert ProductImage.objects.count() == Product.objects.count()  # one photo each, processed by Celery

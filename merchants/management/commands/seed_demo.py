@@ -72,8 +72,9 @@ def seed_steps():
     """Return the seeding steps in order; each returns the log-ins it created."""
     from industrybelts.demo import seed_belts
     from merchants.demo import seed_onboarding
+    from storefront.demo import seed_products
 
-    return [seed_accounts, seed_onboarding, seed_belts]
+    return [seed_accounts, seed_onboarding, seed_belts, seed_products]
 
 
 class Command(BaseCommand):
