@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.admin_actions import action_with_form, apply_to_each
+from merchants.admin_actions import TransitionEventInline, action_with_form, apply_to_each
 from merchants.forms import DecisionForm
 
 from . import permissions, selectors, services
@@ -27,23 +27,6 @@ from .models import (
     ProviderStatus,
     ServiceProvider,
 )
-
-
-class ReadOnlyEventInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "actor", "from_status", "to_status", "reason", "details")
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class BaseInline(admin.TabularInline):
@@ -93,7 +76,7 @@ class RemovalForm(DecisionForm):
     )
 
 
-class ProviderEventInline(ReadOnlyEventInline):
+class ProviderEventInline(TransitionEventInline):
     model = ProviderEvent
 
 
@@ -241,7 +224,7 @@ class ServiceProviderAdmin(admin.ModelAdmin):
         )
 
 
-class MembershipEventInline(ReadOnlyEventInline):
+class MembershipEventInline(TransitionEventInline):
     model = MembershipEvent
 
 

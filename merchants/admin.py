@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, selectors, services
-from .admin_actions import action_with_form, apply_to_each
+from .admin_actions import TransitionEventInline, action_with_form, apply_to_each
 from .forms import ChangeRequestForm, DecisionForm
 from .models import (
     AWAITING_REVIEW_STATUSES,
@@ -183,30 +183,8 @@ class WaitingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(TransitionEventInline):
     model = ApplicationEvent
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "actor", "from_status_label", "to_status_label", "reason", "details")
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("from"))
-    def from_status_label(self, event):
-        return event.from_status_label
-
-    @admin.display(description=_("to"))
-    def to_status_label(self, event):
-        return event.to_status_label
 
 
 def _document_preview(document) -> str:

@@ -1,4 +1,4 @@
-"""One way for an admin action to ask for a reason (or other input) and apply a service.
+"""Shared admin pieces: actions that ask for a reason and apply a service, and history inlines.
 
 Used by every decision in admin (applications, providers, memberships), so the
 intermediate page, the per-object error reporting and the counts behave alike.
@@ -7,6 +7,7 @@ intermediate page, the per-object error reporting and the counts behave alike.
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .exceptions import DomainError
 
@@ -40,3 +41,30 @@ def action_with_form(modeladmin, request, queryset, *, form_class, title, apply)
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/merchants/decision_form.html", context)
+
+
+class TransitionEventInline(admin.TabularInline):
+    """The read-only history of a status field (any `TransitionEvent` model), newest last."""
+
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "from_status_label", "to_status_label", "reason", "details")
+    readonly_fields = fields
+    verbose_name_plural = _lazy("history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_lazy("from"))
+    def from_status_label(self, event):
+        return event.from_status_label
+
+    @admin.display(description=_lazy("to"))
+    def to_status_label(self, event):
+        return event.to_status_label

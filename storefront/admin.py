@@ -3,29 +3,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from merchants.admin_actions import action_with_form, apply_to_each
+from merchants.admin_actions import TransitionEventInline, action_with_form, apply_to_each
 from merchants.forms import DecisionForm
 
 from . import permissions, services
 from .models import Product, ProductEvent, ProductImage, ProductLink
 
 
-class ProductEventInline(admin.TabularInline):
+class ProductEventInline(TransitionEventInline):
     model = ProductEvent
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "actor", "from_status", "to_status", "reason")
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ProductImageInline(admin.TabularInline):
