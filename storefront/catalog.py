@@ -13,7 +13,7 @@ from django.core import signing
 from django.db.models import Prefetch, Q
 
 from .models import Product, ProductImage, ProductStatus
-from .search import query_grams, searchable_phrase
+from .search import matching
 
 PAGE_SIZE = 24
 CURSOR_SALT = "storefront.catalog.cursor"
@@ -119,15 +119,7 @@ def filter_products(queryset, filters: dict):
 
 def search(queryset, query: str):
     """Products whose title or intro contain the query, found through the gram index."""
-    grams = query_grams(query)
-    phrase = searchable_phrase(query)
-    if not grams:
-        return (
-            queryset.filter(Q(title__icontains=phrase) | Q(intro__icontains=phrase)) if phrase else queryset
-        )
-    return queryset.filter(search_grams__has_all=grams).filter(
-        Q(title__icontains=phrase) | Q(intro__icontains=phrase)
-    )
+    return matching(queryset, query, ("title", "intro"))
 
 
 def catalog_page(*, queryset, sort_key="new", cursor=None, page_size=PAGE_SIZE) -> CatalogPage:

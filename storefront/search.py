@@ -20,9 +20,11 @@ the lookup is a LIKE per gram: correct, and a scan (fine for the embedded portal
 
 import re
 import unicodedata
+from functools import reduce
+from operator import or_
 
 from django.db import models
-from django.db.models import Lookup
+from django.db.models import Lookup, Q
 
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -64,6 +66,22 @@ def query_grams(query: str) -> list[str]:
 def searchable_phrase(query: str) -> str:
     """The trimmed query used for the exact recheck (wildcards are escaped by Django's icontains)."""
     return " ".join(normalize(query)[:MAX_QUERY_LENGTH].split())
+
+
+def matching(queryset, query: str, fields: tuple[str, ...]):
+    """Rows of `queryset` (with a `search_grams` column) whose `fields` contain `query`.
+
+    The grams narrow the rows through the index; the phrase recheck on that small
+    set drops rows that have every gram but not the words in order.
+    """
+    grams = query_grams(query)
+    phrase = searchable_phrase(query)
+    if not phrase:
+        return queryset
+    contains_phrase = reduce(or_, (Q(**{f"{field}__icontains": phrase}) for field in fields))
+    if grams:
+        queryset = queryset.filter(search_grams__has_all=grams)
+    return queryset.filter(contains_phrase)
 
 
 class GramsField(models.Field):
