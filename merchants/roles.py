@@ -65,7 +65,13 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "productevent": ("view",),
             "productimage": ("view",),
             "productlink": ("view",),
+            "schoolitem": ("view", "add", "change", "publish"),
+            "schoolimage": ("view", "add", "change", "delete"),
+            "schooltag": ("view", "add", "change"),
+            "schoolrevision": ("view",),
+            "schoolevent": ("view",),
         },
+        "industrybelts": {"belt": ("view",)},
     },
     StaffGroup.SUPPORT: {
         "merchants": {

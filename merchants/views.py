@@ -62,11 +62,17 @@ class MerchantDashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         from industrybelts.selectors import merchant_memberships
+        from storefront.school.selectors import learning_for_dashboard
 
         merchant = selectors.merchant_profile_for(self.request.user)
         application = selectors.current_application(merchant) if merchant else None
         memberships = list(merchant_memberships(merchant)) if merchant else []
         context.update({"merchant": merchant, "application": application, "memberships": memberships})
+        context["learning"] = learning_for_dashboard(
+            self.request.user,
+            merchant=merchant,
+            approved=application is not None and application.status == ApplicationStatus.APPROVED,
+        )
         if application is not None:
             application = selectors.application_with_details().get(pk=application.pk)
             context.update(

@@ -90,3 +90,7 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.action(description=_("Restore"), permissions=["moderate"])
     def restore(self, request, queryset):
         apply_to_each(self, request, queryset, lambda p: services.product_restore(product=p, by=request.user))
+
+
+# The school's admin registers itself (see storefront/school/__init__.py).
+from .school import admin as school_admin  # noqa: E402, F401

@@ -241,3 +241,14 @@ class ProductEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("product event")
         verbose_name_plural = _("product events")
+
+
+# The school's models belong to this app (see storefront/school/__init__.py).
+from .school.models import (  # noqa: E402, F401
+    LessonProgress,
+    SchoolEvent,
+    SchoolImage,
+    SchoolItem,
+    SchoolRevision,
+    SchoolTag,
+)

@@ -47,3 +47,7 @@ def flush_product_counters_task() -> dict:
     from . import counters
 
     return counters.flush()
+
+
+# Celery autodiscovers `storefront.tasks`; the school's tasks register through this import.
+from .school.tasks import publish_scheduled_school_items_task  # noqa: E402, F401

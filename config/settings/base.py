@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "rest_framework",
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "industrybelts",
     "storefront",
 ]
+
+# Widgets may use project templates (the school's Markdown editor with preview).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -249,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "flush-product-counters": {
         "task": "storefront.tasks.flush_product_counters_task",
+        "schedule": 60,
+    },
+    "publish-scheduled-school-items": {
+        "task": "storefront.school.tasks.publish_scheduled_school_items_task",
         "schedule": 60,
     },
 }

@@ -73,8 +73,9 @@ def seed_steps():
     from industrybelts.demo import seed_belts
     from merchants.demo import seed_onboarding
     from storefront.demo import seed_products
+    from storefront.school.demo import seed_school
 
-    return [seed_accounts, seed_onboarding, seed_belts, seed_products]
+    return [seed_accounts, seed_onboarding, seed_belts, seed_products, seed_school]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,21 @@
+"""Domain errors of the school (code + translatable message, see merchants.exceptions)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from merchants.exceptions import DomainError
+
+
+class ScheduleInPast(DomainError):
+    code = "schedule_in_past"
+    message = _("Choose a publishing time in the future.")
+
+
+class NotAllowed(DomainError):
+    code = "not_allowed"
+    message = _("You may not do this with this content.")
+    http_status = 403
+
+
+class ArticleIncomplete(DomainError):
+    code = "article_incomplete"
+    message = _("Write the text and choose a belt before submitting the article.")

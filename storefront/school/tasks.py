@@ -1,0 +1,13 @@
+"""Celery tasks of the school."""
+
+from celery import shared_task
+
+from config.celery_app import IDEMPOTENT_TASK_OPTIONS
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def publish_scheduled_school_items_task() -> int:
+    """Publish the school items whose scheduled time has come (beat, every minute; safe to repeat)."""
+    from .services import publish_due_items
+
+    return publish_due_items()

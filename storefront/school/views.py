@@ -1,0 +1,273 @@
+"""Pages of the school: public reading, progress for signed-in readers, provider authoring.
+
+Thin, as everywhere: parse, ask the selectors and permissions, call a service, render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from merchants.exceptions import DomainError
+from merchants.models import SellerType
+
+from . import permissions, selectors, services
+from .forms import ProviderArticleForm
+from .models import Level, SchoolItem, SchoolStatus
+from .workflows import PROVIDER_EDITABLE
+
+PAGE_SIZE = 24
+
+
+def _choice(value: str, choices) -> str:
+    return value if value in choices.values else ""
+
+
+class SchoolHomeView(TemplateView):
+    """By level and audience: three shelves, or one paginated level when a level is chosen."""
+
+    template_name = "storefront/school/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        audience = _choice(self.request.GET.get("audience", ""), SellerType)
+        level = _choice(self.request.GET.get("level", ""), Level)
+        tag = self.request.GET.get("tag", "")[:20]
+        context.update(
+            audience=audience,
+            level=level,
+            tag=tag,
+            levels=Level.choices,
+            audiences=SellerType.choices,
+            resume=next(iter(selectors.learning_of(self.request.user, limit=1)), None),
+        )
+        if level or tag:
+            items = selectors.top_level_items(audience=audience, level=level, tag=tag)
+            context["page"] = Paginator(items, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        else:
+            context["sections"] = selectors.home_sections(audience=audience)
+        return context
+
+
+class SchoolSearchView(TemplateView):
+    template_name = "storefront/school/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = " ".join(self.request.GET.get("q", "").split())[:40]
+        page = None
+        if query:
+            page = Paginator(selectors.search_items(query), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return {**context, "query": query, "page": page}
+
+
+class SchoolItemView(TemplateView):
+    """A course or manual (intro and table of contents) or a method article."""
+
+    template_name = "storefront/school/item_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.item = selectors.item_for_page(request.user, kwargs["slug"])
+        if self.item is None:
+            raise Http404
+        if self.item.is_part:
+            return redirect(
+                "school:part", container=self.item.parent.slug, slug=self.item.slug, permanent=True
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.item
+        context["item"] = item
+        if item.is_container:
+            parts = selectors.parts_of(self.request.user, item)
+            done = selectors.completed_lesson_ids(self.request.user, [item.pk])
+            context.update(
+                parts=parts,
+                done_ids=done,
+                done_count=sum(1 for part in parts if part.pk in done),
+                first_unread=next((part for part in parts if part.pk not in done), None),
+            )
+        else:
+            context["related"] = selectors.related_items(item)
+        return context
+
+
+class SchoolPartView(TemplateView):
+    """A lesson or chapter, with previous / next, progress and related content."""
+
+    template_name = "storefront/school/part_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.item = selectors.item_for_page(request.user, kwargs["slug"])
+        if self.item is None or not self.item.is_part or self.item.parent.slug != kwargs["container"]:
+            raise Http404
+        if self.item.status == SchoolStatus.PUBLISHED:
+            services.lesson_mark_read(user=request.user, lesson=self.item)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.item
+        parts = selectors.parts_of(self.request.user, item.parent)
+        done = selectors.completed_lesson_ids(self.request.user, [item.parent_id])
+        previous, following = selectors.neighbours(parts, item)
+        return {
+            **context,
+            "item": item,
+            "container": item.parent,
+            "parts": parts,
+            "done_ids": done,
+            "done_count": sum(1 for part in parts if part.pk in done),
+            "previous": previous,
+            "next": following,
+            "related": selectors.related_items(item),
+        }
+
+
+class LessonDoneView(LoginRequiredMixin, View):
+    """Mark a lesson done: sent by htmx when the reader reaches the end, or by the button."""
+
+    def post(self, request, container, slug):
+        item = selectors.item_for_page(request.user, slug)
+        if item is None or not item.is_part or item.parent.slug != container:
+            raise Http404
+        if item.status != SchoolStatus.PUBLISHED:
+            raise Http404
+        services.lesson_mark_read(user=request.user, lesson=item, done=True)
+        if request.htmx:
+            return render(
+                request, "storefront/school/partials/lesson_done.html", {"item": item, "done": True}
+            )
+        parts = selectors.parts_of(request.user, item.parent)
+        _previous, following = selectors.neighbours(parts, item)
+        messages.success(request, _("Lesson marked as done."))
+        if following is not None:
+            return redirect("school:part", container=container, slug=following.slug)
+        return redirect("school:item", slug=container)
+
+
+# --- Provider articles (in the provider workspace) ---------------------------------------
+
+
+class ProviderArticleMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.role = permissions.provider_role(request.user)
+        if self.role is None:
+            raise Http404
+        self.provider = self.role.provider
+        return super().dispatch(request, *args, **kwargs)
+
+    def article(self, slug) -> SchoolItem:
+        article = permissions.provider_articles(self.request.user, self.provider).filter(slug=slug).first()
+        if article is None:
+            raise Http404
+        return article
+
+
+class ProviderArticleListView(ProviderArticleMixin, TemplateView):
+    template_name = "storefront/school/provider_article_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = (
+            permissions.provider_articles(self.request.user, self.provider)
+            .select_related("belt")
+            .only("slug", "title", "status", "updated_at", "published_at", "belt__name", "belt__name_en")
+            .order_by("-updated_at")
+        )
+        return {
+            **context,
+            "provider": self.provider,
+            "page": Paginator(articles, PAGE_SIZE).get_page(self.request.GET.get("page")),
+            "editable": PROVIDER_EDITABLE,
+        }
+
+
+class ProviderArticleEditView(ProviderArticleMixin, View):
+    template_name = "storefront/school/provider_article_form.html"
+
+    def _context(self, form, article):
+        return {
+            "form": form,
+            "article": article,
+            "provider": self.provider,
+            "history": article.events.select_related("actor") if article else [],
+        }
+
+    def get(self, request, slug=None):
+        article = self.article(slug) if slug else None
+        if article is not None and not permissions.can_edit_provider_article(request.user, article):
+            messages.info(
+                request,
+                _("This article is with the editors; it can be edited again if they ask for changes."),
+            )
+            return redirect("school:provider-articles")
+        form = ProviderArticleForm(
+            instance=article, belt_ids=permissions.article_belt_ids(request.user, self.provider)
+        )
+        return render(request, self.template_name, self._context(form, article))
+
+    def post(self, request, slug=None):
+        article = self.article(slug) if slug else None
+        form = ProviderArticleForm(
+            request.POST,
+            request.FILES,
+            instance=article,
+            belt_ids=permissions.article_belt_ids(request.user, self.provider),
+        )
+        if form.is_valid():
+            try:
+                saved = services.provider_article_save(
+                    item=form.instance, provider=self.provider, by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            except DomainError as error:
+                messages.error(request, str(error))
+                return redirect("school:provider-articles")
+            else:
+                if "submit" in request.POST:
+                    return self._submit(request, saved)
+                messages.success(request, _("Draft saved."))
+                return redirect("school:provider-article-edit", slug=saved.slug)
+        return render(request, self.template_name, self._context(form, article), status=400)
+
+    def _submit(self, request, article):
+        try:
+            services.provider_article_submit(item=article, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("school:provider-article-edit", slug=article.slug)
+        messages.success(request, _("Article submitted: the editors will review it."))
+        return redirect("school:provider-articles")
+
+
+class ProviderArticleWithdrawView(ProviderArticleMixin, View):
+    def post(self, request, slug):
+        article = self.article(slug)
+        try:
+            services.provider_article_withdraw(item=article, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Article withdrawn: it is a draft again."))
+        return redirect("school:provider-articles")
+
+
+class ProviderArticlePreviewView(ProviderArticleMixin, View):
+    """The article as readers will see it (any status): for the provider's own check."""
+
+    def get(self, request, slug):
+        article = self.article(slug)
+        return render(
+            request, "storefront/school/item_detail.html", {"item": article, "related": [], "preview": True}
+        )

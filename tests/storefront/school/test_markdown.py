@@ -1,0 +1,94 @@
+"""The renderer turns Markdown into HTML that cannot run script, whatever the author typed."""
+
+import re
+
+import pytest
+
+from storefront.school.markdown import reading_minutes, render_markdown, sanitize_html
+
+# From the OWASP XSS filter evasion cheat sheet and common Markdown-specific payloads.
+XSS_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    '<img src=x onerror="alert(1)">',
+    "<svg/onload=alert(1)>",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    "<body onload=alert(1)>",
+    '<a href="javascript:alert(1)">click</a>',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](javascript&#58;alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[click](vbscript:msgbox(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    '![x](x" onerror="alert(1))',
+    "![x](https://evil.example/track.gif)",
+    "<details open ontoggle=alert(1)>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<a href="#" onclick="alert(1)">x</a>',
+    "`<script>alert(1)</script>`",
+    "<object data=javascript:alert(1)>",
+    "<form action=javascript:alert(1)><button>x</button></form>",
+    "<!--<script>alert(1)</script>-->",
+    '[x](https://example.com "title" onmouseover=alert(1))',
+]
+
+EVENT_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
+ACTIVE_TAG = re.compile(r"<\s*(script|iframe|object|embed|svg|math|style|form|body|details)\b", re.IGNORECASE)
+ACTIVE_URL = re.compile(r"<[a-z][^>]*\s(href|src)\s*=\s*\"?\s*(javascript|vbscript|data):", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_known_xss_payloads_come_out_inert(payload):
+    html = render_markdown(f"正文\n\n{payload}\n\n结尾")
+
+    assert not EVENT_HANDLER.search(html), html
+    assert not ACTIVE_TAG.search(html), html
+    assert not ACTIVE_URL.search(html), html
+    assert "正文" in html and "结尾" in html
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_the_sanitiser_alone_also_removes_them_from_raw_html(payload):
+    """The second layer holds even if the renderer ever passed raw HTML through."""
+    html = sanitize_html(payload)
+
+    assert not EVENT_HANDLER.search(html), html
+    assert not ACTIVE_TAG.search(html), html
+    assert not ACTIVE_URL.search(html), html
+
+
+def test_markdown_markup_survives():
+    html = render_markdown("## 准备\n\n- **灯光**\n- *背景*\n\n> 小技巧\n\n| 价 | 量 |\n|---|---|\n| 1 | 2 |")
+
+    assert "<h2>准备</h2>" in html
+    assert "<strong>灯光</strong>" in html and "<em>背景</em>" in html
+    assert "<blockquote>" in html and "<table>" in html and "<td>1</td>" in html
+
+
+def test_links_are_nofollow_and_keep_their_target():
+    html = render_markdown("[目录](/catalog/) [外站](https://example.com/a)")
+
+    assert '<a href="/catalog/" rel="nofollow noopener noreferrer">目录</a>' in html
+    assert 'href="https://example.com/a"' in html
+
+
+def test_pictures_only_from_the_portal_media(settings):
+    settings.MEDIA_URL = "/media/"
+    html = render_markdown("![灯](/media/school/images/a.webp) ![外](https://evil.example/t.gif)")
+
+    assert '<img src="/media/school/images/a.webp" alt="灯">' in html
+    assert "evil.example" not in html
+
+
+def test_typed_script_tags_are_shown_as_text_not_dropped():
+    html = render_markdown("写 <script> 会原样显示")
+
+    assert "&lt;script&gt;" in html
+
+
+def test_reading_minutes_count_chinese_characters():
+    assert reading_minutes("字" * 1200) == 3
+    assert reading_minutes("") == 1
