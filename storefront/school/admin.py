@@ -109,14 +109,12 @@ class SchoolItemAdmin(admin.ModelAdmin):
         "parent",
         "status",
         "level",
-        "belt",
-        "provider",
         "publish_at",
         "updated_at",
     )
     list_filter = ("status", "kind", "level", "belt", "audience", "stage")
     search_fields = ("title", "slug")
-    list_select_related = ("parent", "belt", "provider")
+    list_select_related = ("parent",)
     autocomplete_fields = ("tags",)
     raw_id_fields = ()
     readonly_fields = (
