@@ -240,3 +240,15 @@ def test_revisions_are_numbered_per_item():
 
 def test_editor_helper_is_in_the_content_editor_group():
     assert editor().has_perm("storefront.publish_schoolitem")
+
+
+@pytest.mark.postgres
+def test_published_items_have_a_gram_index_on_postgresql():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'school_search_grams_gin'")
+        [(definition,)] = cursor.fetchall()
+
+    assert "USING gin (search_grams)" in definition
+    assert "WHERE ((status)::text = 'published'::text)" in definition
