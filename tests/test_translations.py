@@ -7,13 +7,18 @@ from pathlib import Path
 CATALOGUE = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
-def _entries(po_path: Path):
-    """Yield (flags, msgid, msgstr) for each entry of a .po file (msgstr[0] for plurals)."""
+def _entries(po_path: Path, *, with_context: bool = False):
+    """Yield (flags, msgid, msgstr) for each entry of a .po file (msgstr[0] for plurals);
+    with `with_context`, (flags, msgctxt or None, msgid, msgstr)."""
     flags, key, fields = set(), None, {}
     for line in [*po_path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if fields:
-                yield flags, fields.get("msgid", ""), fields.get("msgstr", fields.get("msgstr[0]", ""))
+                msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
+                if with_context:
+                    yield flags, fields.get("msgctxt"), fields.get("msgid", ""), msgstr
+                else:
+                    yield flags, fields.get("msgid", ""), msgstr
             flags, key, fields = set(), None, {}
         elif line.startswith("#,"):
             flags |= {flag.strip() for flag in line[2:].split(",")}
@@ -40,11 +45,14 @@ def test_compiled_catalogue_matches_the_po_file():
 
     stale = [
         msgid
-        for flags, msgid, msgstr in _entries(CATALOGUE / "django.po")
+        for flags, context, msgid, msgstr in _entries(CATALOGUE / "django.po", with_context=True)
         if msgid
         and "\\" not in msgid
-        and compiled.gettext(msgid) != msgstr
-        and compiled.ngettext(msgid, "", 1) != msgstr
+        and (
+            compiled.pgettext(context, msgid) != msgstr
+            if context
+            else compiled.gettext(msgid) != msgstr and compiled.ngettext(msgid, "", 1) != msgstr
+        )
     ]
 
     assert stale == [], "run `make messages` (or compilemessages) and commit the .mo"

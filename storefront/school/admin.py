@@ -33,6 +33,12 @@ class SchoolImageForm(forms.ModelForm):
         model = SchoolImage
         fields = ["image", "alt"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A stored picture is replaced by adding a new one (pasted links keep working).
+            self.fields["image"].disabled = True
+
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if upload and hasattr(upload, "content_type"):
@@ -146,6 +152,13 @@ class SchoolItemAdmin(admin.ModelAdmin):
     )
     inlines = [SchoolImageInline, SchoolRevisionInline, SchoolEventInline]
     actions = ["publish_now", "schedule", "unpublish", "back_to_draft", "request_changes", "reject"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            # A lesson cannot become a course; a provider's article stays an article.
+            fields = (*fields, "kind") if not obj.provider_id else (*fields, "kind", "parent")
+        return fields
 
     def get_inlines(self, request, obj):
         if obj is not None and obj.is_container:

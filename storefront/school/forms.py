@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from industrybelts.models import Belt
+from merchants.models import SellerType
 from merchants.uploads import check_upload, make_webp_sizes
 
-from .models import MAX_BODY_CHARACTERS, SchoolItem
+from .models import MAX_BODY_CHARACTERS, Level, SchoolItem
 
 COVER_MAX_SIDE = 1200
 MAX_COVER_BYTES = 8 * 1024 * 1024
@@ -43,6 +44,20 @@ def cover_as_webp(upload):
     check_upload(upload, allow_pdf=False, max_bytes=MAX_COVER_BYTES)
     (webp,) = make_webp_sizes(upload, sizes=(COVER_MAX_SIDE,))
     return SimpleUploadedFile("cover.webp", webp, content_type="image/webp")
+
+
+class SchoolFilterForm(forms.Form):
+    """The school home's and search's query parameters; anything invalid counts as not given."""
+
+    q = forms.CharField(max_length=40, required=False, strip=True)
+    level = forms.ChoiceField(choices=[("", ""), *Level.choices], required=False)
+    audience = forms.ChoiceField(choices=[("", ""), *SellerType.choices], required=False)
+    tag = forms.CharField(max_length=20, required=False, strip=True)
+
+    def values(self) -> dict:
+        if self.is_valid():
+            return self.cleaned_data
+        return {name: self.cleaned_data.get(name, "") for name in self.fields}
 
 
 class SchoolItemAdminForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from merchants.models import SellerType
 from merchants.transitions import TransitionEvent
@@ -22,6 +23,7 @@ from storefront.search import GramsField
 
 MAX_BODY_CHARACTERS = 60_000
 MAX_SUMMARY_CHARACTERS = 300
+RESERVED_SLUGS = frozenset({"search"})  # /school/search/ is a page of its own
 
 
 class SchoolKind(models.TextChoices):
@@ -50,13 +52,14 @@ class Stage(models.TextChoices):
 
 
 class SchoolStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for review")
-    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    SCHEDULED = "scheduled", _("Scheduled")
-    PUBLISHED = "published", _("Published")
-    ARCHIVED = "archived", _("Unpublished")
-    REJECTED = "rejected", _("Rejected")
+    # A context of their own: the catalog's "Published" is 已上架 (on the shelf), the school's 已发布.
+    DRAFT = "draft", pgettext_lazy("school status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("school status", "Submitted for review")
+    CHANGES_REQUESTED = "changes_requested", pgettext_lazy("school status", "Changes requested")
+    SCHEDULED = "scheduled", pgettext_lazy("school status", "Scheduled")
+    PUBLISHED = "published", pgettext_lazy("school status", "Published")
+    ARCHIVED = "archived", pgettext_lazy("school status", "Unpublished")
+    REJECTED = "rejected", pgettext_lazy("school status", "Rejected")
 
 
 class SchoolTag(models.Model):
@@ -187,6 +190,10 @@ class SchoolItem(models.Model):
 
     def clean(self):
         super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": _("This address is taken by a page of the school; choose another.")}
+            )
         container_kind = PART_KINDS.get(self.kind)
         if container_kind is None and self.parent_id is not None:
             raise ValidationError({"parent": _("Only lessons and chapters belong to a course or manual.")})

@@ -38,7 +38,11 @@ def can_publish(user) -> bool:
 
 
 def provider_role(user):
-    """The user's membership of its first approved provider, or None."""
+    """The user's membership of its first approved provider, or None (new articles are its).
+
+    A member of several providers edits each provider's articles; it writes new ones for
+    the first, as the provider workspace acts for the first (industrybelts.views).
+    """
     return belt_permissions.member_roles(user).select_related("provider").order_by("pk").first()
 
 
@@ -51,6 +55,13 @@ def provider_articles(user, provider):
     if not works_for(user, provider):
         return SchoolItem.objects.none()
     return SchoolItem.objects.filter(provider=provider)
+
+
+def articles_of_my_providers(user):
+    """The articles of every approved provider `user` works for."""
+    return SchoolItem.objects.filter(
+        provider__isnull=False, provider__in=belt_permissions.member_roles(user).values("provider")
+    )
 
 
 def article_belt_ids(user, provider) -> set[int]:

@@ -39,10 +39,25 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 # --- Writing ----------------------------------------------------------------------------
 
 
+# Only the workflow moves these; an edit made from a copy read earlier must not undo a move.
+WORKFLOW_FIELDS = ("status", "publish_at", "published_at", "provider_id", "author_id")
+
+
 @transaction.atomic
 def school_item_save(*, item: SchoolItem, by, note: str = "") -> SchoolItem:
-    """Validate and save `item`, render its text, and record a revision when the text changed."""
+    """Validate and save `item`, render its text, and record a revision when the text changed.
+
+    An existing row is locked first: its workflow fields are taken from the locked row (so
+    a save racing a publish keeps the publish), and revision numbers cannot collide.
+    """
     created = item.pk is None
+    moved_from_container = None
+    if not created:
+        locked = SchoolItem.objects.select_for_update().get(pk=item.pk)
+        for name in WORKFLOW_FIELDS:
+            setattr(item, name, getattr(locked, name))
+        if locked.parent_id != item.parent_id:
+            moved_from_container = locked.parent_id
     if not item.slug:
         item.slug = f"{item.kind}-{uuid.uuid4().hex[:10]}"
     if created and item.is_part and not item.position and item.parent_id:
@@ -57,6 +72,9 @@ def school_item_save(*, item: SchoolItem, by, note: str = "") -> SchoolItem:
     item.save()
     if created:
         SCHOOL_WORKFLOW.record(obj=item, by=by, created=True)
+    if moved_from_container is not None:
+        # Progress follows a lesson moved to another course.
+        LessonProgress.objects.filter(lesson=item).update(container_id=item.parent_id)
     _record_revision(item, by=by, note=note)
     return item
 
@@ -114,8 +132,10 @@ def provider_article_save(*, item: SchoolItem, provider, by) -> SchoolItem:
         item.kind, item.provider, item.parent = SchoolKind.ARTICLE, provider, None
         if not permissions.works_for(by, provider):
             raise NotAllowed()
-    elif not permissions.can_edit_provider_article(by, item) or item.provider_id != provider.pk:
-        raise NotAllowed()
+    else:
+        locked = SchoolItem.objects.select_for_update().get(pk=item.pk)
+        if locked.provider_id != provider.pk or not permissions.can_edit_provider_article(by, locked):
+            raise NotAllowed()
     if item.belt_id not in permissions.article_belt_ids(by, provider):
         raise ValidationError({"belt": _("Choose one of the belts your provider serves.")})
     return school_item_save(item=item, by=by)
@@ -149,6 +169,11 @@ def _require_publisher(by):
         raise NotAllowed()
 
 
+def _provider_review_start(item, *allowed):
+    """A provider's article goes live only after the provider submitted it (never from its draft)."""
+    return list(allowed) if item.provider_id else None
+
+
 @transaction.atomic
 def school_item_publish(*, item: SchoolItem, by) -> SchoolItem:
     _require_publisher(by)
@@ -162,6 +187,9 @@ def _publish(item, *, by):
         to=SchoolStatus.PUBLISHED,
         by=by,
         updates={"published_at": item.published_at or now, "publish_at": None},
+        expected_from=_provider_review_start(
+            item, SchoolStatus.SUBMITTED, SchoolStatus.SCHEDULED, SchoolStatus.ARCHIVED
+        ),
     )
     _notify_provider_author(moved, event)
     return moved
@@ -179,6 +207,7 @@ def school_item_schedule(*, item: SchoolItem, by, publish_at) -> SchoolItem:
         by=by,
         updates={"publish_at": publish_at},
         details={"publish_at": publish_at.isoformat()},
+        expected_from=_provider_review_start(item, SchoolStatus.SUBMITTED),
     )
     return moved
 
@@ -268,7 +297,7 @@ def lesson_mark_read(*, user, lesson: SchoolItem, done: bool = False) -> None:
         [LessonProgress(user=user, lesson=lesson, container_id=lesson.parent_id, last_read_at=now)],
         update_conflicts=True,
         unique_fields=["user", "lesson"],
-        update_fields=["last_read_at", "updated_at"],
+        update_fields=["container", "last_read_at", "updated_at"],
     )
     if done:
         # The first completion time is kept: reading a lesson again does not move it.

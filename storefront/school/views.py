@@ -17,15 +17,11 @@ from merchants.exceptions import DomainError
 from merchants.models import SellerType
 
 from . import permissions, selectors, services
-from .forms import ProviderArticleForm
+from .forms import ProviderArticleForm, SchoolFilterForm
 from .models import Level, SchoolItem, SchoolStatus
 from .workflows import PROVIDER_EDITABLE
 
 PAGE_SIZE = 24
-
-
-def _choice(value: str, choices) -> str:
-    return value if value in choices.values else ""
 
 
 class SchoolHomeView(TemplateView):
@@ -35,16 +31,15 @@ class SchoolHomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        audience = _choice(self.request.GET.get("audience", ""), SellerType)
-        level = _choice(self.request.GET.get("level", ""), Level)
-        tag = self.request.GET.get("tag", "")[:20]
+        filters = SchoolFilterForm(self.request.GET).values()
+        audience, level, tag = filters["audience"], filters["level"], filters["tag"]
         context.update(
             audience=audience,
             level=level,
             tag=tag,
             levels=Level.choices,
             audiences=SellerType.choices,
-            resume=next(iter(selectors.learning_of(self.request.user, limit=1)), None),
+            resume=selectors.Learning(courses=selectors.learning_of(self.request.user)).resume,
         )
         if level or tag:
             items = selectors.top_level_items(audience=audience, level=level, tag=tag)
@@ -59,7 +54,7 @@ class SchoolSearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = " ".join(self.request.GET.get("q", "").split())[:40]
+        query = " ".join(SchoolFilterForm(self.request.GET).values()["q"].split())
         page = None
         if query:
             page = Paginator(selectors.search_items(query), PAGE_SIZE).get_page(self.request.GET.get("page"))
@@ -167,7 +162,8 @@ class ProviderArticleMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def article(self, slug) -> SchoolItem:
-        article = permissions.provider_articles(self.request.user, self.provider).filter(slug=slug).first()
+        """An article of any provider the user works for (404 for everyone else's)."""
+        article = permissions.articles_of_my_providers(self.request.user).filter(slug=slug).first()
         if article is None:
             raise Http404
         return article
@@ -179,7 +175,7 @@ class ProviderArticleListView(ProviderArticleMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         articles = (
-            permissions.provider_articles(self.request.user, self.provider)
+            permissions.articles_of_my_providers(self.request.user)
             .select_related("belt")
             .only("slug", "title", "status", "updated_at", "published_at", "belt__name", "belt__name_en")
             .order_by("-updated_at")
@@ -203,32 +199,41 @@ class ProviderArticleEditView(ProviderArticleMixin, View):
             "history": article.events.select_related("actor") if article else [],
         }
 
-    def get(self, request, slug=None):
+    def _editable(self, request, slug):
+        """Return (article or None, refusal response or None) for the article at `slug`."""
         article = self.article(slug) if slug else None
         if article is not None and not permissions.can_edit_provider_article(request.user, article):
             messages.info(
                 request,
                 _("This article is with the editors; it can be edited again if they ask for changes."),
             )
-            return redirect("school:provider-articles")
+            return article, redirect("school:provider-articles")
+        return article, None
+
+    def get(self, request, slug=None):
+        article, refusal = self._editable(request, slug)
+        if refusal:
+            return refusal
+        provider = article.provider if article else self.provider
         form = ProviderArticleForm(
-            instance=article, belt_ids=permissions.article_belt_ids(request.user, self.provider)
+            instance=article, belt_ids=permissions.article_belt_ids(request.user, provider)
         )
         return render(request, self.template_name, self._context(form, article))
 
     def post(self, request, slug=None):
-        article = self.article(slug) if slug else None
+        article, refusal = self._editable(request, slug)
+        if refusal:
+            return refusal
+        provider = article.provider if article else self.provider
         form = ProviderArticleForm(
             request.POST,
             request.FILES,
             instance=article,
-            belt_ids=permissions.article_belt_ids(request.user, self.provider),
+            belt_ids=permissions.article_belt_ids(request.user, provider),
         )
         if form.is_valid():
             try:
-                saved = services.provider_article_save(
-                    item=form.instance, provider=self.provider, by=request.user
-                )
+                saved = services.provider_article_save(item=form.instance, provider=provider, by=request.user)
             except ValidationError as error:
                 form.add_error(None, error)
             except DomainError as error:

@@ -225,3 +225,17 @@ def test_a_course_shows_its_lessons_in_order(client):
 
     positions = [html.index(lesson.title) for lesson in lessons]
     assert positions == sorted(positions)
+
+
+def test_kind_cannot_change_once_saved(client):
+    by = editor()
+    client.force_login(by)
+    article = make_item(by=by, publish=False)
+
+    client.post(
+        reverse("admin:storefront_schoolitem_change", args=[article.pk]),
+        _add_form(kind="course", title=article.title, slug=article.slug, body=article.body),
+    )
+
+    article.refresh_from_db()
+    assert article.kind == "article"

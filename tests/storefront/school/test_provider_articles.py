@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from industrybelts.models import Belt, ProviderMember
 from storefront.school import services
+from storefront.school.exceptions import NotAllowed
 from storefront.school.models import SchoolItem, SchoolStatus
 from tests.factories import UserFactory
 from tests.industrybelts.conftest import approved_merchant, approved_provider
@@ -179,8 +180,6 @@ def test_the_article_list_shows_only_the_providers_articles(client, jade_provide
 
 
 def test_a_provider_cannot_publish_its_own_article(jade_provider):
-    from storefront.school.exceptions import NotAllowed
-
     provider, owner = jade_provider
     article = _article(provider, owner)
 
@@ -188,3 +187,58 @@ def test_a_provider_cannot_publish_its_own_article(jade_provider):
         services.school_item_publish(item=article, by=owner)
     article.refresh_from_db()
     assert article.status == SchoolStatus.DRAFT
+
+
+def test_editors_cannot_publish_or_schedule_a_providers_draft(jade_provider):
+    import datetime
+
+    from django.utils import timezone
+
+    from merchants.exceptions import InvalidTransition
+
+    provider, owner = jade_provider
+    article = _article(provider, owner)
+    by = editor()
+
+    with pytest.raises(InvalidTransition):
+        services.school_item_publish(item=article, by=by)
+    with pytest.raises(InvalidTransition):
+        services.school_item_schedule(
+            item=article, by=by, publish_at=timezone.now() + datetime.timedelta(days=1)
+        )
+
+    article.refresh_from_db()
+    assert (article.status, article.published_at) == (SchoolStatus.DRAFT, None)
+
+
+def test_a_save_from_a_stale_copy_does_not_undo_a_publication(jade_provider):
+    provider, owner = jade_provider
+    article = _article(provider, owner)
+    stale = SchoolItem.objects.get(pk=article.pk)
+    services.provider_article_submit(item=article, by=owner)
+    services.school_item_publish(item=article, by=editor())
+
+    stale.title = "旧副本里的修改"
+    with pytest.raises(NotAllowed):
+        services.provider_article_save(item=stale, provider=provider, by=owner)
+    services.school_item_save(item=stale, by=editor())  # an editor's edit of the text
+
+    article.refresh_from_db()
+    assert (article.status, article.title) == (SchoolStatus.PUBLISHED, "旧副本里的修改")
+    assert article.published_at is not None
+
+
+def test_a_member_of_two_providers_edits_each_providers_articles(client, jade_provider, apparel_provider):
+    _jade, jade_owner = jade_provider
+    apparel, apparel_owner = apparel_provider
+    article = _article(apparel, apparel_owner)
+    ProviderMember.objects.create(provider=apparel, user=jade_owner, role="agent")
+    client.force_login(jade_owner)
+
+    response = client.post(
+        reverse("school:provider-article-edit", args=[article.slug]), _form(article.belt, title="两家都在做")
+    )
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.provider) == ("两家都在做", apparel)

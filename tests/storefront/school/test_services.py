@@ -252,3 +252,12 @@ def test_published_items_have_a_gram_index_on_postgresql():
 
     assert "USING gin (search_grams)" in definition
     assert "WHERE ((status)::text = 'published'::text)" in definition
+
+
+def test_the_search_page_address_cannot_be_taken(content_editor):
+    with pytest.raises(ValidationError) as error:
+        services.school_item_save(
+            item=SchoolItem(kind=SchoolKind.ARTICLE, slug="search", title="x"), by=content_editor
+        )
+
+    assert "slug" in error.value.message_dict

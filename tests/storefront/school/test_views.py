@@ -282,3 +282,25 @@ def test_dashboard_learning_queries_do_not_grow_with_courses(client):
 
 def test_status_choices_are_complete():
     assert {choice.value for choice in SchoolStatus} >= {"draft", "scheduled", "published"}
+
+
+@pytest.mark.parametrize(
+    "params", [{"tag": "a\x00b"}, {"q": "直\x00播"}, {"level": "x" * 500}, {"page": "-1"}]
+)
+def test_odd_parameters_are_ignored_not_errors(client, params):
+    make_item(title="直播")
+
+    assert client.get(reverse("school:home"), params).status_code == 200
+    assert client.get(reverse("school:search"), params).status_code == 200
+
+
+def test_progress_follows_a_lesson_moved_to_another_course():
+    reader = UserFactory()
+    _first_course, (lesson, *_rest) = make_course(lessons=2)
+    second_course, _lessons = make_course(lessons=1)
+    services.lesson_mark_read(user=reader, lesson=lesson, done=True)
+
+    lesson.parent = second_course
+    services.school_item_save(item=lesson, by=editor())
+
+    assert LessonProgress.objects.get(user=reader).container == second_course
