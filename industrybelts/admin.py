@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.admin_actions import TransitionEventInline, action_with_form, apply_to_each
+from merchants.admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
 from merchants.forms import DecisionForm
 
 from . import permissions, selectors, services
@@ -171,35 +171,20 @@ class ServiceProviderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject (with reason)"), permissions=["change"])
     def reject(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=DecisionForm,
-            title=_("Reject"),
-            apply=lambda p, d: services.provider_reject(provider=p, by=request.user, **d),
+        return action_with_reason(
+            self, request, queryset, title=_("Reject"), decide=services.provider_reject, subject="provider"
         )
 
     @admin.action(description=_("Warn (with reason)"), permissions=["change"])
     def warn(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=DecisionForm,
-            title=_("Warn"),
-            apply=lambda p, d: services.provider_warn(provider=p, by=request.user, **d),
+        return action_with_reason(
+            self, request, queryset, title=_("Warn"), decide=services.provider_warn, subject="provider"
         )
 
     @admin.action(description=_("Suspend (with reason)"), permissions=["change"])
     def suspend(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=DecisionForm,
-            title=_("Suspend"),
-            apply=lambda p, d: services.provider_suspend(provider=p, by=request.user, **d),
+        return action_with_reason(
+            self, request, queryset, title=_("Suspend"), decide=services.provider_suspend, subject="provider"
         )
 
     @admin.action(description=_("Reinstate"), permissions=["change"])
@@ -266,15 +251,13 @@ class BeltMembershipAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject (with reason)"), permissions=["decide"])
     def reject(self, request, queryset):
-        return action_with_form(
+        return action_with_reason(
             self,
             request,
             queryset,
-            form_class=DecisionForm,
             title=_("Reject"),
-            apply=lambda m, data: services.membership_reject(
-                membership=m, by=request.user, reason=data["reason"]
-            ),
+            decide=services.membership_reject,
+            subject="membership",
         )
 
 

@@ -17,8 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, selectors, services
-from .admin_actions import TransitionEventInline, action_with_form, apply_to_each
-from .forms import ChangeRequestForm, DecisionForm
+from .admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
+from .forms import ChangeRequestForm
 from .models import (
     AWAITING_REVIEW_STATUSES,
     ApiToken,
@@ -415,28 +415,24 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject (with reason)"), permissions=["review"])
     def reject(self, request, queryset):
-        return action_with_form(
+        return action_with_reason(
             self,
             request,
             queryset,
-            form_class=DecisionForm,
             title=_("Reject"),
-            apply=lambda a, data: services.application_reject(
-                application=a, by=request.user, reason=data["reason"]
-            ),
+            decide=services.application_reject,
+            subject="application",
         )
 
     @admin.action(description=_("Suspend (with reason)"), permissions=["review"])
     def suspend(self, request, queryset):
-        return action_with_form(
+        return action_with_reason(
             self,
             request,
             queryset,
-            form_class=DecisionForm,
             title=_("Suspend"),
-            apply=lambda a, data: services.application_suspend(
-                application=a, by=request.user, reason=data["reason"]
-            ),
+            decide=services.application_suspend,
+            subject="application",
         )
 
     @admin.action(description=_("Reinstate"), permissions=["review"])

@@ -43,6 +43,20 @@ def action_with_form(modeladmin, request, queryset, *, form_class, title, apply)
     return TemplateResponse(request, "admin/merchants/decision_form.html", context)
 
 
+def action_with_reason(modeladmin, request, queryset, *, title, decide, subject: str):
+    """Ask for a reason, then call `decide(<subject>=obj, by=user, reason=...)` on each object."""
+    from .forms import DecisionForm
+
+    return action_with_form(
+        modeladmin,
+        request,
+        queryset,
+        form_class=DecisionForm,
+        title=title,
+        apply=lambda obj, data: decide(**{subject: obj}, by=request.user, reason=data["reason"]),
+    )
+
+
 class TransitionEventInline(admin.TabularInline):
     """The read-only history of a status field (any `TransitionEvent` model), newest last."""
 

@@ -3,8 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from merchants.admin_actions import TransitionEventInline, action_with_form, apply_to_each
-from merchants.forms import DecisionForm
+from merchants.admin_actions import TransitionEventInline, action_with_reason, apply_to_each
 
 from . import permissions, services
 from .models import Product, ProductEvent, ProductImage, ProductLink
@@ -78,13 +77,8 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Hide (with reason)"), permissions=["moderate"])
     def hide(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=DecisionForm,
-            title=_("Hide"),
-            apply=lambda p, data: services.product_hide(product=p, by=request.user, reason=data["reason"]),
+        return action_with_reason(
+            self, request, queryset, title=_("Hide"), decide=services.product_hide, subject="product"
         )
 
     @admin.action(description=_("Restore"), permissions=["moderate"])

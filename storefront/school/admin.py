@@ -14,8 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from merchants.admin_actions import TransitionEventInline, action_with_form, apply_to_each
-from merchants.forms import DecisionForm
+from merchants.admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
 from merchants.uploads import check_upload
 
 from . import permissions, services
@@ -332,26 +331,17 @@ class SchoolItemAdmin(admin.ModelAdmin):
 
     @admin.action(description=_lazy("Request changes (with reason)"), permissions=["publish"])
     def request_changes(self, request, queryset):
-        return action_with_form(
+        return action_with_reason(
             self,
             request,
             queryset,
-            form_class=DecisionForm,
             title=_("Request changes"),
-            apply=lambda item, data: services.school_item_request_changes(
-                item=item, by=request.user, reason=data["reason"]
-            ),
+            decide=services.school_item_request_changes,
+            subject="item",
         )
 
     @admin.action(description=_lazy("Reject (with reason)"), permissions=["publish"])
     def reject(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=DecisionForm,
-            title=_("Reject"),
-            apply=lambda item, data: services.school_item_reject(
-                item=item, by=request.user, reason=data["reason"]
-            ),
+        return action_with_reason(
+            self, request, queryset, title=_("Reject"), decide=services.school_item_reject, subject="item"
         )
