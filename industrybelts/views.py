@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from merchants import selectors as merchant_selectors
 from merchants.exceptions import DomainError
+from storefront.discovery.selectors import discovery_feed
 
 from . import permissions, selectors, services
 from .forms import (
@@ -35,6 +36,8 @@ class BeltListView(TemplateView):
 
 
 class BeltDetailView(TemplateView):
+    """A belt's public page, with its discovery strip (storefront.discovery)."""
+
     template_name = "industrybelts/belt_detail.html"
 
     def get_context_data(self, slug, **kwargs):
@@ -51,6 +54,7 @@ class BeltDetailView(TemplateView):
             "providers": selectors.belt_providers(belt),
             "members": members,
             "share_url": self.request.build_absolute_uri(),
+            "discovery": discovery_feed(belt=belt),
         }
 
 

@@ -467,7 +467,15 @@ class SalesChannelInline(admin.TabularInline):
 
 @admin.register(MerchantProfile)
 class MerchantProfileAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "user", "seller_type", "contact_mobile", "region", "created_at")
+    list_display = (
+        "__str__",
+        "user",
+        "seller_type",
+        "follower_count",
+        "contact_mobile",
+        "region",
+        "created_at",
+    )
     list_filter = ("seller_type", "categories")
     search_fields = ("display_name", "user__email", "contact_mobile")
     list_select_related = ("user", "region__parent__parent")

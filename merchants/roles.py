@@ -57,6 +57,9 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "productevent": ("view",),
             "productimage": ("view",),
             "productlink": ("view",),
+            "discoverysettings": ("view", "change"),
+            "exposurehealth": ("view",),
+            "productexposure": ("view",),
         },
     },
     StaffGroup.CONTENT_EDITOR: {

@@ -87,4 +87,5 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 # The school's admin registers itself (see storefront/school/__init__.py).
+from .discovery import admin as discovery_admin  # noqa: E402, F401
 from .school import admin as school_admin  # noqa: E402, F401

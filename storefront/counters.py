@@ -1,4 +1,4 @@
-"""Views and purchase-link clicks, counted without touching the product row per request.
+"""Views, purchase-link clicks and feed exposures, counted without touching a row per request.
 
 With Redis (production shape, and the PostgreSQL test run) a view is one HINCRBY in
 a hash; `flush_product_counters_task` (Celery beat, every minute) renames the hash
@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-KINDS = ("view", "click")
+KINDS = ("view", "click", "impression")
+PRODUCT_FIELDS = {"view": "view_count", "click": "click_count"}  # impressions live on ProductExposure
 _memory = {kind: Counter() for kind in KINDS}
 _memory_lock = threading.Lock()
 
@@ -43,6 +44,25 @@ def record(kind: str, product_id: int) -> None:
         return
 
 
+def record_many(kind: str, product_ids) -> None:
+    """Count one of `kind` for each product (a feed render's exposures): one round trip."""
+    product_ids = list(product_ids)
+    if not product_ids:
+        return
+    client = _redis()
+    if client is None:
+        with _memory_lock:
+            _memory[kind].update(product_ids)
+        return
+    try:
+        pipeline = client.pipeline(transaction=False)
+        for product_id in product_ids:
+            pipeline.hincrby(_key(kind), product_id, 1)
+        pipeline.execute()
+    except Exception:  # the page matters more than the counts
+        return
+
+
 def _drain(kind: str) -> dict[int, int]:
     client = _redis()
     if client is None:
@@ -60,16 +80,20 @@ def _drain(kind: str) -> dict[int, int]:
 
 
 def flush() -> dict[str, int]:
-    """Add the buffered counts to the products; return how many products were updated per kind."""
+    """Add the buffered counts to the products and their discovery rounds; return how many
+    products were updated per kind."""
+    from .discovery.services import apply_counts
     from .models import Product
 
     updated = {}
     for kind in KINDS:
         totals = _drain(kind)
-        field = f"{kind}_count"
-        with transaction.atomic():
-            for product_id, count in totals.items():
-                Product.objects.filter(pk=product_id).update(**{field: F(field) + count})
+        field = PRODUCT_FIELDS.get(kind)
+        if field:
+            with transaction.atomic():
+                for product_id, count in totals.items():
+                    Product.objects.filter(pk=product_id).update(**{field: F(field) + count})
+        apply_counts(kind, totals)
         updated[kind] = len(totals)
     return updated
 

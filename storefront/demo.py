@@ -82,4 +82,12 @@ def seed_products(stdout=None) -> list:
                 photos=[(photo, check_upload(photo, allow_pdf=False, decode=False))],
             )
             services.product_publish(product=product, by=merchant.user)
+    seed_discovery()
     return []
+
+
+def seed_discovery() -> None:
+    """Run one discovery cycle so the catalog and belt pages show their "new and climbing" strip."""
+    from .discovery.services import run_cycle
+
+    run_cycle(seed=2026)

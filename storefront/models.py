@@ -244,6 +244,13 @@ class ProductEvent(TransitionEvent):
 
 
 # The school's models belong to this app (see storefront/school/__init__.py).
+from .discovery.models import (  # noqa: E402, F401
+    DiscoverySettings,
+    ExposureHealth,
+    FeedSlot,
+    MerchantExposureDay,
+    ProductExposure,
+)
 from .school.models import (  # noqa: E402, F401
     LessonProgress,
     SchoolEvent,

@@ -25,6 +25,7 @@ from merchants.services import site_base_url
 from merchants.uploads import check_upload
 
 from . import permissions
+from .discovery.services import enter_pool
 from .models import MAX_PRICE, MIN_PRICE, Product, ProductImage, ProductLink, ProductStatus, SourceKind
 from .search import index_grams
 from .tasks import process_product_image_task
@@ -164,7 +165,9 @@ def _move(product, *, to, by, reason="", updates=None):
 def product_publish(*, product, by) -> Product:
     _require_seller(product.merchant, by)
     updates = {} if product.published_at else {"published_at": timezone.now()}
-    return _move(product, to=ProductStatus.PUBLISHED, by=by, updates=updates)
+    moved = _move(product, to=ProductStatus.PUBLISHED, by=by, updates=updates)
+    enter_pool(moved)
+    return moved
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from merchants.exceptions import DomainError
 from merchants.models import ApplicationStatus, MerchantProfile
 
 from . import catalog, counters, permissions, services
+from .discovery.selectors import discovery_feed
 from .forms import BulkActionForm, CatalogFilterForm, CsvImportForm, ProductForm, QuickListForm
 from .models import ProductStatus
 from .selectors import home_figures
@@ -67,12 +68,14 @@ class CatalogView(TemplateView):
             page = catalog.catalog_page(queryset=queryset, sort_key=sort_key)
         params = self.request.GET.copy()
         params.pop("after", None)
+        first_page = not filters and not self.request.GET.get("after")
         return {
             **super().get_context_data(**kwargs),
             "form": form,
             "page": page,
             "params": params.urlencode(),
             "searching": bool(filters),
+            "discovery": discovery_feed() if first_page else [],
         }
 
 
@@ -143,7 +146,7 @@ class MerchantProductListView(MerchantMixin, View):
     def _products(self):
         return (
             permissions.own_products(self.request.user)
-            .select_related("category")
+            .select_related("category", "exposure")
             .prefetch_related("images")
             .order_by("-created_at", "-pk")
         )

@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "storefront.tasks.flush_product_counters_task",
         "schedule": 60,
     },
+    "run-discovery-cycle": {
+        "task": "storefront.discovery.tasks.run_discovery_cycle_task",
+        "schedule": 5 * 60,
+    },
     "publish-scheduled-school-items": {
         "task": "storefront.school.tasks.publish_scheduled_school_items_task",
         "schedule": 60,

@@ -83,6 +83,12 @@ class MerchantProfile(models.Model):
     )
     seller_type = models.CharField(_("seller type"), max_length=20, choices=SellerType.choices, blank=True)
     display_name = models.CharField(_("shop name"), max_length=60, blank=True)
+    # Discovery treats merchants below a staff-set follower band as "ordinary" (storefront.discovery).
+    follower_count = models.PositiveIntegerField(
+        _("followers"),
+        default=0,
+        help_text=_("Followers of the merchant's main account, as checked by staff."),
+    )
     contact_mobile = models.CharField(_("contact mobile"), max_length=20, blank=True)
     region = models.ForeignKey(
         "merchants.Region",

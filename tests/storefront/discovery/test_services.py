@@ -1,0 +1,133 @@
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from storefront import counters
+from storefront.discovery import services
+from storefront.discovery.models import (
+    DiscoverySettings,
+    ExposureHealth,
+    FeedSlot,
+    MerchantExposureDay,
+    ProductExposure,
+)
+from storefront.discovery.selectors import discovery_feed
+from storefront.discovery.tasks import run_discovery_cycle_task
+from tests.industrybelts.conftest import approved_merchant
+from tests.storefront.conftest import make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publishing_puts_a_product_in_round_one_once(seller):
+    product = make_product(seller)
+
+    exposure = ProductExposure.objects.get(product=product)
+    assert (exposure.round, exposure.in_pool, exposure.merchant) == (1, True, seller)
+
+    from storefront import services as product_services
+
+    product_services.product_unpublish(product=product, by=seller.user)
+    product_services.product_publish(product=product, by=seller.user)
+    assert ProductExposure.objects.filter(product=product).count() == 1
+
+
+def test_a_draft_is_not_in_the_pool(seller):
+    product = make_product(seller, publish=False)
+
+    assert not ProductExposure.objects.filter(product=product).exists()
+
+
+def test_flushed_counts_reach_the_round_and_the_merchants_day(seller):
+    first, second = make_product(seller), make_product(seller, title="第二件")
+    counters.record_many("impression", [first.pk, second.pk, first.pk])
+    counters.record("view", first.pk)
+    counters.record("click", first.pk)
+
+    counters.flush()
+
+    exposure = ProductExposure.objects.get(product=first)
+    assert (
+        exposure.round_impressions,
+        exposure.impressions,
+        exposure.round_views,
+        exposure.round_clicks,
+    ) == (2, 2, 1, 1)
+    day = MerchantExposureDay.objects.get(merchant=seller)
+    assert (day.day, day.impressions) == (timezone.localdate(), 3)
+    counters.record_many("impression", [second.pk])
+    counters.flush()
+    assert MerchantExposureDay.objects.get(merchant=seller).impressions == 4
+
+
+def test_a_cycle_promotes_by_the_thresholds_and_writes_slate_and_health(seller):
+    liked, ignored, fresh = (
+        make_product(seller),
+        make_product(seller, title="没人点"),
+        make_product(seller, title="新品"),
+    )
+    ProductExposure.objects.filter(product=liked).update(round_impressions=300, round_views=30)
+    ProductExposure.objects.filter(product=ignored).update(round_impressions=300, round_views=3)
+    MerchantExposureDay.objects.create(merchant=seller, day=timezone.localdate(), impressions=600)
+
+    figures = run_discovery_cycle_task()
+
+    liked_exposure = ProductExposure.objects.get(product=liked)
+    assert (liked_exposure.round, liked_exposure.round_impressions, liked_exposure.in_pool) == (2, 0, True)
+    assert ProductExposure.objects.get(product=ignored).in_pool is False
+    slotted = set(FeedSlot.objects.values_list("product_id", flat=True))
+    assert slotted == {liked.pk, fresh.pk}
+    assert FeedSlot.objects.count() == DiscoverySettings.current().slate_size
+    health = ExposureHealth.objects.get(day=timezone.localdate())
+    assert (health.pool_round1, health.pool_round2, health.pool_round3) == (1, 1, 0)
+    assert figures["pool_round2"] == 1
+
+
+def test_the_feed_reads_a_window_and_records_exposures(
+    seller, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    for n in range(5):
+        make_product(seller, title=f"新品{n}")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_cycle(seed=1)
+
+    with django_assert_max_num_queries(4):  # slots, (wrap-around slots), products, their images
+        shown = discovery_feed(size=3)
+
+    assert len(shown) == len({p.pk for p in shown}) == 3
+    counters.flush()
+    assert sum(ProductExposure.objects.values_list("round_impressions", flat=True)) == 3
+
+
+def test_the_feed_is_empty_before_the_first_cycle(seller):
+    make_product(seller)
+    cache.delete(services.SLATE_CACHE_KEY)
+
+    assert discovery_feed() == []
+
+
+def test_the_window_ignores_days_before_it(seller):
+    today = timezone.localdate()
+    MerchantExposureDay.objects.create(
+        merchant=seller, day=today - datetime.timedelta(days=7), impressions=900
+    )
+    MerchantExposureDay.objects.create(
+        merchant=seller, day=today - datetime.timedelta(days=6), impressions=100
+    )
+
+    assert services.window_exposure(DiscoverySettings.current(), today) == {seller.pk: 100}
+
+
+def test_big_accounts_are_judged_by_the_follower_band(seller):
+    big = approved_merchant()
+    big.follower_count = 500_000
+    big.save(update_fields=["follower_count"])
+    for merchant in (seller, big):
+        make_product(merchant)
+        MerchantExposureDay.objects.create(merchant=merchant, day=timezone.localdate(), impressions=1000)
+
+    figures = services.run_cycle(seed=2)
+
+    assert figures["ordinary_share"] == pytest.approx(0.5, abs=0.001)

@@ -1,0 +1,147 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from industrybelts.models import Belt
+from storefront import counters
+from storefront.discovery import services
+from storefront.discovery.models import DiscoverySettings, ExposureHealth, ProductExposure
+from tests.factories import StaffFactory
+from tests.storefront.conftest import make_product
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cycle(django_capture_on_commit_callbacks):
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.run_cycle(seed=5)
+
+    return run
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_catalog_shows_the_discovery_strip_and_counts_its_exposures(client, seller, cycle):
+    products = [make_product(seller, title=f"源头新品{n}") for n in range(3)]
+    cycle()
+
+    response = client.get(reverse("storefront:catalog"))
+
+    assert 'data-testid="discovery"' in response.content.decode()
+    assert {p.pk for p in response.context["discovery"]} == {p.pk for p in products}
+    counters.flush()
+    assert sorted(ProductExposure.objects.values_list("impressions", flat=True)) == [1, 1, 1]
+
+
+def test_a_filtered_catalog_has_no_strip(client, seller, cycle):
+    make_product(seller)
+    cycle()
+
+    response = client.get(reverse("storefront:catalog"), {"q": "连衣裙"})
+
+    assert response.context["discovery"] == []
+
+
+def test_a_belt_page_shows_only_its_belts_goods(client, seller, cycle, apparel):
+    in_belt = make_product(seller, title="四季青连衣裙", belt=apparel, source_kind="belt")
+    make_product(seller, title="工厂直供毛巾")
+    cycle()
+
+    response = client.get(reverse("industrybelts:belt-detail", args=["apparel"]))
+
+    assert [p.pk for p in response.context["discovery"]] == [in_belt.pk]
+
+
+def test_catalog_queries_do_not_grow_with_the_pool(client, seller, cycle):
+    for n in range(3):
+        make_product(seller, title=f"少量{n}")
+    cycle()
+    few = _queries(client, reverse("storefront:catalog"))
+    for n in range(30):
+        make_product(seller, title=f"大量{n}")
+    cycle()
+
+    assert _queries(client, reverse("storefront:catalog")) == few
+
+
+def test_merchants_see_each_products_round_and_funnel(client, seller, cycle):
+    product = make_product(seller)
+    ProductExposure.objects.filter(product=product).update(round=2, impressions=340)
+    product.__class__.objects.filter(pk=product.pk).update(view_count=31, click_count=4)
+    client.force_login(seller.user)
+
+    html = client.get(reverse("storefront:merchant-products")).content.decode()
+
+    assert "第 2 轮" in html
+    assert "340 → 31 → 4" in html
+
+
+def test_settings_out_of_range_are_refused_in_admin(client):
+    staff = StaffFactory(group="belt-operations")
+    client.force_login(staff)
+    settings = DiscoverySettings.current()
+    url = reverse("admin:storefront_discoverysettings_change", args=[settings.pk])
+    data = {
+        "base_budget": 300,
+        "round2_budget": 200,  # not more than the base
+        "round3_budget": 30000,
+        "round2_min_ctr": "0.08",
+        "round3_min_ctr": "0.10",
+        "round3_min_conversion": "0.015",
+        "gini_cap": "1.5",  # out of range
+        "ordinary_share_floor": "0.7",
+        "ordinary_max_followers": 100000,
+        "window_days": 7,
+        "slate_size": 2000,
+        "cycle_capacity": 5000,
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) >= {"gini_cap", "round2_budget"}
+    settings.refresh_from_db()
+    assert (settings.round2_budget, str(settings.gini_cap)) == (3000, "0.600")
+
+    data.update(round2_budget=4000, gini_cap="0.55")
+    assert client.post(url, data).status_code == 302
+    settings.refresh_from_db()
+    assert settings.round2_budget == 4000
+
+
+def test_exposure_health_page_plots_the_last_days(client, seller, cycle):
+    import datetime
+
+    from django.utils import timezone
+
+    for days_ago in range(3):
+        ExposureHealth.objects.create(
+            day=timezone.localdate() - datetime.timedelta(days=days_ago), gini="0.41", ordinary_share="0.8"
+        )
+    client.force_login(StaffFactory(group="belt-operations"))
+
+    response = client.get(reverse("admin:storefront_exposurehealth_changelist"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="gini-line"' in html and "<svg" in html
+    assert "0.410" in html
+
+
+def test_exposure_health_is_staff_only(client):
+    client.force_login(StaffFactory(group="support"))
+
+    assert client.get(reverse("admin:storefront_exposurehealth_changelist")).status_code == 403
+
+
+def test_jade_belt_page_without_a_slate_still_renders(client):
+    assert client.get(reverse("industrybelts:belt-detail", args=["jade"])).status_code == 200
+    assert Belt.objects.filter(slug="jade").exists()
