@@ -23,6 +23,7 @@ api_docs = csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
 urlpatterns = [
     path("", include("storefront.urls")),
     path("", include("storefront.school.urls")),
+    path("", include("storefront.campaigns.urls")),
     path("accounts/", include("allauth.urls")),
     path("merchant/", include("merchants.urls")),
     path("", include("industrybelts.urls")),

@@ -244,6 +244,7 @@ class ProductEvent(TransitionEvent):
 
 
 # The school's models belong to this app (see storefront/school/__init__.py).
+from .campaigns.models import Campaign, CampaignEntry, CampaignLeaderboardRow  # noqa: E402, F401
 from .discovery.models import (  # noqa: E402, F401
     DiscoverySettings,
     ExposureHealth,

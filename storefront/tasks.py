@@ -50,5 +50,6 @@ def flush_product_counters_task() -> dict:
 
 
 # Celery autodiscovers `storefront.tasks`; the school's tasks register through this import.
+from .campaigns.tasks import refresh_campaign_leaderboards_task  # noqa: E402, F401
 from .discovery.tasks import run_discovery_cycle_task  # noqa: E402, F401
 from .school.tasks import publish_scheduled_school_items_task  # noqa: E402, F401

@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "storefront.discovery.tasks.run_discovery_cycle_task",
         "schedule": 5 * 60,
     },
+    "refresh-campaign-leaderboards": {
+        "task": "storefront.campaigns.tasks.refresh_campaign_leaderboards_task",
+        "schedule": 5 * 60,
+    },
     "publish-scheduled-school-items": {
         "task": "storefront.school.tasks.publish_scheduled_school_items_task",
         "schedule": 60,

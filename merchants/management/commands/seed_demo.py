@@ -72,10 +72,11 @@ def seed_steps():
     """Return the seeding steps in order; each returns the log-ins it created."""
     from industrybelts.demo import seed_belts
     from merchants.demo import seed_onboarding
+    from storefront.campaigns.demo import seed_campaigns
     from storefront.demo import seed_products
     from storefront.school.demo import seed_school
 
-    return [seed_accounts, seed_onboarding, seed_belts, seed_products, seed_school]
+    return [seed_accounts, seed_onboarding, seed_belts, seed_products, seed_school, seed_campaigns]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,13 @@
+"""Celery tasks of campaigns."""
+
+from celery import shared_task
+
+from config.celery_app import IDEMPOTENT_TASK_OPTIONS
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def refresh_campaign_leaderboards_task() -> int:
+    """Rebuild the leaderboards of current campaigns (beat, every five minutes; safe to repeat)."""
+    from .services import campaigns_to_rank, refresh_leaderboard
+
+    return sum(refresh_leaderboard(campaign) for campaign in campaigns_to_rank())
