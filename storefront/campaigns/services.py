@@ -36,7 +36,10 @@ def refusal_reason(campaign: Campaign, product: Product) -> str | None:
     if category_ids and product.category_id not in category_ids:
         return _("the campaign is for other categories")
     if campaign.min_round > 1:
-        exposure = ProductExposure.objects.filter(product=product).only("round").first()
+        try:
+            exposure = product.exposure  # loaded with the goods on the merchant's page
+        except ProductExposure.DoesNotExist:
+            exposure = None
         if exposure is None or exposure.round < campaign.min_round:
             return _("the good has not yet climbed to round %(round)d") % {"round": campaign.min_round}
     return None

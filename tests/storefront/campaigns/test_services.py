@@ -84,6 +84,7 @@ def test_ineligible_goods_are_refused_with_the_reason(seller, apparel, jade):
         services.campaign_sign_up(campaign=jade_only, product=draft, by=seller.user)
 
     ProductExposure.objects.filter(product=product).update(round=2)
+    product = type(product).objects.select_related("merchant").get(pk=product.pk)  # as a request loads it
     services.campaign_sign_up(campaign=climbed, product=product, by=seller.user)
     assert CampaignEntry.objects.filter(campaign=climbed).count() == 1
 

@@ -141,3 +141,14 @@ def test_admin_refuses_a_window_that_ends_before_it_starts(client):
     errors = response.context["adminform"].form.errors
     assert set(errors) >= {"signup_ends_at", "min_round"}
     assert not Campaign.objects.exists()
+
+
+def test_merchant_campaign_page_with_round_rules_does_not_query_per_good(client, seller):
+    make_campaign(min_round=2)
+    client.force_login(seller.user)
+    make_product(seller)
+    few = _queries(client, reverse("campaigns:merchant-campaigns"))
+    for n in range(8):
+        make_product(seller, title=f"货{n}")
+
+    assert _queries(client, reverse("campaigns:merchant-campaigns")) == few
