@@ -59,7 +59,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "productlink": ("view",),
             "discoverysettings": ("view", "change"),
             "campaign": ("view", "add", "change", "delete"),
-            "campaignentry": ("view", "delete"),
+            "campaignentry": ("view",),
             "campaignleaderboardrow": ("view",),
             "exposurehealth": ("view",),
             "productexposure": ("view",),

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 
 KINDS = ("view", "click", "impression")
+FLUSH_LOCK_KEY = "portal:counters-flush-lock"
 PRODUCT_FIELDS = {"view": "view_count", "click": "click_count"}  # impressions live on ProductExposure
 _memory = {kind: Counter() for kind in KINDS}
 _memory_lock = threading.Lock()
@@ -82,16 +83,28 @@ def _drain(kind: str) -> dict[int, int]:
 def flush() -> dict[str, int]:
     """Add the buffered counts to the products and their discovery rounds; return how many
     products were updated per kind."""
+    from django.core.cache import cache
+
     from .discovery.services import apply_counts
     from .models import Product
 
+    # One flush at a time: two would read the same draining hash and count it twice.
+    if not cache.add(FLUSH_LOCK_KEY, 1, 5 * 60):
+        return {}
+    try:
+        return _flush(apply_counts, Product)
+    finally:
+        cache.delete(FLUSH_LOCK_KEY)
+
+
+def _flush(apply_counts, Product) -> dict[str, int]:
     updated = {}
     for kind in KINDS:
         totals = _drain(kind)
         field = PRODUCT_FIELDS.get(kind)
         if field:
             with transaction.atomic():
-                for product_id, count in totals.items():
+                for product_id, count in sorted(totals.items()):  # one lock order for every flush
                     Product.objects.filter(pk=product_id).update(**{field: F(field) + count})
         apply_counts(kind, totals)
         updated[kind] = len(totals)

@@ -45,3 +45,6 @@ class CampaignEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # entries are counted on the campaign; a sign-up is not taken back here

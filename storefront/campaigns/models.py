@@ -67,8 +67,15 @@ class Campaign(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.signup_starts_at and self.signup_ends_at and self.signup_ends_at <= self.signup_starts_at:
-            raise ValidationError({"signup_ends_at": _("Sign-up must close after it opens.")})
+            errors["signup_ends_at"] = _("Sign-up must close after it opens.")
+        if self.max_entries is not None and self.max_entries < self.entry_count:
+            errors["max_entries"] = _("%(count)d goods are signed up already; the cap cannot be lower.") % {
+                "count": self.entry_count
+            }
+        if errors:
+            raise ValidationError(errors)
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -18,7 +18,7 @@ def campaign_for_page(slug):
 
 def leaderboard(campaign):
     return list(
-        CampaignLeaderboardRow.objects.filter(campaign=campaign)
+        CampaignLeaderboardRow.objects.filter(campaign=campaign, product__status=ProductStatus.PUBLISHED)
         .select_related("product__merchant")
         .order_by("rank")
     )

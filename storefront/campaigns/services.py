@@ -84,7 +84,7 @@ def campaign_sign_up(*, campaign: Campaign, product: Product, by) -> tuple[Campa
 def refresh_leaderboard(campaign: Campaign) -> int:
     """Rank the campaign's goods by purchase clicks (Celery; one sorted read of the entries)."""
     top = list(
-        CampaignEntry.objects.filter(campaign=campaign)
+        CampaignEntry.objects.filter(campaign=campaign, product__status=ProductStatus.PUBLISHED)
         .order_by("-product__click_count", "product_id")
         .values_list("product_id", "product__click_count")[:LEADERBOARD_SIZE]
     )

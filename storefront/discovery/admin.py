@@ -2,6 +2,7 @@
 with today's Gini, the ordinary merchants' share, pool sizes and a 30-day plot (inline SVG)."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,8 @@ class DiscoverySettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         settings = DiscoverySettings.current()
         return HttpResponseRedirect(reverse("admin:storefront_discoverysettings_change", args=[settings.pk]))
 

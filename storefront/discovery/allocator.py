@@ -327,24 +327,41 @@ def allocate(
     return allocation
 
 
-def slate(per_product: dict[int, float], size: int, *, seed: int = 0) -> list[int]:
+def _capped_shares(planned: dict[int, float], size: int, cap: float) -> dict[int, float]:
+    """Slots per product in proportion to the plan, none above `cap`, the excess shared by the rest."""
+    shares = {}
+    open_ = dict(planned)
+    left = float(size)
+    while open_:
+        total = sum(open_.values())
+        over = {p: v for p, v in open_.items() if left * v / total > cap}
+        if not over:
+            shares.update({p: left * v / total for p, v in open_.items()})
+            break
+        for product_id in over:
+            shares[product_id] = cap
+            left -= cap
+            del open_[product_id]
+    return shares
+
+
+def slate(per_product: dict[int, float], size: int, *, page: int = 12, seed: int = 0) -> list[int]:
     """Turn planned impressions into about `size` feed slots, each product spread evenly.
 
-    A product's slot count is its share of `size`, rounded at random in proportion to the
-    fraction (so a product planned for a third of a slot gets one in three cycles: the
-    expectation is exact). Its slots are spread over the slate (positions (k + ½) / n),
-    so a page never shows one product twice in a row. O(size · log size).
+    A page shows `page` distinct products, so no product can use more than one slot in
+    `page`: shares above that are capped and the excess goes to the others. A product's
+    slot count is then its share, rounded at random in proportion to the fraction (a
+    product planned for a third of a slot gets one in three cycles: the expectation is
+    exact), and its slots are spread over the slate. O(size · log size).
     """
     import random
 
     planned = {p: v for p, v in per_product.items() if v > 0}
-    total = sum(planned.values())
     if not planned or size <= 0:
         return []
     rng = random.Random(seed)
     placed = []
-    for product_id, value in sorted(planned.items()):
-        exact = size * value / total
+    for product_id, exact in sorted(_capped_shares(planned, size, size / page).items()):
         count = int(exact) + (1 if rng.random() < exact - int(exact) else 0)
         placed.extend(((k + rng.random()) / count, product_id) for k in range(count))
     placed.sort()

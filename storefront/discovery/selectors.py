@@ -4,15 +4,18 @@ Each render shows the next window (an atomic counter in the cache moves the offs
 every slot is shown about equally often and a product's exposure follows its slots.
 """
 
+import logging
+
 from django.core.cache import cache
 
 from storefront import counters
 from storefront.catalog import published_products, with_card_data
 
 from .models import FeedSlot, ProductExposure
-from .services import SLATE_CACHE_KEY
+from .services import FEED_PAGE, slate_sizes
 
-FEED_SIZE = 12
+FEED_SIZE = FEED_PAGE
+logger = logging.getLogger(__name__)
 
 
 def _next_offset(key: str, size: int, length: int) -> int:
@@ -26,10 +29,20 @@ def _next_offset(key: str, size: int, length: int) -> int:
 
 
 def discovery_feed(*, belt=None, size: int = FEED_SIZE, record: bool = True) -> list:
-    """Return up to `size` distinct published products for this render, and count their exposure."""
-    sizes = cache.get(SLATE_CACHE_KEY)
-    if sizes is None:
+    """Return up to `size` distinct published products for this render, and count their exposure.
+
+    The strip is an extra on the page: if the cache or the slate cannot be read, the page
+    is served without it (and the failure logged) rather than failing.
+    """
+    try:
+        return _feed(belt=belt, size=size, record=record)
+    except Exception:
+        logger.exception("discovery feed unavailable")
         return []
+
+
+def _feed(*, belt, size, record):
+    sizes = slate_sizes()
     key = str(belt.pk) if belt is not None else "all"
     length = sizes.get(key, 0)
     if not length:

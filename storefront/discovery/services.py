@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from storefront.models import Product, ProductStatus
@@ -21,6 +21,8 @@ from . import allocator
 from .models import DiscoverySettings, ExposureHealth, FeedSlot, MerchantExposureDay, ProductExposure
 
 SLATE_CACHE_KEY = "discovery:slate-sizes"
+SLATE_SIZES_TIMEOUT = 15 * 60  # longer than a cycle; a miss is recomputed from the slots
+FEED_PAGE = 12  # products per strip: no product gets more than one slot in FEED_PAGE
 SLOT_BATCH = 5000
 
 
@@ -51,7 +53,7 @@ def apply_counts(kind: str, totals: dict[int, int], *, day: datetime.date | None
         return
     field = ROUND_FIELD[kind]
     with transaction.atomic():
-        for product_id, count in totals.items():
+        for product_id, count in sorted(totals.items()):  # one lock order for every flush
             updates = {field: F(field) + count}
             if kind == "impression":
                 updates["impressions"] = F("impressions") + count
@@ -64,14 +66,23 @@ def apply_counts(kind: str, totals: dict[int, int], *, day: datetime.date | None
         ):
             per_merchant[merchant_id] += totals[product_id]
         day = day or timezone.localdate()
-        for merchant_id, count in per_merchant.items():
-            updated = MerchantExposureDay.objects.filter(merchant_id=merchant_id, day=day).update(
-                impressions=F("impressions") + count, updated_at=timezone.now()
+        for merchant_id, count in sorted(per_merchant.items()):
+            _row, created = MerchantExposureDay.objects.get_or_create(
+                merchant_id=merchant_id, day=day, defaults={"impressions": count}
             )
-            if not updated:
-                MerchantExposureDay.objects.get_or_create(
-                    merchant_id=merchant_id, day=day, defaults={"impressions": count}
+            if not created:
+                MerchantExposureDay.objects.filter(merchant_id=merchant_id, day=day).update(
+                    impressions=F("impressions") + count, updated_at=timezone.now()
                 )
+        total = sum(totals.values())
+        transaction.on_commit(lambda: _add_recent_exposures(total))
+
+
+def _add_recent_exposures(count: int) -> None:
+    try:
+        cache.incr(RECENT_EXPOSURES_KEY, count)
+    except ValueError:
+        cache.add(RECENT_EXPOSURES_KEY, count, None)
 
 
 # --- The cycle ---------------------------------------------------------------------------
@@ -87,11 +98,26 @@ def window_exposure(settings: DiscoverySettings, today: datetime.date) -> dict[i
     return {row["merchant_id"]: row["total"] for row in rows}
 
 
-def run_cycle(*, today: datetime.date | None = None, seed: int | None = None) -> dict:
-    """Promote, allocate, write the slate and today's health row; return the figures."""
+CYCLE_LOCK_KEY = "discovery:cycle-lock"
+RECENT_EXPOSURES_KEY = "discovery:exposures-since-cycle"
+
+
+def run_cycle(*, today: datetime.date | None = None, seed: int | None = None) -> dict | None:
+    """Promote, allocate, write the slate and today's health row; return the figures.
+
+    One cycle at a time (a cache lock); a second one started meanwhile returns None.
+    """
+    if not cache.add(CYCLE_LOCK_KEY, 1, 15 * 60):
+        return None
+    try:
+        return _cycle(today=today or timezone.localdate(), seed=seed)
+    finally:
+        cache.delete(CYCLE_LOCK_KEY)
+
+
+def _cycle(*, today, seed):
     settings = DiscoverySettings.current()
     policy = policy_from(settings)
-    today = today or timezone.localdate()
     rows = list(
         ProductExposure.objects.filter(in_pool=True, product__status=ProductStatus.PUBLISHED).values_list(
             "product_id",
@@ -122,10 +148,20 @@ def run_cycle(*, today: datetime.date | None = None, seed: int | None = None) ->
     _save_promotions(promotions)
 
     exposure = window_exposure(settings, today)
-    plan = allocator.allocate(candidates, exposure, settings.cycle_capacity, policy)
+    # Plan for the traffic the strip really had since the last cycle (at least the staff's floor).
+    recent = cache.get(RECENT_EXPOSURES_KEY) or 0
+    cache.set(RECENT_EXPOSURES_KEY, 0, None)
+    capacity = max(settings.cycle_capacity, recent)
+    plan = allocator.allocate(candidates, exposure, capacity, policy, fill=_fill_products(settings))
     order = allocator.slate(
-        plan.per_product, settings.slate_size, seed=seed if seed is not None else hash(today)
+        plan.per_product,
+        settings.slate_size,
+        page=FEED_PAGE,
+        seed=seed if seed is not None else int(timezone.now().timestamp()),
     )
+    missing = set(order) - set(belts)
+    if missing:
+        belts.update(Product.objects.filter(pk__in=missing).values_list("pk", "belt_id"))
     _write_slate(order, belts)
     return _record_health(settings, today, exposure, candidates)
 
@@ -150,10 +186,14 @@ def _save_promotions(promotions) -> None:
     now = timezone.now()
     with transaction.atomic():
         for promotion in promotions:
+            # Only if still in the round that was judged (a cycle never undoes another's move).
+            judged = ProductExposure.objects.filter(
+                pk=promotion.product_id, round=promotion.from_round, in_pool=True
+            )
             if promotion.to_round is None:
-                ProductExposure.objects.filter(pk=promotion.product_id).update(in_pool=False, updated_at=now)
+                judged.update(in_pool=False, updated_at=now)
             else:
-                ProductExposure.objects.filter(pk=promotion.product_id).update(
+                judged.update(
                     round=promotion.to_round,
                     round_impressions=0,
                     round_views=0,
@@ -179,7 +219,18 @@ def _write_slate(order: list[int], belts: dict[int, int | None]) -> None:
         FeedSlot.objects.all().delete()
         FeedSlot.objects.bulk_create(slots, batch_size=SLOT_BATCH)
     sizes = {"all": len(slots), **{str(belt): count for belt, count in belt_counters.items()}}
-    transaction.on_commit(lambda: cache.set(SLATE_CACHE_KEY, sizes, None))
+    transaction.on_commit(lambda: cache.set(SLATE_CACHE_KEY, sizes, SLATE_SIZES_TIMEOUT))
+
+
+def slate_sizes() -> dict[str, int]:
+    """The current slate's length, overall and per belt: from the cache, else from the slots."""
+    sizes = cache.get(SLATE_CACHE_KEY)
+    if sizes is None:
+        rows = FeedSlot.objects.values("belt_id").annotate(n=Count("pk"))
+        sizes = {"all": sum(row["n"] for row in rows)}
+        sizes.update({str(row["belt_id"]): row["n"] for row in rows if row["belt_id"] is not None})
+        cache.set(SLATE_CACHE_KEY, sizes, SLATE_SIZES_TIMEOUT)
+    return sizes
 
 
 def _record_health(settings, today, exposure, candidates) -> dict:

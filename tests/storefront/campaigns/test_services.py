@@ -150,3 +150,33 @@ def test_the_leaderboard_ranks_by_purchase_clicks(seller, campaign):
     )
     assert rows == [(1, products[1].pk, 50), (2, products[0].pk, 5), (3, products[2].pk, 0)]
     assert Campaign.objects.get(pk=campaign.pk).leaderboard_updated_at is not None
+
+
+def test_the_cap_cannot_go_below_the_sign_ups(seller, campaign):
+    from django.core.exceptions import ValidationError
+
+    for n in range(3):
+        services.campaign_sign_up(
+            campaign=campaign, product=make_product(seller, title=f"货{n}"), by=seller.user
+        )
+    campaign.refresh_from_db()
+    campaign.max_entries = 2
+
+    with pytest.raises(ValidationError) as error:
+        campaign.full_clean()
+
+    assert "max_entries" in error.value.message_dict
+
+
+def test_hidden_goods_leave_the_leaderboard(seller, campaign):
+    from storefront import services as product_services
+    from tests.factories import StaffFactory
+
+    shown, hidden = make_product(seller, title="正常"), make_product(seller, title="违规")
+    for product in (shown, hidden):
+        services.campaign_sign_up(campaign=campaign, product=product, by=seller.user)
+    product_services.product_hide(product=hidden, by=StaffFactory(group="belt-operations"), reason="虚假宣传")
+
+    services.refresh_leaderboard(campaign)
+
+    assert list(CampaignLeaderboardRow.objects.values_list("product_id", flat=True)) == [shown.pk]

@@ -162,12 +162,21 @@ def test_no_judgement_before_the_budget_is_used():
 
 
 def test_slate_gives_slots_in_proportion_to_the_plan():
-    order = slate({1: 600.0, 2: 300.0, 3: 100.0}, 1000, seed=3)
+    order = slate({1: 600.0, 2: 300.0, 3: 100.0}, 1000, page=1, seed=3)
 
     counts = {p: order.count(p) for p in (1, 2, 3)}
     assert counts == {1: 600, 2: 300, 3: 100}
     tenths = [order[i : i + 100].count(3) for i in range(0, 1000, 100)]
     assert min(tenths) >= 5 and max(tenths) <= 15  # spread over the slate, not bunched
+
+
+def test_no_product_takes_more_than_one_slot_per_strip():
+    plan = {1: 900.0, **dict.fromkeys(range(2, 40), 10.0)}
+
+    order = slate(plan, 1200, page=12, seed=4)
+
+    assert order.count(1) == 100  # 1200 / 12, the rest of its share went to the others
+    assert len(order) == pytest.approx(1200, abs=20)
 
 
 def test_ordinary_floor_holds_when_big_accounts_want_everything():

@@ -79,7 +79,8 @@ def test_a_cycle_promotes_by_the_thresholds_and_writes_slate_and_health(seller):
     assert ProductExposure.objects.get(product=ignored).in_pool is False
     slotted = set(FeedSlot.objects.values_list("product_id", flat=True))
     assert slotted == {liked.pk, fresh.pk}
-    assert FeedSlot.objects.count() == DiscoverySettings.current().slate_size
+    # two products, each at most one slot in twelve (a strip shows 12 distinct goods)
+    assert FeedSlot.objects.count() == pytest.approx(2 * DiscoverySettings.current().slate_size / 12, abs=2)
     health = ExposureHealth.objects.get(day=timezone.localdate())
     assert (health.pool_round1, health.pool_round2, health.pool_round3) == (1, 1, 0)
     assert figures["pool_round2"] == 1
@@ -131,3 +132,56 @@ def test_big_accounts_are_judged_by_the_follower_band(seller):
     figures = services.run_cycle(seed=2)
 
     assert figures["ordinary_share"] == pytest.approx(0.5, abs=0.001)
+
+
+def test_surplus_traffic_reaches_merchants_outside_the_pool(seller, django_capture_on_commit_callbacks):
+    old = make_product(seller, title="老款")
+    ProductExposure.objects.filter(product=old).update(in_pool=False)
+    other = approved_merchant()
+    fresh = make_product(other, title="新款")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_cycle(seed=3)
+
+    slotted = set(FeedSlot.objects.values_list("product_id", flat=True))
+    assert slotted == {old.pk, fresh.pk}  # the pool's one product cannot take all the traffic
+
+
+def test_promoted_goods_get_slots_when_traffic_exceeds_the_base_budgets(
+    seller, django_capture_on_commit_callbacks
+):
+    new = [make_product(seller, title=f"新品{n}") for n in range(20)]
+    climbed = make_product(approved_merchant(), title="爬坡中")
+    ProductExposure.objects.filter(product=climbed).update(round=2)
+    services._add_recent_exposures(100_000)  # the strip's real traffic since the last cycle
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_cycle(seed=4)
+
+    assert FeedSlot.objects.filter(product=climbed).exists()
+    assert FeedSlot.objects.filter(product__in=new).exists()
+
+
+def test_the_feed_survives_a_cache_miss_and_a_cache_failure(
+    seller, django_capture_on_commit_callbacks, monkeypatch
+):
+    make_product(seller)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_cycle(seed=5)
+    cache.clear()
+
+    assert len(discovery_feed()) == 1  # sizes recomputed from the slots
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    assert discovery_feed() == []
+
+
+def test_a_second_cycle_meanwhile_does_nothing(seller):
+    make_product(seller)
+    cache.add(services.CYCLE_LOCK_KEY, 1)
+
+    assert services.run_cycle() is None
+    assert not FeedSlot.objects.exists()

@@ -145,3 +145,27 @@ def test_exposure_health_is_staff_only(client):
 def test_jade_belt_page_without_a_slate_still_renders(client):
     assert client.get(reverse("industrybelts:belt-detail", args=["jade"])).status_code == 200
     assert Belt.objects.filter(slug="jade").exists()
+
+
+def test_catalog_is_served_when_the_feed_fails(client, seller, monkeypatch):
+    from storefront.discovery import selectors
+
+    def broken(**kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(selectors, "_feed", broken)
+    make_product(seller)
+
+    response = client.get(reverse("storefront:catalog"))
+
+    assert response.status_code == 200
+    assert response.context["discovery"] == []
+
+
+def test_discovery_settings_need_the_view_permission(client):
+    client.force_login(StaffFactory(group="content-editor"))
+
+    response = client.get(reverse("admin:storefront_discoverysettings_changelist"))
+
+    assert response.status_code == 403
+    assert not DiscoverySettings.objects.exists()
