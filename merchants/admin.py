@@ -17,7 +17,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, selectors, services
-from .admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
+from .admin_actions import (
+    ReadOnlyAdminMixin,
+    TransitionEventInline,
+    action_with_form,
+    action_with_reason,
+    apply_to_each,
+)
 from .forms import ChangeRequestForm
 from .models import (
     AWAITING_REVIEW_STATUSES,
@@ -488,17 +494,8 @@ class MerchantProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
     list_select_related = ("parent",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -57,6 +57,19 @@ def action_with_reason(modeladmin, request, queryset, *, title, decide, subject:
     )
 
 
+class ReadOnlyAdminMixin:
+    """Staff look, nothing more: rows written by services or reference data, never by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TransitionEventInline(admin.TabularInline):
     """The read-only history of a status field (any `TransitionEvent` model), newest last."""
 

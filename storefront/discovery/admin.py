@@ -7,6 +7,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from merchants.admin_actions import ReadOnlyAdminMixin
+
 from .models import DiscoverySettings, ExposureHealth, ProductExposure
 
 PLOT_DAYS = 30
@@ -50,7 +52,7 @@ def _polyline(values: list[float]) -> str:
 
 
 @admin.register(ExposureHealth)
-class ExposureHealthAdmin(admin.ModelAdmin):
+class ExposureHealthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/storefront/exposurehealth/change_list.html"
     list_display = (
         "day",
@@ -62,15 +64,6 @@ class ExposureHealthAdmin(admin.ModelAdmin):
         "merchants",
         "impressions",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         recent = list(ExposureHealth.objects.order_by("-day")[:PLOT_DAYS])[::-1]
@@ -91,7 +84,7 @@ class ExposureHealthAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductExposure)
-class ProductExposureAdmin(admin.ModelAdmin):
+class ProductExposureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "product",
         "merchant",
@@ -105,12 +98,3 @@ class ProductExposureAdmin(admin.ModelAdmin):
     list_select_related = ("product", "merchant")
     raw_id_fields = ("product", "merchant")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
