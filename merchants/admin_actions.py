@@ -7,7 +7,7 @@ intermediate page, the per-object error reporting and the counts behave alike.
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .exceptions import DomainError
 
@@ -77,7 +77,7 @@ class TransitionEventInline(admin.TabularInline):
     can_delete = False
     fields = ("created_at", "actor", "from_status_label", "to_status_label", "reason", "details")
     readonly_fields = fields
-    verbose_name_plural = _lazy("history")
+    verbose_name_plural = gettext_lazy("history")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
@@ -88,10 +88,10 @@ class TransitionEventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_lazy("from"))
+    @admin.display(description=gettext_lazy("from"))
     def from_status_label(self, event):
         return event.from_status_label
 
-    @admin.display(description=_lazy("to"))
+    @admin.display(description=gettext_lazy("to"))
     def to_status_label(self, event):
         return event.to_status_label

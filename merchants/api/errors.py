@@ -7,6 +7,7 @@ Accept-Language; `fields` appears for validation errors, keyed by field name.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -29,9 +30,26 @@ def _codes(detail):
     return {"code": getattr(detail, "code", "invalid"), "message": str(detail)}
 
 
+class DomainRefusal(exceptions.APIException):
+    """A domain error (merchants.exceptions.DomainError) as an API error: its code, its status."""
+
+    def __init__(self, error):
+        self.status_code = error.http_status
+        self.error_code = error.code
+        super().__init__(detail=str(error), code=error.code)
+
+
 def api_exception_handler(exc, context):
     """Render every API error in the one shape; unknown exceptions stay 500s for logging."""
-    if isinstance(exc, Http404):
+    from ..exceptions import DomainError
+
+    if isinstance(exc, DomainError):
+        exc = DomainRefusal(exc)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from merchants.admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
 from merchants.uploads import check_upload
@@ -54,7 +54,7 @@ class SchoolImageInline(admin.TabularInline):
     fields = ("image", "alt", "markdown_to_paste")
     readonly_fields = ("markdown_to_paste",)
 
-    @admin.display(description=_lazy("Markdown to paste"))
+    @admin.display(description=gettext_lazy("Markdown to paste"))
     def markdown_to_paste(self, image):
         return format_html("<code>{}</code>", image.markdown) if image.pk else "—"
 
@@ -69,8 +69,8 @@ class SchoolPartInline(admin.TabularInline):
     readonly_fields = ("title", "status")
     show_change_link = True
     can_delete = False
-    verbose_name = _lazy("lesson or chapter")
-    verbose_name_plural = _lazy("lessons or chapters")
+    verbose_name = gettext_lazy("lesson or chapter")
+    verbose_name_plural = gettext_lazy("lessons or chapters")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -93,7 +93,7 @@ class SchoolRevisionInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_lazy("compare / restore"))
+    @admin.display(description=gettext_lazy("compare / restore"))
     def compare(self, revision):
         url = reverse("admin:storefront_schoolitem_revision", args=[revision.item_id, revision.number])
         return format_html('<a href="{}">{}</a>', url, _("Compare with the current text"))
@@ -133,9 +133,9 @@ class SchoolItemAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("kind", "parent", "position", "title", "slug", "summary", "body")}),
-        (_lazy("Who it is for"), {"fields": ("level", "audience", "belt", "stage", "tags", "cover")}),
+        (gettext_lazy("Who it is for"), {"fields": ("level", "audience", "belt", "stage", "tags", "cover")}),
         (
-            _lazy("Publishing"),
+            gettext_lazy("Publishing"),
             {
                 "fields": (
                     "status",
@@ -298,13 +298,13 @@ class SchoolItemAdmin(admin.ModelAdmin):
 
     # --- Decisions ----------------------------------------------------------------------
 
-    @admin.action(description=_lazy("Publish now"), permissions=["publish"])
+    @admin.action(description=gettext_lazy("Publish now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         apply_to_each(
             self, request, queryset, lambda item: services.school_item_publish(item=item, by=request.user)
         )
 
-    @admin.action(description=_lazy("Schedule publishing"), permissions=["publish"])
+    @admin.action(description=gettext_lazy("Schedule publishing"), permissions=["publish"])
     def schedule(self, request, queryset):
         return action_with_form(
             self,
@@ -317,19 +317,19 @@ class SchoolItemAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_lazy("Unpublish"), permissions=["publish"])
+    @admin.action(description=gettext_lazy("Unpublish"), permissions=["publish"])
     def unpublish(self, request, queryset):
         apply_to_each(
             self, request, queryset, lambda item: services.school_item_unpublish(item=item, by=request.user)
         )
 
-    @admin.action(description=_lazy("Back to draft (unschedule)"), permissions=["publish"])
+    @admin.action(description=gettext_lazy("Back to draft (unschedule)"), permissions=["publish"])
     def back_to_draft(self, request, queryset):
         apply_to_each(
             self, request, queryset, lambda item: services.school_item_to_draft(item=item, by=request.user)
         )
 
-    @admin.action(description=_lazy("Request changes (with reason)"), permissions=["publish"])
+    @admin.action(description=gettext_lazy("Request changes (with reason)"), permissions=["publish"])
     def request_changes(self, request, queryset):
         return action_with_reason(
             self,
@@ -340,7 +340,7 @@ class SchoolItemAdmin(admin.ModelAdmin):
             subject="item",
         )
 
-    @admin.action(description=_lazy("Reject (with reason)"), permissions=["publish"])
+    @admin.action(description=gettext_lazy("Reject (with reason)"), permissions=["publish"])
     def reject(self, request, queryset):
         return action_with_reason(
             self, request, queryset, title=_("Reject"), decide=services.school_item_reject, subject="item"

@@ -1,0 +1,91 @@
+"""What the catalog API reads and writes. Business rules stay in storefront.forms.ProductForm
+and storefront.services: the write serializer only fixes the shape (names, types, no unknown
+fields) and hands the values to the form the merchant's own editor uses."""
+
+from rest_framework import serializers
+
+from storefront.models import Product, SourceKind, StockStatus
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuse fields the endpoint does not know (a typo must not be silently ignored)."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ProductImageSerializer(serializers.Serializer):
+    large = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
+
+    def get_large(self, image) -> str | None:
+        return image.large.url if image.large else None
+
+    def get_thumbnail(self, image) -> str | None:
+        return image.thumbnail.url if image.thumbnail else None
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    merchant = serializers.UUIDField(source="merchant.public_id", read_only=True)
+    shop_name = serializers.CharField(source="merchant.display_name", read_only=True)
+    belt = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    origin = serializers.CharField(source="origin_region.code", read_only=True)
+    images = ProductImageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "merchant", "shop_name", "title", "intro", "source_kind", "belt", "origin",
+            "origin_province", "origin_city", "seller_type", "wholesale_price", "retail_price",
+            "min_order_quantity", "stock_status", "images", "published_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class OwnProductSerializer(ProductSerializer):
+    """A merchant's own good: also its status, category and counters."""
+
+    category = serializers.CharField(source="category.code", read_only=True)
+
+    class Meta(ProductSerializer.Meta):
+        fields = [
+            *ProductSerializer.Meta.fields, "status", "category", "own_shop_price", "view_count",
+            "click_count", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ProductWriteSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=60)
+    intro = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    category = serializers.CharField(help_text="Category code, e.g. `apparel`.")
+    source_kind = serializers.ChoiceField(choices=SourceKind.choices)
+    belt = serializers.CharField(required=False, allow_blank=True, help_text="Belt slug (belt goods only).")
+    origin_region = serializers.CharField(help_text="GB/T 2260 code of the district, county or city.")
+    wholesale_price = serializers.DecimalField(max_digits=9, decimal_places=2)
+    retail_price = serializers.DecimalField(max_digits=9, decimal_places=2)
+    own_shop_price = serializers.DecimalField(max_digits=9, decimal_places=2, required=False, allow_null=True)
+    min_order_quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    stock_status = serializers.ChoiceField(choices=StockStatus.choices)
+    link = serializers.URLField(max_length=500, required=False, allow_blank=True)
+
+
+class QuickListSerializer(StrictSerializer):
+    photo = serializers.FileField()
+    title = serializers.CharField(max_length=60)
+    price = serializers.DecimalField(max_digits=9, decimal_places=2)
+    intro = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class BeltSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    category = serializers.CharField(source="category.code")
+    requires_invitation = serializers.BooleanField()
+    description = serializers.CharField()

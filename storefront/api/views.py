@@ -1,0 +1,257 @@
+"""Catalog endpoints: public reads (no token) and the merchant's own goods (scoped tokens).
+
+Reads go through the catalog's selectors (the same filters, search and signed keyset
+cursors as /catalog/); writes through the merchant editor's form and services, so the
+API can never accept what the page would refuse.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from industrybelts.models import Belt, BeltStatus
+from merchants import selectors as merchant_selectors
+from merchants.api.scopes import HasScope, Scope
+from storefront import catalog, permissions, services
+from storefront.forms import CatalogFilterForm, ProductForm, QuickListForm
+
+from .serializers import (
+    BeltSerializer,
+    OwnProductSerializer,
+    ProductSerializer,
+    ProductWriteSerializer,
+    QuickListSerializer,
+)
+
+MAX_PAGE_SIZE = 100
+
+
+def _form_errors(form) -> ValidationError:
+    return ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
+
+
+# --- Public --------------------------------------------------------------------------
+
+
+class BeltListView(generics.ListAPIView):
+    """Open industry belts."""
+
+    permission_classes = [AllowAny]
+    serializer_class = BeltSerializer
+    pagination_class = None
+    queryset = (
+        Belt.objects.filter(status=BeltStatus.OPEN).select_related("category").order_by("position", "pk")
+    )
+
+
+class ProductPage(serializers.Serializer):
+    results = ProductSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class ProductListView(APIView):
+    """Published goods, with the catalog's filters, Chinese search and keyset pages."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="products_list",
+        tags=["catalog"],
+        parameters=[
+            OpenApiParameter("q", str, description="Search words (one Chinese character and up)."),
+            OpenApiParameter("source_kind", str),
+            OpenApiParameter("belt", str, description="Belt slug."),
+            OpenApiParameter("province", str, description="GB/T 2260 province code."),
+            OpenApiParameter("category", str, description="Category code."),
+            OpenApiParameter("price", str, enum=list(catalog.PRICE_BANDS)),
+            OpenApiParameter("sort", str, enum=list(catalog.SORTS)),
+            OpenApiParameter("cursor", str, description="`next_cursor` of the previous page (signed)."),
+            OpenApiParameter(
+                "page_size", int, description=f"1–{MAX_PAGE_SIZE}, default {catalog.PAGE_SIZE}."
+            ),
+        ],
+        responses=ProductPage,
+    )
+    def get(self, request):
+        form = CatalogFilterForm(request.query_params)
+        if not form.is_valid():
+            raise _form_errors(form)
+        sort_key = form.cleaned_data.get("sort") or "new"
+        try:
+            page_size = int(request.query_params.get("page_size", catalog.PAGE_SIZE))
+        except ValueError:
+            page_size = 0
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValidationError(
+                {"page_size": [_("Choose a page size from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
+            )
+        queryset = catalog.filter_products(catalog.published_products(), form.filters())
+        try:
+            page = catalog.catalog_page(
+                queryset=queryset,
+                sort_key=sort_key,
+                cursor=request.query_params.get("cursor"),
+                page_size=page_size,
+            )
+        except catalog.InvalidCursor:
+            raise ValidationError(
+                {"cursor": [_("This cursor is not valid; start from the first page.")]}
+            ) from None
+        return Response(
+            {"results": ProductSerializer(page.products, many=True).data, "next_cursor": page.next_cursor}
+        )
+
+
+class ProductDetailView(generics.RetrieveAPIView):
+    """One published good."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ProductSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "public_id"
+
+    def get_queryset(self):
+        return catalog.with_card_data(catalog.published_products())
+
+
+# --- The merchant's own goods -----------------------------------------------------------
+
+
+class OwnProductPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+class ApiProductForm(ProductForm):
+    """The editor's form, addressed by codes and slugs instead of database ids."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].to_field_name = "code"
+        self.fields["belt"].to_field_name = "slug"
+        self.fields["origin_region"].to_field_name = "code"
+
+
+def _as_form_data(product) -> dict:
+    link = product.links.first()
+    return {
+        "title": product.title,
+        "intro": product.intro,
+        "category": product.category.code,
+        "source_kind": product.source_kind,
+        "belt": product.belt.slug if product.belt_id else "",
+        "origin_region": product.origin_region.code,
+        "wholesale_price": product.wholesale_price,
+        "retail_price": product.retail_price,
+        "own_shop_price": product.own_shop_price if product.own_shop_price is not None else "",
+        "min_order_quantity": product.min_order_quantity,
+        "stock_status": product.stock_status,
+        "link": link.url if link else "",
+    }
+
+
+@extend_schema(tags=["merchant"])
+class MerchantProductViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):  # fmt: skip
+    """The token owner's goods: list, read, create, change, publish and unpublish, quick-list."""
+
+    permission_classes = [IsAuthenticated, HasScope]
+    required_scopes = {
+        "GET": Scope.PRODUCTS_READ,
+        "POST": Scope.PRODUCTS_WRITE,
+        "PATCH": Scope.PRODUCTS_WRITE,
+    }
+    serializer_class = OwnProductSerializer
+    pagination_class = OwnProductPagination
+    lookup_field = "public_id"
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self):
+        return (
+            permissions.own_products(self.request.user)
+            .select_related("merchant", "category", "belt", "origin_region")
+            .prefetch_related("images")
+        )
+
+    def _merchant(self):
+        merchant = merchant_selectors.merchant_profile_for(self.request.user)
+        if merchant is None:
+            raise NotFound(_("This account has no shop yet."))
+        return merchant
+
+    def _save(self, data: dict, product=None):
+        merchant = self._merchant()
+        form = ApiProductForm(data, merchant=merchant)
+        if not form.is_valid():
+            raise _form_errors(form)
+        saved = services.product_save(
+            merchant=merchant,
+            by=self.request.user,
+            product=product,
+            data=form.product_data(),
+            links=form.cleaned_data.get("links", []),
+        )
+        return self.get_queryset().get(pk=saved.pk)
+
+    @extend_schema(request=ProductWriteSerializer, responses={201: OwnProductSerializer})
+    def create(self, request):
+        """Create a draft good (publish it with the `publish` action)."""
+        shape = ProductWriteSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        product = self._save(request.data)
+        return Response(OwnProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProductWriteSerializer(partial=True), responses=OwnProductSerializer)
+    def partial_update(self, request, public_id=None):
+        """Change some fields of a good; the others keep their values."""
+        product = self.get_object()
+        shape = ProductWriteSerializer(data=request.data, partial=True)
+        shape.is_valid(raise_exception=True)
+        data = {**_as_form_data(product), **{key: request.data[key] for key in shape.validated_data}}
+        return Response(OwnProductSerializer(self._save(data, product=product)).data)
+
+    @extend_schema(request=None, responses=OwnProductSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, public_id=None):
+        """Publish a draft or unpublished good (409 `invalid_transition` from other states)."""
+        product = services.product_publish(product=self.get_object(), by=request.user)
+        return Response(OwnProductSerializer(self.get_queryset().get(pk=product.pk)).data)
+
+    @extend_schema(request=None, responses=OwnProductSerializer)
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, public_id=None):
+        """Take a published good off the catalog (409 `invalid_transition` from other states)."""
+        product = services.product_unpublish(product=self.get_object(), by=request.user)
+        return Response(OwnProductSerializer(self.get_queryset().get(pk=product.pk)).data)
+
+    @extend_schema(
+        request={"multipart/form-data": QuickListSerializer},
+        responses={201: OwnProductSerializer},
+        description="Lightning listing: one photo, a title and a price make a published good.",
+    )
+    @action(detail=False, methods=["post"], url_path="quick-list", parser_classes=[MultiPartParser])
+    def quick_list(self, request):
+        shape = QuickListSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        form = QuickListForm(request.data, request.FILES)
+        if not form.is_valid():
+            raise _form_errors(form)
+        product = services.product_quick_list(
+            merchant=self._merchant(),
+            by=request.user,
+            photo=form.cleaned_data["photo"],
+            title=form.cleaned_data["title"],
+            price=form.cleaned_data["price"],
+            intro=form.cleaned_data.get("intro", ""),
+        )
+        return Response(OwnProductSerializer(self.get_queryset().get(pk=product.pk)).data, status=201)
