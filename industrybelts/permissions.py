@@ -41,6 +41,11 @@ def member_roles(user):
     return ProviderMember.objects.filter(user=user, provider__status=ProviderStatus.APPROVED)
 
 
+def first_role(user) -> ProviderMember | None:
+    """The membership the provider workspace acts for: the user's first approved provider."""
+    return member_roles(user).select_related("provider").order_by("pk").first()
+
+
 def membership_of(user, provider) -> ProviderMember | None:
     return member_roles(user).filter(provider=provider).first()
 

@@ -161,9 +161,7 @@ class ProviderMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.role = (
-                permissions.member_roles(request.user).select_related("provider").order_by("pk").first()
-            )
+            self.role = permissions.first_role(request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def served_belt(self, slug):

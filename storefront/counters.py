@@ -85,19 +85,19 @@ def flush() -> dict[str, int]:
     products were updated per kind."""
     from django.core.cache import cache
 
-    from .discovery.services import apply_counts
-    from .models import Product
-
     # One flush at a time: two would read the same draining hash and count it twice.
     if not cache.add(FLUSH_LOCK_KEY, 1, 5 * 60):
         return {}
     try:
-        return _flush(apply_counts, Product)
+        return _flush()
     finally:
         cache.delete(FLUSH_LOCK_KEY)
 
 
-def _flush(apply_counts, Product) -> dict[str, int]:
+def _flush() -> dict[str, int]:
+    from .discovery.services import apply_counts
+    from .models import Product
+
     updated = {}
     for kind in KINDS:
         totals = _drain(kind)

@@ -37,15 +37,6 @@ def can_publish(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm(PUBLISH_PERMISSION))
 
 
-def provider_role(user):
-    """The user's membership of its first approved provider, or None (new articles are its).
-
-    A member of several providers edits each provider's articles; it writes new ones for
-    the first, as the provider workspace acts for the first (industrybelts.views).
-    """
-    return belt_permissions.member_roles(user).select_related("provider").order_by("pk").first()
-
-
 def works_for(user, provider) -> bool:
     return belt_permissions.membership_of(user, provider) is not None
 

@@ -67,13 +67,17 @@ def item_for_page(user, slug: str) -> SchoolItem | None:
     )
 
 
+def part_for_page(user, container_slug: str, slug: str) -> SchoolItem | None:
+    """The lesson (chapter) at /school/<container>/<slug>/, if the user may read it there."""
+    item = item_for_page(user, slug)
+    if item is None or not item.is_part or item.parent.slug != container_slug:
+        return None
+    return item
+
+
 def parts_of(user, container: SchoolItem) -> list[SchoolItem]:
     """The lessons (chapters) of `container` the user may read, in reading order."""
-    parts = (
-        readable_items(user).filter(parent=container)
-        if user.is_staff
-        else container.parts.filter(status=SchoolStatus.PUBLISHED)
-    )
+    parts = readable_items(user).filter(parent=container)
     return list(
         parts.only("slug", "title", "position", "reading_minutes", "status", "parent_id").order_by(
             "position", "id"

@@ -8,6 +8,7 @@ text leaves a numbered revision that admin can compare and restore.
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -110,16 +111,10 @@ def school_image_add(*, item: SchoolItem, upload, alt: str, by) -> SchoolImage:
     check_upload(upload, allow_pdf=False, max_bytes=MAX_IMAGE_BYTES)
     (webp,) = make_webp_sizes(upload, sizes=(IMAGE_MAX_SIDE,))
     image = SchoolImage(item=item, alt=alt.strip())
-    image.image.save(f"{uuid.uuid4().hex}.webp", _content(webp), save=False)
+    image.image.save(f"{uuid.uuid4().hex}.webp", ContentFile(webp), save=False)
     image.full_clean()
     image.save()
     return image
-
-
-def _content(data: bytes):
-    from django.core.files.base import ContentFile
-
-    return ContentFile(data)
 
 
 # --- Provider articles ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from industrybelts import permissions as belt_permissions
 from merchants.exceptions import DomainError
 from merchants.models import SellerType
 
@@ -100,8 +101,8 @@ class SchoolPartView(TemplateView):
     template_name = "storefront/school/part_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.item = selectors.item_for_page(request.user, kwargs["slug"])
-        if self.item is None or not self.item.is_part or self.item.parent.slug != kwargs["container"]:
+        self.item = selectors.part_for_page(request.user, kwargs["container"], kwargs["slug"])
+        if self.item is None:
             raise Http404
         if self.item.status == SchoolStatus.PUBLISHED:
             services.lesson_mark_read(user=request.user, lesson=self.item)
@@ -130,10 +131,8 @@ class LessonDoneView(LoginRequiredMixin, View):
     """Mark a lesson done: sent by htmx when the reader reaches the end, or by the button."""
 
     def post(self, request, container, slug):
-        item = selectors.item_for_page(request.user, slug)
-        if item is None or not item.is_part or item.parent.slug != container:
-            raise Http404
-        if item.status != SchoolStatus.PUBLISHED:
+        item = selectors.part_for_page(request.user, container, slug)
+        if item is None or item.status != SchoolStatus.PUBLISHED:
             raise Http404
         services.lesson_mark_read(user=request.user, lesson=item, done=True)
         if request.htmx:
@@ -155,7 +154,9 @@ class ProviderArticleMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.role = permissions.provider_role(request.user)
+        # New articles are written for the provider the workspace acts for; a member of
+        # several providers still edits each one's articles (articles_of_my_providers).
+        self.role = belt_permissions.first_role(request.user)
         if self.role is None:
             raise Http404
         self.provider = self.role.provider
