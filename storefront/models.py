@@ -161,6 +161,17 @@ class Product(models.Model):
                 name="product_feed_popular_idx",
             ),
             models.Index(fields=["merchant", "status", "-created_at"], name="product_merchant_list_idx"),
+            # The partner feeds walk every good that was ever public by (updated_at, id).
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=Q(published_at__isnull=False),
+                name="product_partner_feed_idx",
+            ),
+            models.Index(
+                fields=["belt", "updated_at", "id"],
+                condition=Q(published_at__isnull=False),
+                name="product_partner_belt_feed_idx",
+            ),
         ]
 
     def __str__(self):

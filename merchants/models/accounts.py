@@ -104,6 +104,16 @@ class ApiToken(models.Model):
         on_delete=models.CASCADE,
         related_name="api_tokens",
     )
+    # Set for a provider's token: it acts for that provider (its belts, merchants,
+    # invitations) and never for the owner's own shop.
+    provider = models.ForeignKey(
+        "industrybelts.ServiceProvider",
+        verbose_name=_("acts for provider"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
     name = models.CharField(_("name"), max_length=100)
     key_prefix = models.CharField(_("key prefix"), max_length=16, editable=False)
     key_digest = models.CharField(max_length=64, unique=True, editable=False)
