@@ -23,9 +23,42 @@ class Scope(models.TextChoices):
     PRODUCTS_READ = "products:read", _("Read my goods")
     PRODUCTS_WRITE = "products:write", _("Create, change and publish my goods")
     MEMBERSHIPS_READ = "memberships:read", _("Read my belt memberships")
+    WEBHOOKS_READ = "webhooks:read", _("Read webhook endpoints and deliveries")
+    WEBHOOKS_WRITE = "webhooks:write", _("Register, change and remove webhook endpoints")
+    PROVIDER_MERCHANTS_READ = (
+        "provider.merchants:read",
+        _("Read the provider's belts, their merchants, applications and memberships"),
+    )
+    PROVIDER_MEMBERSHIPS_WRITE = (
+        "provider.memberships:write",
+        _("Pre-approve or pre-reject belt applications"),
+    )
+    PROVIDER_INVITATIONS_READ = "provider.invitations:read", _("Read the provider's invitations")
+    PROVIDER_INVITATIONS_WRITE = (
+        "provider.invitations:write",
+        _("Invite merchants and recruit them with a prepared application"),
+    )
 
 
-MERCHANT_SCOPES = [scope.value for scope in Scope]
+# A token created in /merchant/ may carry these; one created in /provider/ the others.
+MERCHANT_SCOPES = [
+    Scope.PROFILE_READ,
+    Scope.APPLICATION_READ,
+    Scope.APPLICATION_WRITE,
+    Scope.PRODUCTS_READ,
+    Scope.PRODUCTS_WRITE,
+    Scope.MEMBERSHIPS_READ,
+    Scope.WEBHOOKS_READ,
+    Scope.WEBHOOKS_WRITE,
+]
+PROVIDER_SCOPES = [
+    Scope.PROVIDER_MERCHANTS_READ,
+    Scope.PROVIDER_MEMBERSHIPS_WRITE,
+    Scope.PROVIDER_INVITATIONS_READ,
+    Scope.PROVIDER_INVITATIONS_WRITE,
+    Scope.WEBHOOKS_READ,
+    Scope.WEBHOOKS_WRITE,
+]
 
 
 class InsufficientScope(PermissionDenied):
