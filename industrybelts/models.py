@@ -275,6 +275,10 @@ class MerchantInvitation(TokenInvitation):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("who it is for"), max_length=100, blank=True)
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    # A recruit: what the provider already knows of the seller (shop name, seller type,
+    # entity...), copied into the seller's empty draft when the seller claims the link.
+    prefill = models.JSONField(_("prepared application"), default=dict, blank=True)
 
     class Meta(TokenInvitation.Meta):
         verbose_name = _("merchant invitation")

@@ -9,8 +9,10 @@
 - A merchant sees only its own memberships.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+
+from merchants.models import MerchantProfile
 
 from .models import (
     BeltMembership,
@@ -93,18 +95,33 @@ def can_decide_memberships(user) -> bool:
     )
 
 
-def provider_can_view_merchant(user, merchant) -> bool:
-    """Whether a provider member may see this merchant's application and documents.
+def visible_merchants(user, provider=None):
+    """Merchants a provider member may see (their application and documents included).
 
-    True when the merchant has (or had) a membership in one of the belts the user's
-    providers serve, or signed up through one of their invitations.
+    Those with (or who had) a membership in a belt the user's providers serve, or who
+    signed up through one of their invitations; `provider` narrows to one provider.
     """
-    belts = served_belt_ids(user)
+    belts = served_belt_ids(user, provider=provider)
     if not belts:
-        return False
-    if BeltMembership.objects.filter(merchant=merchant, belt_id__in=belts).exists():
-        return True
+        return MerchantProfile.objects.none()
     providers = member_roles(user).values("provider")
-    return MerchantInvitation.objects.filter(
-        accepted_by_id=merchant.user_id, provider__in=providers, belt_id__in=belts
-    ).exists()
+    if provider is not None:
+        providers = providers.filter(provider=provider)
+    recruited = MerchantInvitation.objects.filter(
+        provider__in=providers, belt_id__in=belts, accepted_by__isnull=False
+    ).values("accepted_by")
+    in_belt = BeltMembership.objects.filter(merchant=OuterRef("pk"), belt_id__in=belts)
+    return MerchantProfile.objects.filter(Q(Exists(in_belt)) | Q(user_id__in=recruited))
+
+
+def provider_can_view_merchant(user, merchant) -> bool:
+    return visible_merchants(user).filter(pk=merchant.pk).exists()
+
+
+def token_provider(user, token):
+    """The provider an API token acts for, while its owner is still a member of it (approved)."""
+    provider_id = getattr(token, "provider_id", None)
+    if provider_id is None:
+        return None
+    member = member_roles(user).select_related("provider").filter(provider_id=provider_id).first()
+    return member.provider if member else None

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from merchants import services as merchant_services
 from merchants.emails import send_templated_email
 from merchants.models import ApplicationStatus, DocumentKind, MerchantProfile
 from merchants.services import site_base_url
@@ -233,14 +234,48 @@ def merchant_invitation_create(*, provider, belt, by, note="") -> tuple[Merchant
 
 
 @transaction.atomic
+def merchant_recruit(
+    *, provider, belt, by, prefill: dict, note="", email=""
+) -> tuple[MerchantInvitation, str]:
+    """Prepare a seller's application: an invitation link carrying what the provider knows.
+
+    The seller signs up through the link; the prepared values fill its empty draft, which
+    the seller completes (documents, channels, deposit) and submits in the browser. With
+    `email`, the link is also sent to the seller.
+    """
+    invitation, code = merchant_invitation_create(provider=provider, belt=belt, by=by, note=note)
+    invitation.prefill = prefill
+    invitation.save(update_fields=["prefill", "updated_at"])
+    if email:
+        send_templated_email(
+            template_prefix="industrybelts/email/merchant_recruit",
+            to=email,
+            context={
+                "provider": provider,
+                "belt": belt,
+                "invitation": invitation,
+                "link": site_base_url() + reverse("industrybelts:invitation", args=[code]),
+            },
+            language=by.language,
+        )
+    return invitation, code
+
+
+@transaction.atomic
 def merchant_invitation_claim(*, code, user) -> MerchantInvitation:
-    """Attribute the invitation to `user` (at sign-up or when a signed-in seller opens it); single use."""
+    """Attribute the invitation to `user` (at sign-up or when a signed-in seller opens it); single use.
+
+    A recruit's prepared values go into the seller's draft application on the first claim.
+    """
     invitation = _open_invitation(MerchantInvitation, code)
     if invitation.accepted_by_id not in (None, user.pk):
         raise InvitationInvalid(_("This invitation link has already been used."))
     if invitation.accepted_by_id is None:
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+        if invitation.prefill:
+            merchant = merchant_services.merchant_profile_ensure(user=user)
+            merchant_services.application_prefill(merchant=merchant, prefill=invitation.prefill)
     return invitation
 
 

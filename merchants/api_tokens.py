@@ -1,5 +1,9 @@
-"""The merchant's API tokens page (/merchant/api-tokens/): create (the key is shown once),
-list and revoke. The API itself is in merchants/api and the apps' api packages."""
+"""The API tokens pages: create (the key is shown once), list and revoke.
+
+/merchant/api-tokens/ makes tokens that act for the user's own shop; /provider/api-tokens/
+(owners and managers of a provider) makes tokens that act for the provider, with the
+provider's scopes, listed for all its managers. The API itself is in the apps' api packages.
+"""
 
 import datetime
 
@@ -13,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from industrybelts import permissions as belt_permissions
+
 from . import permissions, services
-from .api.scopes import Scope
+from .api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
 from .models import ApiToken
 
 EXPIRY_CHOICES = [
@@ -30,11 +36,15 @@ class ApiTokenForm(forms.Form):
         label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("What uses it, e.g. 我的ERP.")
     )
     scopes = forms.MultipleChoiceField(
-        label=gettext_lazy("What it may do"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("What it may do"), widget=forms.CheckboxSelectMultiple
     )
     expires_in_days = forms.ChoiceField(
         label=gettext_lazy("Expires"), choices=EXPIRY_CHOICES, required=False, initial="90"
     )
+
+    def __init__(self, *args, scopes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [(scope.value, scope.label) for scope in scopes]
 
     def expires_at(self):
         days = self.cleaned_data.get("expires_in_days")
@@ -43,17 +53,31 @@ class ApiTokenForm(forms.Form):
 
 class ApiTokenListView(LoginRequiredMixin, View):
     template_name = "merchants/api_token_list.html"
+    scopes = MERCHANT_SCOPES
+
+    def acting_for(self, request):
+        """The provider the page's tokens act for (None: the user's own shop)."""
+        return None
+
+    def tokens(self, request, provider):
+        return ApiToken.objects.filter(user=request.user, provider__isnull=True)
 
     def _render(self, request, form, raw_key=None, status=200):
-        tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-        context = {"form": form, "tokens": tokens, "raw_key": raw_key, "now": timezone.now()}
+        provider = self.acting_for(request)
+        context = {
+            "form": form,
+            "tokens": self.tokens(request, provider).select_related("user").order_by("-created_at"),
+            "raw_key": raw_key,
+            "now": timezone.now(),
+            "provider": provider,
+        }
         return render(request, self.template_name, context, status=status)
 
     def get(self, request):
-        return self._render(request, ApiTokenForm())
+        return self._render(request, ApiTokenForm(scopes=self.scopes))
 
     def post(self, request):
-        form = ApiTokenForm(request.POST)
+        form = ApiTokenForm(request.POST, scopes=self.scopes)
         if not form.is_valid():
             return self._render(request, form, status=400)
         _token, raw_key = services.api_token_create(
@@ -61,9 +85,23 @@ class ApiTokenListView(LoginRequiredMixin, View):
             name=form.cleaned_data["name"],
             scopes=form.cleaned_data["scopes"],
             expires_at=form.expires_at(),
+            provider=self.acting_for(request),
         )
         # Shown in this response only: the portal keeps a digest, never the key.
-        return self._render(request, ApiTokenForm(), raw_key=raw_key)
+        return self._render(request, ApiTokenForm(scopes=self.scopes), raw_key=raw_key)
+
+
+class ProviderApiTokenListView(ApiTokenListView):
+    scopes = PROVIDER_SCOPES
+
+    def acting_for(self, request):
+        role = belt_permissions.first_role(request.user)
+        if role is None or not belt_permissions.can_manage_team(request.user, role.provider):
+            raise Http404
+        return role.provider
+
+    def tokens(self, request, provider):
+        return ApiToken.objects.filter(provider=provider)
 
 
 class ApiTokenRevokeView(LoginRequiredMixin, View):
@@ -73,4 +111,4 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
             raise Http404
         services.api_token_revoke(token=token)
         messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
-        return redirect("merchants:api-tokens")
+        return redirect("industrybelts:provider-api-tokens" if token.provider_id else "merchants:api-tokens")

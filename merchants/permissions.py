@@ -25,10 +25,15 @@ def user_in_staff_group(user, group: StaffGroup) -> bool:
 
 
 def user_can_manage_api_token(user, token) -> bool:
-    """Return whether `user` may see or revoke `token`: its owner or support staff."""
+    """Return whether `user` may see or revoke `token`: its owner, support staff, or for a
+    provider's token the provider's owners and managers."""
     if not user.is_authenticated:
         return False
-    return token.user_id == user.pk or user_in_staff_group(user, StaffGroup.SUPPORT)
+    if token.user_id == user.pk or user_in_staff_group(user, StaffGroup.SUPPORT):
+        return True
+    from industrybelts.permissions import can_manage_team  # industrybelts builds on merchants
+
+    return token.provider_id is not None and can_manage_team(user, token.provider)
 
 
 def can_review_applications(user) -> bool:

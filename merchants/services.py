@@ -70,11 +70,16 @@ def api_token_create(
     name: str,
     scopes: list[str] | None = None,
     expires_at: datetime.datetime | None = None,
+    provider=None,
 ) -> tuple[ApiToken, str]:
-    """Create a token and return it with its raw key, which is never stored or shown again."""
+    """Create a token and return it with its raw key, which is never stored or shown again.
+
+    With `provider`, the token acts for that provider (the caller checked the user manages it).
+    """
     raw_key = ApiToken.generate_key()
     token = ApiToken.objects.create(
         user=user,
+        provider=provider,
         name=name,
         scopes=sorted(set(scopes or [])),
         expires_at=expires_at,
@@ -254,6 +259,50 @@ def application_submit(*, application: OnboardingApplication, by: User) -> Onboa
         raise DuplicateIdentity() from None
     _notify_merchant(moved, event)
     return moved
+
+
+@transaction.atomic
+def application_withdraw(*, application: OnboardingApplication, by: User) -> OnboardingApplication:
+    """Take a submitted application back to draft before a reviewer opens it (409 after)."""
+    locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
+    if not permissions.is_application_owner(by, locked):
+        raise PermissionDenied
+    moved, _event = APPLICATION_WORKFLOW.move(
+        obj=locked,
+        to=ApplicationStatus.DRAFT,
+        by=by,
+        updates={"submitted_at": None, "overdue_flagged_at": None},
+        expected_from={ApplicationStatus.SUBMITTED},
+    )
+    return moved
+
+
+# Fields a provider may prepare for a recruit, by the object that holds them.
+RECRUIT_PROFILE_FIELDS = ("display_name", "seller_type", "contact_mobile")
+RECRUIT_APPLICATION_FIELDS = ("entity_type", "legal_name")
+
+
+@transaction.atomic
+def application_prefill(*, merchant: MerchantProfile, prefill: dict) -> OnboardingApplication | None:
+    """Copy a provider's prepared values into the merchant's still-empty draft; never overwrite.
+
+    Returns the draft, or None when the merchant already has an application past draft.
+    """
+    application = application_start(merchant=merchant)
+    if application.status != ApplicationStatus.DRAFT:
+        return None
+    profile = MerchantProfile.objects.select_for_update().get(pk=merchant.pk)
+    changed = [f for f in RECRUIT_PROFILE_FIELDS if prefill.get(f) and not getattr(profile, f)]
+    for name in changed:
+        setattr(profile, name, prefill[name])
+    if changed:
+        profile.save(update_fields=[*changed, "updated_at"])
+    changed = [f for f in RECRUIT_APPLICATION_FIELDS if prefill.get(f) and not getattr(application, f)]
+    for name in changed:
+        setattr(application, name, prefill[name])
+    if changed:
+        application.save(update_fields=[*changed, "updated_at"])
+    return application
 
 
 # --- Onboarding: the reviewer's side -------------------------------------------------

@@ -9,7 +9,8 @@ APPLICATION_WORKFLOW = Workflow(
     model=OnboardingApplication,
     transitions={
         S.DRAFT: {S.SUBMITTED},
-        S.SUBMITTED: {S.IN_REVIEW},
+        # A merchant may withdraw a submission back to draft until review starts.
+        S.SUBMITTED: {S.IN_REVIEW, S.DRAFT},
         S.IN_REVIEW: {S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED},
         S.CHANGES_REQUESTED: {S.SUBMITTED},
         S.APPROVED: {S.SUSPENDED},

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core import signing
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from .models import Product, ProductImage, ProductStatus
 from .search import matching
@@ -149,3 +150,57 @@ def product_for_page(public_id, viewer):
     if product is None or not can_view(viewer, product):
         return None
     return product
+
+
+# --- The partner feed --------------------------------------------------------------------
+
+FEED_CURSOR_SALT = "storefront.partner-feed"
+# Rows changed this recently are held back: a transaction that began earlier may still
+# commit a row with an older updated_at, which a consumer past it would never see.
+FEED_SETTLE = datetime.timedelta(seconds=5)
+
+
+@dataclass
+class FeedPage:
+    products: list
+    next_cursor: str | None
+    has_more: bool
+
+
+def _feed_cursor(updated_at, pk) -> str:
+    return signing.dumps({"u": updated_at.isoformat(), "i": pk}, salt=FEED_CURSOR_SALT)
+
+
+def _feed_position(cursor: str):
+    try:
+        data = signing.loads(cursor, salt=FEED_CURSOR_SALT)
+        updated_at = datetime.datetime.fromisoformat(data["u"])
+        return updated_at, int(data["i"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise InvalidCursor from None
+
+
+def partner_feed_page(*, belt=None, updated_since=None, cursor=None, page_size: int) -> FeedPage:
+    """Every good that was ever public, by (updated_at, id): published ones and tombstones.
+
+    One index range scan (product_partner_feed_idx / product_partner_belt_feed_idx) and the
+    card data's two queries, whatever the catalog's size. The returned cursor resumes after
+    the last row even when there is nothing more yet, so a consumer polls with it.
+    """
+    queryset = Product.objects.filter(
+        published_at__isnull=False, updated_at__lte=timezone.now() - FEED_SETTLE
+    )
+    if belt is not None:
+        queryset = queryset.filter(belt=belt)
+    if cursor:
+        after, after_pk = _feed_position(cursor)
+        # The first condition bounds the index range scan; the second drops rows of the
+        # cursor's own instant already served.
+        queryset = queryset.filter(updated_at__gte=after).filter(Q(updated_at__gt=after) | Q(pk__gt=after_pk))
+    elif updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    rows = list(with_card_data(queryset).order_by("updated_at", "id")[: page_size + 1])
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_cursor = _feed_cursor(rows[-1].updated_at, rows[-1].pk) if rows else (cursor or None)
+    return FeedPage(products=rows, next_cursor=next_cursor, has_more=has_more)

@@ -1,7 +1,30 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+"""The token owner's account, shop profile and onboarding application.
 
-from .serializers import MeSerializer
+Writes go through merchants.services (the same as the onboarding wizard): a document is
+checked by content by the wizard's own form, submit refuses an incomplete application
+with `application_incomplete`, and a refused move is 409 `invalid_transition`.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..forms import DocumentsForm
+from .scopes import HasScope, Scope
+from .serializers import (
+    ApplicationSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
+    MeSerializer,
+    ProfileSerializer,
+)
 
 
 class MeView(generics.RetrieveAPIView):
@@ -15,3 +38,118 @@ class MeView(generics.RetrieveAPIView):
 
     def get_object(self):
         return self.request.user
+
+
+def _merchant_of(user):
+    merchant = selectors.merchant_profile_for(user)
+    if merchant is None:
+        raise NotFound(_("This account has no shop yet."))
+    return merchant
+
+
+def _application_of(user):
+    application = selectors.current_application(_merchant_of(user))
+    if application is None:
+        raise NotFound(_("This shop has not started an onboarding application."))
+    return selectors.application_with_details().get(pk=application.pk)
+
+
+@extend_schema(tags=["merchant"])
+class ProfileView(APIView):
+    """The token owner's shop profile."""
+
+    permission_classes = [IsAuthenticated, HasScope]
+    required_scopes = {"GET": Scope.PROFILE_READ}
+
+    @extend_schema(operation_id="merchant_profile_retrieve", responses=ProfileSerializer)
+    def get(self, request):
+        return Response(ProfileSerializer(_merchant_of(request.user)).data)
+
+
+class ApplicationEndpoint(APIView):
+    permission_classes = [IsAuthenticated, HasScope]
+    required_scopes = {"GET": Scope.APPLICATION_READ, "POST": Scope.APPLICATION_WRITE}
+
+
+@extend_schema(tags=["merchant"])
+class ApplicationView(ApplicationEndpoint):
+    """The shop's onboarding application: the active one, else the latest rejected."""
+
+    @extend_schema(operation_id="merchant_application_retrieve", responses=ApplicationSerializer)
+    def get(self, request):
+        return Response(ApplicationSerializer(_application_of(request.user)).data)
+
+
+def _fresh(application):
+    return Response(ApplicationSerializer(selectors.application_with_details().get(pk=application.pk)).data)
+
+
+@extend_schema(tags=["merchant"])
+class ApplicationSubmitView(ApplicationEndpoint):
+    @extend_schema(
+        operation_id="merchant_application_submit",
+        request=None,
+        responses=ApplicationSerializer,
+        description="Send the application to review. 400 `application_incomplete` while steps are "
+        "missing; 409 `invalid_transition` once it was sent.",
+    )
+    def post(self, request):
+        return _fresh(services.application_submit(application=_application_of(request.user), by=request.user))
+
+
+@extend_schema(tags=["merchant"])
+class ApplicationWithdrawView(ApplicationEndpoint):
+    @extend_schema(
+        operation_id="merchant_application_withdraw",
+        request=None,
+        responses=ApplicationSerializer,
+        description="Take a submitted application back to draft before a reviewer opens it "
+        "(409 `invalid_transition` after).",
+    )
+    def post(self, request):
+        application = services.application_withdraw(
+            application=_application_of(request.user), by=request.user
+        )
+        return _fresh(application)
+
+
+@extend_schema(tags=["merchant"])
+class DocumentListView(ApplicationEndpoint):
+    """The application's documents. Files are not served over the API; the portal shows them
+    to the merchant and the reviewers."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="merchant_documents_list", responses=DocumentSerializer(many=True))
+    def get(self, request):
+        application = _application_of(request.user)
+        return Response(DocumentSerializer(application.documents.all(), many=True).data)
+
+    @extend_schema(
+        operation_id="merchant_documents_upload",
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+        description="Upload (or replace) the document of one slot while the application is editable.",
+    )
+    def post(self, request):
+        shape = DocumentUploadSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        application = _application_of(request.user)
+        slot_key = shape.validated_data["slot"]
+        slots = selectors.document_slots(application)
+        if slot_key not in {slot.key for slot in slots}:
+            raise ValidationError({"slot": [_("This application has no document slot “%s”.") % slot_key]})
+        form = DocumentsForm({}, {slot_key: shape.validated_data["file"]}, slots=slots)
+        if not form.is_valid():
+            raise ValidationError({"file": [str(e) for e in form.errors.get(slot_key, [])] or form.errors})
+        with transaction.atomic():
+            (slot, upload, checked) = next(form.uploads())
+            document = services.application_upload_document(
+                application=application,
+                by=request.user,
+                kind=slot.kind,
+                qualification=slot.qualification,
+                upload=upload,
+                checked=checked,
+            )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)

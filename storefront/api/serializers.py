@@ -4,18 +4,8 @@ fields) and hands the values to the form the merchant's own editor uses."""
 
 from rest_framework import serializers
 
-from storefront.models import Product, SourceKind, StockStatus
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuse fields the endpoint does not know (a typo must not be silently ignored)."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
+from merchants.api.serializers import StrictSerializer
+from storefront.models import Product, ProductStatus, SourceKind, StockStatus
 
 
 class ProductImageSerializer(serializers.Serializer):
@@ -89,3 +79,61 @@ class BeltSerializer(serializers.Serializer):
     category = serializers.CharField(source="category.code")
     requires_invitation = serializers.BooleanField()
     description = serializers.CharField()
+
+
+class FeedEntrySerializer(serializers.Serializer):
+    """One change in the partner feed: a published good, or a tombstone for one that left."""
+
+    id = serializers.UUIDField(source="public_id")
+    deleted = serializers.SerializerMethodField(help_text="True: the good is no longer public; drop it.")
+    updated_at = serializers.DateTimeField()
+    product = serializers.SerializerMethodField()
+
+    def get_deleted(self, product) -> bool:
+        return product.status != ProductStatus.PUBLISHED
+
+    def get_product(self, product) -> ProductSerializer(allow_null=True):
+        return None if self.get_deleted(product) else ProductSerializer(product).data
+
+
+class FeedPageSerializer(serializers.Serializer):
+    results = FeedEntrySerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Resume here next time, even when `has_more` is false."
+    )
+    has_more = serializers.BooleanField()
+
+
+class SchoolItemCardSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    audience = serializers.CharField()
+    level = serializers.CharField()
+    stage = serializers.CharField()
+    belt = serializers.CharField(source="belt.slug", allow_null=True, default=None)
+    reading_minutes = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+
+
+class SchoolPartSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    reading_minutes = serializers.IntegerField()
+
+
+class SchoolItemSerializer(SchoolItemCardSerializer):
+    course = serializers.CharField(source="parent.slug", allow_null=True, default=None)
+    tags = serializers.SerializerMethodField()
+    body_markdown = serializers.CharField(source="body")
+    body_html = serializers.CharField(help_text="Sanitised HTML rendered from the Markdown.")
+    parts = serializers.SerializerMethodField(help_text="Lessons or chapters, in reading order.")
+    updated_at = serializers.DateTimeField()
+
+    def get_tags(self, item) -> list[str]:
+        return [tag.name for tag in item.tags.all()]
+
+    def get_parts(self, item) -> SchoolPartSerializer(many=True):
+        return SchoolPartSerializer(self.context.get("parts", []), many=True).data

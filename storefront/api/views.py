@@ -5,7 +5,11 @@ cursors as /catalog/); writes through the merchant editor's form and services, s
 API can never accept what the page would refuse.
 """
 
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,20 +25,38 @@ from merchants import selectors as merchant_selectors
 from merchants.api.scopes import HasScope, Scope
 from storefront import catalog, permissions, services
 from storefront.forms import CatalogFilterForm, ProductForm, QuickListForm
+from storefront.school import selectors as school_selectors
 
 from .serializers import (
     BeltSerializer,
+    FeedEntrySerializer,
+    FeedPageSerializer,
     OwnProductSerializer,
     ProductSerializer,
     ProductWriteSerializer,
     QuickListSerializer,
+    SchoolItemCardSerializer,
+    SchoolItemSerializer,
 )
 
 MAX_PAGE_SIZE = 100
+FEED_PAGE_SIZE = 100
 
 
 def _form_errors(form) -> ValidationError:
     return ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
+
+
+def _page_size(request, default: int) -> int:
+    try:
+        page_size = int(request.query_params.get("page_size", default))
+    except ValueError:
+        page_size = 0
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationError(
+            {"page_size": [_("Choose a page size from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
+        )
+    return page_size
 
 
 # --- Public --------------------------------------------------------------------------
@@ -84,14 +106,7 @@ class ProductListView(APIView):
         if not form.is_valid():
             raise _form_errors(form)
         sort_key = form.cleaned_data.get("sort") or "new"
-        try:
-            page_size = int(request.query_params.get("page_size", catalog.PAGE_SIZE))
-        except ValueError:
-            page_size = 0
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValidationError(
-                {"page_size": [_("Choose a page size from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
-            )
+        page_size = _page_size(request, catalog.PAGE_SIZE)
         queryset = catalog.filter_products(catalog.published_products(), form.filters())
         try:
             page = catalog.catalog_page(
@@ -255,3 +270,120 @@ class MerchantProductViewSet(
             intro=form.cleaned_data.get("intro", ""),
         )
         return Response(OwnProductSerializer(self.get_queryset().get(pk=product.pk)).data, status=201)
+
+
+# --- The partner feed ------------------------------------------------------------------------
+
+
+class ProductFeedView(APIView):
+    """Every change to public goods since a point in time, for partners who mirror the catalog."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="feeds_products",
+        tags=["feeds"],
+        parameters=[
+            OpenApiParameter("belt", str, description="Only the goods of this belt (slug)."),
+            OpenApiParameter(
+                "updated_since", OpenApiTypes.DATETIME, description="Start here (ISO 8601) on the first call."
+            ),
+            OpenApiParameter("cursor", str, description="`next_cursor` of the previous call (signed)."),
+            OpenApiParameter("page_size", int, description=f"1–{MAX_PAGE_SIZE}, default {FEED_PAGE_SIZE}."),
+        ],
+        responses=FeedPageSerializer,
+    )
+    def get(self, request):
+        params = request.query_params
+        belt = None
+        if params.get("belt"):
+            belt = Belt.objects.filter(slug=params["belt"]).first()
+            if belt is None:
+                raise ValidationError({"belt": [_("There is no belt with this address name.")]})
+        updated_since = None
+        if params.get("updated_since"):
+            try:
+                updated_since = parse_datetime(params["updated_since"])
+            except ValueError:
+                updated_since = None
+            if updated_since is None:
+                raise ValidationError(
+                    {
+                        "updated_since": [
+                            _("Give a date and time in ISO 8601, e.g. 2026-11-11T00:00:00+08:00.")
+                        ]
+                    }
+                )
+            if timezone.is_naive(updated_since):
+                updated_since = timezone.make_aware(updated_since)
+        try:
+            page = catalog.partner_feed_page(
+                belt=belt,
+                updated_since=updated_since,
+                cursor=params.get("cursor"),
+                page_size=_page_size(request, FEED_PAGE_SIZE),
+            )
+        except catalog.InvalidCursor:
+            raise ValidationError(
+                {"cursor": [_("This cursor is not valid; start again from a date.")]}
+            ) from None
+        return Response(
+            {
+                "results": FeedEntrySerializer(page.products, many=True).data,
+                "next_cursor": page.next_cursor,
+                "has_more": page.has_more,
+            }
+        )
+
+
+# --- E-business school ------------------------------------------------------------------------
+
+
+class SchoolPagination(CursorPagination):
+    ordering = ("-published_at", "-id")
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+@extend_schema(
+    tags=["school"],
+    parameters=[
+        OpenApiParameter("q", str, description="Search titles and texts (one Chinese character and up)."),
+        OpenApiParameter("audience", str),
+        OpenApiParameter("belt", str, description="Belt slug."),
+        OpenApiParameter("level", str),
+        OpenApiParameter("tag", str),
+    ],
+)
+class SchoolItemListView(generics.ListAPIView):
+    """Published courses, manuals and articles (with `q`: lessons and chapters too), newest first."""
+
+    permission_classes = [AllowAny]
+    serializer_class = SchoolItemCardSerializer
+    pagination_class = SchoolPagination
+
+    def get_queryset(self):
+        params = self.request.query_params
+        if params.get("q"):
+            return school_selectors.search_items(params["q"])
+        return school_selectors.top_level_items(
+            audience=params.get("audience", ""),
+            belt_slug=params.get("belt", ""),
+            level=params.get("level", ""),
+            tag=params.get("tag", ""),
+        )
+
+
+class SchoolItemDetailView(APIView):
+    """One published item, its Markdown and sanitised HTML, and its parts for a course or manual."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="school_items_retrieve", tags=["school"], responses=SchoolItemSerializer)
+    def get(self, request, slug):
+        item = school_selectors.item_for_page(AnonymousUser(), slug)
+        if item is None:
+            raise NotFound()
+        parts = school_selectors.parts_of(AnonymousUser(), item) if item.is_container else []
+        return Response(SchoolItemSerializer(item, context={"parts": parts}).data)

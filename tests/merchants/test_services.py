@@ -29,6 +29,7 @@ ALL_STATUSES = list(S)
 ALLOWED = {
     (S.DRAFT, S.SUBMITTED),
     (S.SUBMITTED, S.IN_REVIEW),
+    (S.SUBMITTED, S.DRAFT),  # withdrawn by the merchant
     (S.IN_REVIEW, S.APPROVED),
     (S.IN_REVIEW, S.CHANGES_REQUESTED),
     (S.IN_REVIEW, S.REJECTED),

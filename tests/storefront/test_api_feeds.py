@@ -1,0 +1,137 @@
+"""The partner feed (updated_since, stable order, tombstones) and the school's public API."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from storefront import catalog, services
+from storefront.models import Product
+from tests.apiclient import api_client
+from tests.factories import StaffFactory
+from tests.storefront.conftest import make_product
+from tests.storefront.school.conftest import make_course, make_item
+
+pytestmark = pytest.mark.django_db
+
+FEED = "/api/v1/feeds/products/"
+
+
+@pytest.fixture(autouse=True)
+def _no_settle_window(monkeypatch):
+    monkeypatch.setattr(catalog, "FEED_SETTLE", datetime.timedelta(0))
+
+
+def _age(product, minutes):
+    """Pretend `product` last changed `minutes` ago (auto_now would stamp now)."""
+    Product.objects.filter(pk=product.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=minutes))
+
+
+def _walk(client, **params):
+    """Follow the feed to its end; return the entries and the cursor to poll with next."""
+    entries, cursor = [], None
+    while True:
+        page = client.get(FEED, {**params, **({"cursor": cursor} if cursor else {})}).json()
+        entries += page["results"]
+        cursor = page["next_cursor"] or cursor
+        if not page["has_more"]:
+            return entries, cursor
+
+
+def test_feed_walks_every_change_in_order_and_resumes_from_its_cursor(seller):
+    goods = [make_product(seller, title=f"连衣裙{n}") for n in range(5)]
+    for age, good in zip((50, 40, 30, 20, 10), goods, strict=True):
+        _age(good, age)
+    make_product(seller, title="草稿", publish=False)  # never public: never in the feed
+    client = api_client()
+
+    entries, cursor = _walk(client, page_size=2)
+    services.product_unpublish(product=goods[1], by=seller.user)
+    later = client.get(FEED, {"cursor": cursor}).json()
+
+    assert [e["product"]["title"] for e in entries] == [f"连衣裙{n}" for n in range(5)]
+    assert [e["id"] for e in later["results"]] == [str(goods[1].public_id)]
+    assert later["results"][0]["deleted"] is True and later["results"][0]["product"] is None
+
+
+def test_updated_since_and_belt_narrow_the_feed(seller, jade):
+    old = make_product(seller, title="旧款")
+    _age(old, 120)
+    make_product(seller, title="新款")
+    jade_good = make_product(seller, title="翡翠手镯", source_kind="belt", belt=jade)
+    since = (timezone.now() - datetime.timedelta(minutes=60)).isoformat()
+
+    recent = api_client().get(FEED, {"updated_since": since}).json()["results"]
+    belt_only = api_client().get(FEED, {"belt": "jade"}).json()["results"]
+
+    assert {e["product"]["title"] for e in recent} == {"新款", "翡翠手镯"}
+    assert [e["id"] for e in belt_only] == [str(jade_good.public_id)]
+
+
+def test_deleted_and_hidden_goods_are_tombstones(seller):
+    deleted, hidden = make_product(seller, title="下架"), make_product(seller, title="违规")
+    services.product_unpublish(product=deleted, by=seller.user)
+    services.product_delete(product=Product.objects.get(pk=deleted.pk), by=seller.user)
+    services.product_hide(product=hidden, by=StaffFactory(is_superuser=True), reason="虚假宣传")
+
+    entries = api_client().get(FEED).json()["results"]
+
+    assert {(e["id"], e["deleted"]) for e in entries} == {
+        (str(deleted.public_id), True),
+        (str(hidden.public_id), True),
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"cursor": "tampered"}, "cursor"),
+        ({"updated_since": "yesterday"}, "updated_since"),
+        ({"belt": "nowhere"}, "belt"),
+        ({"page_size": "0"}, "page_size"),
+    ],
+)
+def test_bad_feed_parameters_are_400_in_the_one_shape(seller, params, field):
+    response = api_client().get(FEED, params)
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_feed_queries_do_not_grow_with_the_page(seller):
+    for n in range(6):
+        make_product(seller, title=f"商品{n}")
+
+    def count(size):
+        with CaptureQueriesContext(connection) as queries:
+            assert api_client().get(FEED, {"page_size": size}).status_code == 200
+        return len(queries)
+
+    assert count(1) == count(6)
+
+
+# --- School -----------------------------------------------------------------------------------
+
+
+def test_school_lists_published_items_and_reads_a_course_with_its_lessons():
+    course, lessons = make_course(lessons=2, title="直播带货入门")
+    make_item(title="草稿文章", publish=False)
+
+    listed = api_client().get("/api/v1/school/items/").json()["results"]
+    detail = api_client().get(f"/api/v1/school/items/{course.slug}/").json()
+    draft = api_client().get("/api/v1/school/items/no-such-item/")
+
+    assert [i["title"] for i in listed] == ["直播带货入门"]
+    assert [p["slug"] for p in detail["parts"]] == [lesson.slug for lesson in lessons]
+    assert "<h2>小标题</h2>" in detail["body_html"] and detail["body_markdown"].startswith("## 小标题")
+    assert draft.status_code == 404
+
+
+def test_school_search_finds_lessons_by_one_chinese_character():
+    make_course(lessons=1, title="直播带货入门")
+
+    results = api_client().get("/api/v1/school/items/", {"q": "布"}).json()["results"]
+
+    assert [r["kind"] for r in results] == ["lesson"]
