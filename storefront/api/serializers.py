@@ -23,7 +23,7 @@ class ProductSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     merchant = serializers.UUIDField(source="merchant.public_id", read_only=True)
     shop_name = serializers.CharField(source="merchant.display_name", read_only=True)
-    belt = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    belt = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     origin = serializers.CharField(source="origin_region.code", read_only=True)
     images = ProductImageSerializer(many=True, read_only=True)
 
