@@ -24,6 +24,7 @@ from .admin_actions import (
     action_with_reason,
     apply_to_each,
 )
+from .api.scopes import MERCHANT_SCOPES
 from .forms import ChangeRequestForm
 from .models import (
     AWAITING_REVIEW_STATUSES,
@@ -90,17 +91,28 @@ class ApiTokenCreateForm(forms.ModelForm):
         fields = ("user", "name", "expires_at")
 
     def clean_scopes(self):
-        return self.cleaned_data["scopes"].split()
+        scopes = self.cleaned_data["scopes"].split()
+        unknown = sorted(set(scopes) - set(MERCHANT_SCOPES))
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown scopes: %(scopes)s. Provider tokens are made by the provider's managers.")
+                % {"scopes": ", ".join(unknown)}
+            )
+        return scopes
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "key_prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name", "user", "provider", "key_prefix", "created_at", "expires_at", "last_used_at", "revoked_at",
+    )  # fmt: skip
     list_filter = ("revoked_at", "expires_at")
-    search_fields = ("name", "user__email", "key_prefix")
-    list_select_related = ("user",)
+    search_fields = ("name", "user__email", "key_prefix", "provider__name")
+    list_select_related = ("user", "provider")
     autocomplete_fields = ("user",)
-    readonly_fields = ("public_id", "key_prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = (
+        "public_id", "provider", "key_prefix", "scopes", "created_at", "last_used_at", "revoked_at",
+    )  # fmt: skip
     actions = ["revoke_tokens"]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -114,6 +126,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return (
             "public_id",
             "user",
+            "provider",
             "name",
             "key_prefix",
             "scopes",

@@ -70,7 +70,7 @@ def test_support_creates_a_token_shown_once_and_stored_hashed(client):
 
     response = client.post(
         reverse("admin:merchants_apitoken_add"),
-        {"user": partner.pk, "name": "Agency ERP", "scopes": "products:read me:read", "expires_at": ""},
+        {"user": partner.pk, "name": "Agency ERP", "scopes": "products:read profile:read", "expires_at": ""},
         follow=True,
     )
 
@@ -79,9 +79,23 @@ def test_support_creates_a_token_shown_once_and_stored_hashed(client):
     [message] = [str(m) for m in response.context["messages"] if "不会再次显示" in str(m)]
     raw_key = message.rsplit("：", 1)[-1].strip()
     assert ApiToken.digest(raw_key) == token.key_digest
-    assert token.scopes == ["me:read", "products:read"]
+    assert token.scopes == ["products:read", "profile:read"]
     page = client.get(reverse("admin:merchants_apitoken_change", args=[token.pk])).content.decode()
     assert raw_key not in page
+
+
+def test_admin_refuses_scopes_a_merchant_token_cannot_have(client):
+    client.force_login(StaffFactory(group=StaffGroup.SUPPORT))
+    partner = UserFactory()
+
+    response = client.post(
+        reverse("admin:merchants_apitoken_add"),
+        {"user": partner.pk, "name": "Typo", "scopes": "products:raed provider.merchants:read", "expires_at": ""},
+    )
+
+    assert response.status_code == 200
+    assert "products:raed" in response.context["adminform"].form.errors["scopes"][0]
+    assert not ApiToken.objects.filter(name="Typo").exists()
 
 
 def test_support_revokes_tokens_in_bulk(client):
