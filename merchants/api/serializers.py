@@ -19,11 +19,16 @@ class StrictSerializer(serializers.Serializer):
 class MeSerializer(serializers.ModelSerializer):
     token_name = serializers.SerializerMethodField()
     token_scopes = serializers.SerializerMethodField()
+    token_provider = serializers.SerializerMethodField(help_text="The provider a provider token acts for.")
 
     class Meta:
         model = User
-        fields = ["email", "name", "language", "token_name", "token_scopes"]
+        fields = ["email", "name", "language", "token_name", "token_scopes", "token_provider"]
         read_only_fields = fields
+
+    def get_token_provider(self, user) -> str | None:
+        token = self.context["request"].auth
+        return token.provider.name if token.provider_id else None
 
     def get_token_name(self, user) -> str:
         return self.context["request"].auth.name

@@ -43,6 +43,7 @@ def test_valid_token_returns_its_owner_and_records_last_use(token_and_key):
         "language": "zh-hans",
         "token_name": "ERP",
         "token_scopes": ["me:read"],
+        "token_provider": None,
     }
     token.refresh_from_db()
     assert token.last_used_at is not None
