@@ -7,7 +7,9 @@ answers with a documented status must match the schema (body and content type).
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error
@@ -34,7 +36,17 @@ def _load_schema():
 
 
 @pytest.fixture
-def tokens(monkeypatch):
+def _keep_the_test_connection():
+    """Like Django's test client: the WSGI handler must not close the test's transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(monkeypatch, _keep_the_test_connection):
     # Thousands of generated requests in a minute: the per-token limits are tested elsewhere.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api_token": None, "api_anonymous": None})
     apparel = Belt.objects.get(slug="apparel")
