@@ -65,7 +65,9 @@ def test_document_upload_replaces_the_slot_and_is_checked_by_content():
     client = api_client(application.merchant.user, READ_WRITE)
     before = ApplicationDocument.objects.get(application=application, kind="id_front").pk
 
-    uploaded = client.post(DOCUMENTS, {"slot": "id_front", "file": image_upload("front.jpg")}, format="multipart")
+    uploaded = client.post(
+        DOCUMENTS, {"slot": "id_front", "file": image_upload("front.jpg")}, format="multipart"
+    )
     fake = client.post(
         DOCUMENTS,
         {"slot": "id_back", "file": SimpleUploadedFile("back.jpg", b"not really a jpeg", "image/jpeg")},
