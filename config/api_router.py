@@ -1,6 +1,6 @@
 """Every API route under /api/v1/; each app registers its viewsets here."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from industrybelts.api.views import (
@@ -62,4 +62,6 @@ urlpatterns = [
     # The provider's side (provider tokens)
     path("provider/belts/", ProviderBeltListView.as_view(), name="provider-belt-list"),
     *router.urls,
+    # Webhook endpoints and deliveries (merchant and provider tokens alike)
+    path("", include("merchants.webhooks.urls")),
 ]

@@ -1,6 +1,7 @@
 """Status maps of providers and belt memberships, on the shared mechanism (merchants.transitions)."""
 
 from merchants.transitions import Workflow
+from merchants.webhooks.models import EventType
 
 from .models import (
     BeltMembership,
@@ -36,4 +37,5 @@ MEMBERSHIP_WORKFLOW = Workflow(
     event_model=MembershipEvent,
     event_subject_field="membership",
     reason_required={M.REJECTED},
+    webhook_event=EventType.MEMBERSHIP_STATUS_CHANGED,
 )

@@ -512,3 +512,6 @@ class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("level",)
     search_fields = ("code", "name")
     list_select_related = ("parent",)
+
+
+from .webhooks import admin as webhooks_admin  # noqa: E402, F401 (registers the webhook screens)

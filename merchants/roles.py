@@ -84,6 +84,10 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "user": ("view", "change"),
             "apitoken": ("view", "add", "change"),
             "merchantprofile": ("view",),
+            # Partners' webhooks: disable or enable an endpoint, redeliver, read the log.
+            "webhookendpoint": ("view", "change"),
+            "webhookdelivery": ("view", "change"),
+            "webhookattempt": ("view",),
         },
         "account": {"emailaddress": ("view", "change")},
     },

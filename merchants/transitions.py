@@ -17,9 +17,14 @@ the status. `move` must run inside the caller's `transaction.atomic()` (services
 atomic): it locks the row with `select_for_update()`, checks the map against the
 *locked* status (so two reviewers deciding at once cannot both win), saves with
 `update_fields`, and writes the append-only event in the same transaction.
+
+A workflow may declare `webhook_event`: one event type for every move (a string) or
+one per target status (a mapping). `move` and a creation `record` then write the
+webhook outbox rows in that same transaction (merchants.webhooks.services.webhook_emit),
+so every status change that partners hear of is emitted here and nowhere else.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -88,6 +93,13 @@ class Workflow:
     event_subject_field: str
     status_field: str = "status"
     reason_required: frozenset[str] | set[str] = field(default_factory=frozenset)
+    webhook_event: str | Mapping[str, str] | None = None
+
+    def webhook_event_type(self, to_status: str) -> str | None:
+        """The webhook event a move to `to_status` emits, if any."""
+        if self.webhook_event is None or isinstance(self.webhook_event, str):
+            return self.webhook_event
+        return self.webhook_event.get(to_status)
 
     def available_transitions(self, status: str) -> frozenset[str]:
         return frozenset(self.transitions.get(status, ()))
@@ -135,12 +147,13 @@ class Workflow:
             update_fields.append("updated_at")
         locked.save(update_fields=update_fields)
         event = self._event(locked, by=by, from_status=current, to_status=to, reason=reason, details=details)
+        self._emit(locked, event)
         return locked, event
 
     def record(self, *, obj, by, reason: str = "", details: dict | None = None, created: bool = False):
         """Write an event without a move: a creation (from "") or a note such as a warning."""
         current = getattr(obj, self.status_field)
-        return self._event(
+        event = self._event(
             obj,
             by=by,
             from_status="" if created else current,
@@ -148,6 +161,17 @@ class Workflow:
             reason=reason,
             details=details,
         )
+        if created:
+            self._emit(obj, event)
+        return event
+
+    def _emit(self, obj, event) -> None:
+        event_type = self.webhook_event_type(event.to_status)
+        if event_type is None:
+            return
+        from .webhooks.services import webhook_emit
+
+        webhook_emit(event_type=event_type, obj=obj, transition=event)
 
     def _event(self, obj, *, by, from_status, to_status, reason, details):
         return self.event_model.objects.create(

@@ -4,6 +4,7 @@ from .events import ApplicationEvent
 from .models import ApplicationStatus as S
 from .models import OnboardingApplication
 from .transitions import Workflow
+from .webhooks.models import EventType
 
 APPLICATION_WORKFLOW = Workflow(
     model=OnboardingApplication,
@@ -19,4 +20,5 @@ APPLICATION_WORKFLOW = Workflow(
     event_model=ApplicationEvent,
     event_subject_field="application",
     reason_required={S.CHANGES_REQUESTED, S.REJECTED, S.SUSPENDED},
+    webhook_event=EventType.APPLICATION_STATUS_CHANGED,
 )

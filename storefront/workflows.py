@@ -1,6 +1,7 @@
 """The product status map (on the shared mechanism, merchants.transitions)."""
 
 from merchants.transitions import Workflow
+from merchants.webhooks.models import EventType
 
 from .models import Product, ProductEvent
 from .models import ProductStatus as S
@@ -16,4 +17,10 @@ PRODUCT_WORKFLOW = Workflow(
     event_model=ProductEvent,
     event_subject_field="product",
     reason_required={S.HIDDEN},
+    webhook_event={
+        S.PUBLISHED: EventType.PRODUCT_PUBLISHED,
+        S.UNPUBLISHED: EventType.PRODUCT_UNPUBLISHED,
+        S.HIDDEN: EventType.PRODUCT_HIDDEN,
+        S.DELETED: EventType.PRODUCT_DELETED,
+    },
 )

@@ -19,7 +19,14 @@ from industrybelts import services as belt_services
 from industrybelts.models import Belt, BeltMembership, BeltStatus, MerchantInvitation
 from merchants import services as merchant_services
 from merchants.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES, Scope
-from merchants.models import ApiToken, ApplicationDocument, OnboardingApplication
+from merchants.models import (
+    ApiToken,
+    ApplicationDocument,
+    OnboardingApplication,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from merchants.webhooks import services as webhook_services
 from storefront.models import Product, ProductEvent
 from tests.apiclient import api_client
 from tests.factories import image_upload
@@ -33,7 +40,7 @@ pytestmark = pytest.mark.django_db
 class Row:
     method: str
     template: str
-    kind: str  # "public", "merchant" or "provider": whose token the endpoint serves
+    kind: str  # "public", "merchant", "provider" or "both": whose tokens the endpoint serves
     scope: str | None = None
     addressed: bool = False  # names one of A's objects: others get 404
     body: dict | None = None
@@ -106,6 +113,16 @@ ROWS = [
         "POST", "/api/v1/provider/invitations/recruit/", "provider", Scope.PROVIDER_INVITATIONS_WRITE,
         body={"belt": "apparel", "shop_name": "新店", "seller_type": "stall"},
     ),
+    Row("GET", "/api/v1/webhooks/endpoints/", "both", Scope.WEBHOOKS_READ),
+    Row("POST", "/api/v1/webhooks/endpoints/", "both", Scope.WEBHOOKS_WRITE, body={"url": "http://127.0.0.1:9/new", "event_types": ["product.published"]}),  # noqa: E501
+    Row("GET", "/api/v1/webhooks/endpoints/{public_id}/", "both", Scope.WEBHOOKS_READ, addressed=True),
+    Row("PATCH", "/api/v1/webhooks/endpoints/{public_id}/", "both", Scope.WEBHOOKS_WRITE, addressed=True, body={"is_active": False}),  # noqa: E501
+    Row("DELETE", "/api/v1/webhooks/endpoints/{public_id}/", "both", Scope.WEBHOOKS_WRITE, addressed=True),
+    Row("POST", "/api/v1/webhooks/endpoints/{public_id}/ping/", "both", Scope.WEBHOOKS_WRITE, addressed=True),
+    Row("POST", "/api/v1/webhooks/endpoints/{public_id}/rotate-secret/", "both", Scope.WEBHOOKS_WRITE, addressed=True),  # noqa: E501
+    Row("GET", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries/", "both", Scope.WEBHOOKS_READ, addressed=True),  # noqa: E501
+    Row("GET", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries/{public_id}/", "both", Scope.WEBHOOKS_READ, addressed=True),  # noqa: E501
+    Row("POST", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries/{public_id}/redeliver/", "both", Scope.WEBHOOKS_WRITE, addressed=True),  # noqa: E501
 ]  # fmt: skip
 
 
@@ -132,6 +149,10 @@ def world():
     invitation, _code = belt_services.merchant_invitation_create(
         provider=provider_a, belt=apparel, by=owner_a
     )
+    endpoint, _secret = webhook_services.webhook_endpoint_create(
+        owner=merchant_a.user, url="http://127.0.0.1:9/hook", event_types=["product.published"]
+    )
+    delivery = webhook_services.webhook_endpoint_ping(endpoint=endpoint)
     return {
         "merchant_a": merchant_a,
         "merchant_b": merchant_b,
@@ -142,6 +163,8 @@ def world():
             "/provider/merchants/": merchant_a.public_id,
             "/provider/memberships/": membership.public_id,
             "/provider/invitations/": invitation.public_id,
+            "/deliveries/": delivery.public_id,
+            "/webhooks/endpoints/": endpoint.public_id,
         },
     }
 
@@ -156,14 +179,17 @@ def _fingerprint():
         "memberships": sorted(BeltMembership.objects.values_list("pk", "status")),
         "invitations": MerchantInvitation.objects.count(),
         "tokens": ApiToken.objects.count(),
+        "webhook_endpoints": sorted(WebhookEndpoint.objects.values_list("pk", "url", "is_active", "secret")),
+        "webhook_deliveries": sorted(WebhookDelivery.objects.values_list("pk", "status", "attempts")),
     }
 
 
 def _url(row, world):
-    if "{public_id}" not in row.template:
-        return row.template
+    url = row.template.replace("{endpoint_id}", str(world["ids"]["/webhooks/endpoints/"]))
+    if "{public_id}" not in url:
+        return url
     key = next(prefix for prefix in world["ids"] if prefix in row.template)
-    return row.template.replace("{public_id}", str(world["ids"][key]))
+    return url.replace("{public_id}", str(world["ids"][key]))
 
 
 def _send(client, row, world):
@@ -171,7 +197,7 @@ def _send(client, row, world):
     if row.multipart:
         body["file" if "documents" in row.template else "photo"] = image_upload()
     method = getattr(client, row.method.lower())
-    if row.method == "GET":
+    if row.method in ("GET", "DELETE"):
         return method(_url(row, world))
     return method(_url(row, world), body, format="multipart" if row.multipart else "json")
 
@@ -202,7 +228,16 @@ def _actors(row, world):
             "insufficient_scope",
         ),
     ]
-    if row.kind == "provider":
+    if row.kind == "both":
+        if row.addressed:
+            provider_b, owner_b = world["provider_b"]
+            actors.append(
+                ("merchant B", api_client(world["merchant_b"].user, MERCHANT_SCOPES), 404, "not_found")
+            )
+            actors.append(
+                ("provider B", api_client(owner_b, PROVIDER_SCOPES, provider=provider_b), 404, "not_found")
+            )
+    elif row.kind == "provider":
         actors.append(
             (
                 "a merchant token",
@@ -238,7 +273,7 @@ def _actors(row, world):
     return actors
 
 
-PROTECTED = [row for row in ROWS if row.kind in ("merchant", "provider")]
+PROTECTED = [row for row in ROWS if row.kind in ("merchant", "provider", "both")]
 
 
 @pytest.mark.parametrize("row", PROTECTED, ids=[f"{r.method} {r.template}" for r in PROTECTED])

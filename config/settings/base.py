@@ -268,7 +268,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "storefront.school.tasks.publish_scheduled_school_items_task",
         "schedule": 60,
     },
+    "send-due-webhook-deliveries": {
+        "task": "merchants.webhooks.tasks.send_due_webhook_deliveries_task",
+        "schedule": 60,
+    },
 }
+
+# Webhooks (docs/webhooks.md): retries after 1, 2, 4 … minutes (capped), 8 attempts a
+# delivery; an endpoint whose deliveries fail 10 times in a row is disabled. Targets
+# must be public https hosts; local and test settings relax that for loopback receivers.
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=60)
+WEBHOOKS_RETRY_MAX_SECONDS = env.int("WEBHOOKS_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=10)
+WEBHOOKS_MAX_ENDPOINTS = 20
+WEBHOOKS_SWEEP_BATCH = 500
+WEBHOOKS_ALLOW_INSECURE_TARGETS = False
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
 
 # seed_demo lists this many goods for each demo seller (3 sellers).
 DEMO_PRODUCTS_PER_MERCHANT = env.int("DEMO_PRODUCTS_PER_MERCHANT", default=100)

@@ -28,3 +28,4 @@ STORAGES["staticfiles"] = {  # noqa: F405
 
 # Webhook targets on private or loopback addresses are refused here (see the API issue).
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+WEBHOOKS_ALLOW_INSECURE_TARGETS = False

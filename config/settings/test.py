@@ -31,5 +31,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # in Redis by an earlier, interrupted run.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"test-{os.getpid()}")
 
+# The webhook tests' receiver listens on http://127.0.0.1 (production refuses both).
+WEBHOOKS_ALLOW_INSECURE_TARGETS = True
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+WEBHOOKS_TIMEOUT_SECONDS = 2
+
 # seed_demo's tests check shape and idempotence, not volume.
 DEMO_PRODUCTS_PER_MERCHANT = 3

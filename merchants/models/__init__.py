@@ -1,4 +1,5 @@
 from ..events import ApplicationEvent
+from ..webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: F401 (registers them)
 from .accounts import ApiToken, User, UserManager
 from .onboarding import (
     AWAITING_REVIEW_STATUSES,

@@ -90,7 +90,12 @@ def test_admin_refuses_scopes_a_merchant_token_cannot_have(client):
 
     response = client.post(
         reverse("admin:merchants_apitoken_add"),
-        {"user": partner.pk, "name": "Typo", "scopes": "products:raed provider.merchants:read", "expires_at": ""},
+        {
+            "user": partner.pk,
+            "name": "Typo",
+            "scopes": "products:raed provider.merchants:read",
+            "expires_at": "",
+        },
     )
 
     assert response.status_code == 200

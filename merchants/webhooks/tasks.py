@@ -1,0 +1,28 @@
+"""Celery tasks of the webhooks: send one delivery, and the sweeper that finds due ones."""
+
+from celery import shared_task
+
+from config.celery_app import IDEMPOTENT_TASK_OPTIONS
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def deliver_webhook_task(delivery_id: int) -> None:
+    """Make one attempt of the delivery if it is still pending and due; a duplicate does nothing.
+
+    Retries are not Celery retries: a failed attempt sets the delivery's next_attempt_at
+    and the sweeper queues it again then, so a lost message or a restart loses nothing.
+    """
+    from .services import webhook_delivery_send
+
+    webhook_delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def send_due_webhook_deliveries_task() -> int:
+    """Queue every pending delivery whose time has come (beat, every minute)."""
+    from .services import webhook_deliveries_due
+
+    due = webhook_deliveries_due()
+    for delivery_id in due:
+        deliver_webhook_task.delay(delivery_id)
+    return len(due)
