@@ -27,9 +27,7 @@ PROVIDER_ALL = (
 
 
 def _applied(merchant, belt):
-    return services.membership_apply(
-        merchant=merchant, belt=belt, base=belt.bases.first(), by=merchant.user
-    )
+    return services.membership_apply(merchant=merchant, belt=belt, base=belt.bases.first(), by=merchant.user)
 
 
 @pytest.fixture
@@ -93,9 +91,13 @@ def test_pre_approve_and_pre_reject_are_actions_with_409_for_a_refused_move(worl
     client = _provider_client(world)
     membership = world["in_a"]
 
-    approved = client.post(f"/api/v1/provider/memberships/{membership.public_id}/pre-approve/", {}, format="json")
+    approved = client.post(
+        f"/api/v1/provider/memberships/{membership.public_id}/pre-approve/", {}, format="json"
+    )
     again = client.post(
-        f"/api/v1/provider/memberships/{membership.public_id}/pre-reject/", {"reason": "资质不符"}, format="json"
+        f"/api/v1/provider/memberships/{membership.public_id}/pre-reject/",
+        {"reason": "资质不符"},
+        format="json",
     )
 
     assert approved.status_code == 200 and approved.json()["status"] == MembershipStatus.PRE_APPROVED
@@ -120,7 +122,9 @@ def test_pre_reject_needs_a_reason_and_refuses_unknown_fields(world):
 def test_read_only_provider_token_cannot_decide_or_invite(world):
     client = _provider_client(world, scopes=(Scope.PROVIDER_MERCHANTS_READ, Scope.PROVIDER_INVITATIONS_READ))
 
-    decide = client.post(f"/api/v1/provider/memberships/{world['in_a'].public_id}/pre-approve/", {}, format="json")
+    decide = client.post(
+        f"/api/v1/provider/memberships/{world['in_a'].public_id}/pre-approve/", {}, format="json"
+    )
     invite = client.post("/api/v1/provider/invitations/", {"belt": "apparel"}, format="json")
 
     assert (decide.status_code, invite.status_code) == (403, 403)
@@ -165,7 +169,9 @@ def test_revoked_and_expired_provider_tokens_are_401(world):
 def test_invitation_link_is_shown_once_and_works_in_the_browser(world, client):
     api = _provider_client(world)
 
-    created = api.post("/api/v1/provider/invitations/", {"belt": "apparel", "note": "四季青 3 楼"}, format="json")
+    created = api.post(
+        "/api/v1/provider/invitations/", {"belt": "apparel", "note": "四季青 3 楼"}, format="json"
+    )
     listed = api.get("/api/v1/provider/invitations/").json()["results"]
 
     assert created.status_code == 201
@@ -234,7 +240,11 @@ def test_provider_lists_have_constant_queries(world):
             assert api.get(url, {"page_size": size}).status_code == 200
         return len(queries)
 
-    for url in ("/api/v1/provider/memberships/", "/api/v1/provider/merchants/", "/api/v1/provider/invitations/"):
+    for url in (
+        "/api/v1/provider/memberships/",
+        "/api/v1/provider/merchants/",
+        "/api/v1/provider/invitations/",
+    ):
         assert count(url, 1) == count(url, 5), url
 
 
@@ -247,7 +257,8 @@ def test_provider_tokens_page_is_for_owners_and_managers(world, client):
     client.force_login(world["owner_a"])
     page = client.get("/provider/api-tokens/")
     made = client.post(
-        "/provider/api-tokens/", {"name": "CRM", "scopes": [Scope.PROVIDER_MERCHANTS_READ], "expires_in_days": "30"}
+        "/provider/api-tokens/",
+        {"name": "CRM", "scopes": [Scope.PROVIDER_MERCHANTS_READ], "expires_in_days": "30"},
     )
     merchant_scope = client.post("/provider/api-tokens/", {"name": "x", "scopes": [Scope.PRODUCTS_WRITE]})
 

@@ -26,7 +26,9 @@ def _no_settle_window(monkeypatch):
 
 def _age(product, minutes):
     """Pretend `product` last changed `minutes` ago (auto_now would stamp now)."""
-    Product.objects.filter(pk=product.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=minutes))
+    Product.objects.filter(pk=product.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(minutes=minutes)
+    )
 
 
 def _walk(client, **params):
