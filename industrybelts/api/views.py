@@ -14,10 +14,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from merchants.api.pagination import NewestFirstPagination
 from merchants.api.scopes import HasScope, Scope
 from merchants.models import ApplicationDocument, OnboardingApplication
 from merchants.services import site_base_url
@@ -35,15 +35,6 @@ from .serializers import (
     ReasonSerializer,
     RecruitCreateSerializer,
 )
-
-MAX_PAGE_SIZE = 100
-
-
-class NewestFirstPagination(CursorPagination):
-    ordering = ("-created_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
 
 def _membership_queryset(queryset):

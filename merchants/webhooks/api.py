@@ -11,19 +11,16 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from storefront.api.serializers import StrictSerializer
-
+from ..api.pagination import NewestFirstPagination
 from ..api.scopes import HasScope, Scope
+from ..api.serializers import StrictSerializer
 from . import permissions, services
 from .models import SUBSCRIBABLE_EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from .targets import UnsafeTarget
-
-MAX_PAGE_SIZE = 100
 
 # --- Serializers --------------------------------------------------------------------------
 
@@ -218,13 +215,6 @@ class WebhookEndpointViewSet(
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
-class DeliveryPagination(CursorPagination):
-    ordering = ("-created_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-
-
 DELIVERY_PARAMETERS = [
     OpenApiParameter(
         "endpoint_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The endpoint's id."
@@ -247,7 +237,7 @@ class WebhookDeliveryViewSet(
     """The delivery log of one endpoint, and redelivery."""
 
     serializer_class = WebhookDeliverySerializer
-    pagination_class = DeliveryPagination
+    pagination_class = NewestFirstPagination
     lookup_field = "public_id"
 
     def get_endpoint(self):

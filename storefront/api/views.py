@@ -14,7 +14,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -22,6 +21,7 @@ from rest_framework.views import APIView
 
 from industrybelts.models import Belt, BeltStatus
 from merchants import selectors as merchant_selectors
+from merchants.api.pagination import MAX_PAGE_SIZE, NewestFirstPagination, requested_page_size
 from merchants.api.scopes import HasScope, Scope
 from storefront import catalog, permissions, services
 from storefront.forms import CatalogFilterForm, ProductForm, QuickListForm
@@ -39,24 +39,11 @@ from .serializers import (
     SchoolItemSerializer,
 )
 
-MAX_PAGE_SIZE = 100
 FEED_PAGE_SIZE = 100
 
 
 def _form_errors(form) -> ValidationError:
     return ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
-
-
-def _page_size(request, default: int) -> int:
-    try:
-        page_size = int(request.query_params.get("page_size", default))
-    except ValueError:
-        page_size = 0
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValidationError(
-            {"page_size": [_("Choose a page size from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
-        )
-    return page_size
 
 
 # --- Public --------------------------------------------------------------------------
@@ -106,7 +93,7 @@ class ProductListView(APIView):
         if not form.is_valid():
             raise _form_errors(form)
         sort_key = form.cleaned_data.get("sort") or "new"
-        page_size = _page_size(request, catalog.PAGE_SIZE)
+        page_size = requested_page_size(request, catalog.PAGE_SIZE)
         queryset = catalog.filter_products(catalog.published_products(), form.filters())
         try:
             page = catalog.catalog_page(
@@ -137,13 +124,6 @@ class ProductDetailView(generics.RetrieveAPIView):
 
 
 # --- The merchant's own goods -----------------------------------------------------------
-
-
-class OwnProductPagination(CursorPagination):
-    ordering = ("-created_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
 
 class ApiProductForm(ProductForm):
@@ -187,7 +167,7 @@ class MerchantProductViewSet(
         "PATCH": Scope.PRODUCTS_WRITE,
     }
     serializer_class = OwnProductSerializer
-    pagination_class = OwnProductPagination
+    pagination_class = NewestFirstPagination
     lookup_field = "public_id"
     parser_classes = [JSONParser, MultiPartParser]
 
@@ -321,7 +301,7 @@ class ProductFeedView(APIView):
                 belt=belt,
                 updated_since=updated_since,
                 cursor=params.get("cursor"),
-                page_size=_page_size(request, FEED_PAGE_SIZE),
+                page_size=requested_page_size(request, FEED_PAGE_SIZE),
             )
         except catalog.InvalidCursor:
             raise ValidationError(
@@ -339,11 +319,9 @@ class ProductFeedView(APIView):
 # --- E-business school ------------------------------------------------------------------------
 
 
-class SchoolPagination(CursorPagination):
+class SchoolPagination(NewestFirstPagination):
     ordering = ("-published_at", "-id")
     page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
 
 @extend_schema(

@@ -1,0 +1,29 @@
+"""The API's page shapes: one cursor pagination for every newest-first list, one page-size rule."""
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+
+MAX_PAGE_SIZE = 100
+
+
+class NewestFirstPagination(CursorPagination):
+    """Opaque cursors over (-created_at, -id): stable while rows are added, cheap at any depth."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+def requested_page_size(request, default: int) -> int:
+    """`page_size` from the query, 1 to MAX_PAGE_SIZE, or a 400 on the field."""
+    try:
+        page_size = int(request.query_params.get("page_size", default))
+    except ValueError:
+        page_size = 0
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationError(
+            {"page_size": [_("Choose a page size from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
+        )
+    return page_size
