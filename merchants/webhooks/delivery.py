@@ -1,4 +1,8 @@
-"""Sign and send one webhook request: a POST of the JSON body, no redirects, a short timeout.
+"""Sign and send one webhook request: a POST of the JSON body, no redirects, one deadline.
+
+WEBHOOKS_TIMEOUT_SECONDS bounds the whole attempt — lookup, connect, send and the status
+line — not each socket read: a receiver that trickles a byte a second cannot hold a
+worker past it (a timer shuts the socket down at the deadline).
 
 The signature is HMAC-SHA256 with the endpoint's secret over ``f"{timestamp}.{body}"``
 (the exact bytes sent), hex-encoded in ``X-Webhook-Signature: v1=<hex>``. http.client,
@@ -6,12 +10,14 @@ not urllib, because it never follows a redirect and lets the connection go to th
 address `targets` checked (the Host header and TLS name stay the URL's host).
 """
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 
@@ -51,10 +57,14 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+# A host with many addresses that all hang must not multiply the deadline's connect share.
+MAX_ADDRESSES_TRIED = 2
+
+
 def _connect(addresses, port, timeout) -> socket.socket:
     """Connect to the first of the checked addresses that answers (as create_connection does)."""
     error = OSError("no address to connect to")
-    for address in addresses:
+    for address in addresses[:MAX_ADDRESSES_TRIED]:
         try:
             return socket.create_connection((address, port), timeout)
         except OSError as exc:
@@ -83,6 +93,14 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def _cut_off(connection) -> None:
+    """At the deadline: wake whatever read is blocked on the connection's socket."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed: nothing to wake
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def send(*, url: str, secret: str, event_id: str, payload: dict, timestamp: int | None = None) -> Outcome:
     """POST `payload` to `url`, signed; never raise for what the network or receiver does."""
     started = time.monotonic()
@@ -90,8 +108,9 @@ def send(*, url: str, secret: str, event_id: str, payload: dict, timestamp: int 
     def outcome(status_code=None, error="", retryable=False):
         return Outcome(status_code, error[:300], retryable, int((time.monotonic() - started) * 1000))
 
+    deadline = started + settings.WEBHOOKS_TIMEOUT_SECONDS
     try:
-        target = targets.resolve_target(url)
+        target = targets.resolve_target(url, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS)
     except targets.UnresolvableTarget as error:
         return outcome(error=str(error), retryable=True)
     except targets.UnsafeTarget as error:
@@ -106,19 +125,23 @@ def send(*, url: str, secret: str, event_id: str, payload: dict, timestamp: int 
         "X-Webhook-Signature": signature_header(secret=secret, timestamp=timestamp, body=body),
     }
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(
-        target.host, target.port, addresses=target.addresses, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS
-    )
+    remaining = max(deadline - time.monotonic(), 0.1)
+    connection = connection_class(target.host, target.port, addresses=target.addresses, timeout=remaining)
+    watchdog = threading.Timer(remaining, _cut_off, args=(connection,))
+    watchdog.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         # The status line is all we need; the body is not read, so a slow one cannot hold us.
         code = connection.getresponse().status
-    except (OSError, http.client.HTTPException) as error:
-        # Timeouts, refused connections, TLS failures and broken responses: try again later.
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        # Timeouts, refused connections, TLS failures, broken responses, the deadline: try later.
+        if time.monotonic() >= deadline:
+            return outcome(error="timed out: no answer within the deadline", retryable=True)
         return outcome(
             error=f"{type(error).__name__}: {error}" if str(error) else type(error).__name__, retryable=True
         )
     finally:
+        watchdog.cancel()
         connection.close()
     if 200 <= code < 300:
         return outcome(code)

@@ -282,6 +282,7 @@ def _claim(delivery_id: int, now) -> WebhookDelivery | None:
             delivery.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
             return None
         delivery.attempts += 1
+        # Longer than deliver_webhook_task's hard time limit (timeout × 2 + 10 s).
         lease = settings.WEBHOOKS_TIMEOUT_SECONDS * 2 + 30
         delivery.next_attempt_at = now + datetime.timedelta(seconds=lease)
         delivery.save(update_fields=["attempts", "next_attempt_at", "updated_at"])

@@ -10,6 +10,8 @@ answer that changes between check and connect (rebinding) cannot reach the insid
 
 import ipaddress
 import socket
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -44,9 +46,14 @@ class Target:
 
 
 def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    # IPv6 forms that carry an IPv4 address inside (mapped, 6to4, Teredo) are judged by it too.
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:
         return _is_public(mapped)
+    teredo = getattr(ip, "teredo", None)
+    for inner in (getattr(ip, "sixtofour", None), teredo and teredo[1]):
+        if inner is not None and not _is_public(inner):
+            return False
     return ip.is_global and not (
         ip.is_private
         or ip.is_loopback
@@ -81,11 +88,24 @@ def parse_target(url: str) -> tuple[str, str, int, str]:
     return scheme, parts.hostname.lower(), port or default_port, path
 
 
-def resolve_target(url: str) -> Target:
+# Lookups run here so that a slow resolver costs a timeout, not a stuck request or worker.
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-dns")
+DEFAULT_LOOKUP_TIMEOUT_SECONDS = 5
+
+
+def _getaddrinfo(host: str, port: int, timeout: float):
+    future = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        raise UnresolvableTarget() from None
+
+
+def resolve_target(url: str, *, timeout: float = DEFAULT_LOOKUP_TIMEOUT_SECONDS) -> Target:
     """Check `url` and its host's addresses now; return where to connect."""
     scheme, host, port, path = parse_target(url)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(host, port, timeout)
     except (OSError, UnicodeError):
         raise UnresolvableTarget() from None
     addresses = []

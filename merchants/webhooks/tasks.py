@@ -1,11 +1,19 @@
 """Celery tasks of the webhooks: send one delivery, and the sweeper that finds due ones."""
 
 from celery import shared_task
+from django.conf import settings
 
 from config.celery_app import IDEMPOTENT_TASK_OPTIONS
 
+# An attempt is bounded by the lookup and the request deadline (each WEBHOOKS_TIMEOUT_SECONDS);
+# the hard limit stays under the claim's lease (services._claim), so a delivery is never
+# sent by two workers at once.
+DELIVERY_TIME_LIMIT = settings.WEBHOOKS_TIMEOUT_SECONDS * 2 + 10
 
-@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+
+@shared_task(
+    **IDEMPOTENT_TASK_OPTIONS, soft_time_limit=DELIVERY_TIME_LIMIT - 5, time_limit=DELIVERY_TIME_LIMIT
+)
 def deliver_webhook_task(delivery_id: int) -> None:
     """Make one attempt of the delivery if it is still pending and due; a duplicate does nothing.
 

@@ -493,3 +493,74 @@ def test_no_subscriber_means_one_query_and_no_row(seller, django_assert_num_quer
             services.webhook_emit(event_type=EventType.PRODUCT_DELETED, obj=moved, transition=event)
 
     assert not WebhookDelivery.objects.exists()
+
+
+def _trickling_receiver(stop: threading.Event):
+    """A raw HTTP server that sends its status line one byte every 0.2 s, for as long as it may."""
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(5)
+
+    def serve():
+        try:
+            conn, _address = server.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 500:
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server
+
+
+@override_settings(WEBHOOKS_TIMEOUT_SECONDS=1)
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline():
+    from merchants.webhooks import delivery
+
+    stop = threading.Event()
+    server = _trickling_receiver(stop)
+    try:
+        started = time.monotonic()
+        outcome = delivery.send(
+            url=f"http://127.0.0.1:{server.getsockname()[1]}/hook", secret="s", event_id="e", payload={}
+        )
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        server.close()
+
+    assert outcome.retryable and outcome.status_code is None
+    assert outcome.error.startswith("timed out")
+    assert took < 2.5  # one deadline, not a timeout per byte (the answer would take 100 s)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("::ffff:8.8.8.8", True),
+        ("2002:0808:0808::", True),  # 6to4 around 8.8.8.8
+        ("127.0.0.1", False),
+        ("::ffff:127.0.0.1", False),
+        ("2002:7f00:1::", False),  # 6to4 around 127.0.0.1
+        ("2002:a9fe:a9fe::", False),  # 6to4 around the cloud metadata address
+        ("169.254.169.254", False),
+        ("10.1.2.3", False),
+        ("fd00::1", False),
+    ],
+)
+def test_targets_inside_any_wrapping_are_private(address, public):
+    import ipaddress
+
+    from merchants.webhooks.targets import _is_public
+
+    assert _is_public(ipaddress.ip_address(address)) is public
