@@ -165,9 +165,9 @@ class ProviderMembershipViewSet(ProviderTokenMixin, viewsets.ReadOnlyModelViewSe
     def get_queryset(self):
         queryset = BeltMembership.objects.filter(belt__in=self.served_belts())
         params = self.request.query_params
-        if params.get("belt"):
+        if self.action == "list" and params.get("belt"):
             queryset = queryset.filter(belt__slug=params["belt"])
-        if params.get("status"):
+        if self.action == "list" and params.get("status"):
             queryset = queryset.filter(status=params["status"])
         return _membership_queryset(queryset)
 
@@ -175,7 +175,10 @@ class ProviderMembershipViewSet(ProviderTokenMixin, viewsets.ReadOnlyModelViewSe
         shape = ReasonSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         membership = self.get_object()
-        if not permissions.can_pre_review(request.user, membership):
+        # The token acts for one provider: a membership another provider answers for is
+        # not its to decide, whatever other teams the token's owner belongs to.
+        acting_for_it = membership.provider_id in (None, self.provider.pk)
+        if not acting_for_it or not permissions.can_pre_review(request.user, membership):
             raise PermissionDenied(_("Another provider of this belt pre-reviews this application."))
         decide(membership=membership, by=request.user, reason=shape.validated_data.get("reason", ""))
         return Response(MembershipSerializer(self.get_queryset().get(pk=membership.pk)).data)

@@ -289,3 +289,30 @@ def test_merchant_reads_only_its_own_memberships(world):
     assert [m["id"] for m in response.json()["results"]] == [str(mine.public_id)]
     assert no_scope.get("/api/v1/merchant/memberships/").status_code == 403
     assert BeltMembership.objects.count() == 2
+
+
+def test_list_filters_in_the_query_do_not_break_an_action(world):
+    client = _provider_client(world)
+    url = f"/api/v1/provider/memberships/{world['in_a'].public_id}/pre-approve/?status=applied"
+
+    response = client.post(url, {}, format="json")
+
+    assert response.status_code == 200 and response.json()["status"] == MembershipStatus.PRE_APPROVED
+
+
+def test_a_token_for_one_provider_cannot_decide_for_another_provider_of_its_owner(world):
+    """The owner of A is also an agent of B, which answers for a membership in the same belt."""
+    apparel = world["apparel"]
+    provider_c, _owner_c = approved_provider(apparel)
+    ProviderMember.objects.create(provider=provider_c, user=world["owner_a"], role="agent")
+    membership = _applied(approved_merchant(), apparel)
+    BeltMembership.objects.filter(pk=membership.pk).update(provider=provider_c)
+    token_for_a = _provider_client(world)
+
+    response = token_for_a.post(
+        f"/api/v1/provider/memberships/{membership.public_id}/pre-approve/", {}, format="json"
+    )
+
+    assert response.status_code == 403
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.APPLIED
