@@ -9,7 +9,6 @@ anything outside that scope is a 404.
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +17,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from merchants.api.pagination import NewestFirstPagination
-from merchants.api.scopes import HasScope, Scope
+from merchants.api.scopes import HasScope, Scope, acting_provider
 from merchants.models import ApplicationDocument, OnboardingApplication
 from merchants.services import site_base_url
 
@@ -84,13 +83,6 @@ class MerchantMembershipListView(generics.ListAPIView):
 # --- The provider's side ------------------------------------------------------------------
 
 
-class ProviderAccessEnded(PermissionDenied):
-    default_code = "provider_access_ended"
-    default_detail = gettext_lazy(
-        "This token acts for a service provider its owner no longer works for, or that is not approved."
-    )
-
-
 class ProviderTokenMixin:
     """Resolve the provider the token acts for (`self.provider`) after authentication and scopes."""
 
@@ -99,9 +91,9 @@ class ProviderTokenMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.provider = permissions.token_provider(request.user, request.auth)
-        if self.provider is None:
-            raise ProviderAccessEnded()
+        self.provider = acting_provider(request.user, request.auth)
+        if self.provider is None:  # a merchant token that carries a provider scope cannot exist
+            raise PermissionDenied()
 
     def served_belts(self):
         return Belt.objects.filter(

@@ -66,6 +66,25 @@ class InsufficientScope(PermissionDenied):
     default_detail = _("This token does not have the scope this request needs.")
 
 
+class ProviderAccessEnded(PermissionDenied):
+    default_code = "provider_access_ended"
+    default_detail = _(
+        "This token acts for a service provider its owner no longer works for, or that is not approved."
+    )
+
+
+def acting_provider(user, token):
+    """The provider a token acts for (None for a merchant token); 403 once it no longer may."""
+    if getattr(token, "provider_id", None) is None:
+        return None
+    from industrybelts.permissions import token_provider  # industrybelts builds on merchants
+
+    provider = token_provider(user, token)
+    if provider is None:
+        raise ProviderAccessEnded()
+    return provider
+
+
 def needed_scope(view, method: str) -> str | None:
     scopes = getattr(view, "required_scopes", None) or {}
     if method in ("HEAD", "OPTIONS"):

@@ -6,27 +6,10 @@ its owner is still an approved member (industrybelts.permissions.token_provider)
 Everything else is out of reach: 404, as if it did not exist.
 """
 
-from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import PermissionDenied
-
+from ..api.scopes import acting_provider
 from .models import WebhookDelivery, WebhookEndpoint
 
-
-class ProviderUnavailable(PermissionDenied):
-    default_code = "provider_unavailable"
-    default_detail = _("This token acts for a provider you are no longer an approved member of.")
-
-
-def acting_provider(user, token):
-    """The provider the token acts for, None for a merchant token; 403 if it can no longer act."""
-    if getattr(token, "provider_id", None) is None:
-        return None
-    from industrybelts.permissions import token_provider
-
-    provider = token_provider(user, token)
-    if provider is None:
-        raise ProviderUnavailable()
-    return provider
+__all__ = ["acting_provider", "visible_deliveries", "visible_endpoints"]
 
 
 def visible_endpoints(user, provider=None):
