@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from merchants import selectors as merchant_selectors
+from merchants.api.middleware import api_error, is_api_request
 from merchants.exceptions import DomainError
 from merchants.models import ApplicationStatus, MerchantProfile
 
@@ -35,10 +36,14 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if is_api_request(request):
+        return api_error("not_found", _("Not found."), 404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if is_api_request(request):
+        return api_error("server_error", _("Something went wrong on our side; try again later."), 500)
     # No context processors beyond the request: the failure may lie in one of them.
     return render(request, "500.html", status=500)
 

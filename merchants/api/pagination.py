@@ -1,7 +1,10 @@
 """The API's page shapes: one cursor pagination for every newest-first list, one page-size rule."""
 
+import datetime
+
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 MAX_PAGE_SIZE = 100
@@ -14,6 +17,29 @@ class NewestFirstPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        return requested_page_size(request, self.page_size)
+
+    def decode_cursor(self, request):
+        """DRF's cursor, refused with a 400 on `cursor` (not its 404) when edited or out of range."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise invalid_cursor() from None
+        if cursor is not None and cursor.position is not None:
+            try:
+                position = parse_datetime(cursor.position)
+                if position is None or position.tzinfo is None:
+                    raise ValueError
+                position.astimezone(datetime.UTC)  # a year-1 date with an offset overflows here
+            except (ValueError, OverflowError):
+                raise invalid_cursor() from None
+        return cursor
+
+
+def invalid_cursor() -> ValidationError:
+    return ValidationError({"cursor": [_("This cursor is not valid; start from the first page.")]})
 
 
 def requested_page_size(request, default: int) -> int:

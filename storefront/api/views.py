@@ -5,6 +5,8 @@ cursors as /catalog/); writes through the merchant editor's form and services, s
 API can never accept what the page would refuse.
 """
 
+import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -21,7 +23,12 @@ from rest_framework.views import APIView
 
 from industrybelts.models import Belt, BeltStatus
 from merchants import selectors as merchant_selectors
-from merchants.api.pagination import MAX_PAGE_SIZE, NewestFirstPagination, requested_page_size
+from merchants.api.pagination import (
+    MAX_PAGE_SIZE,
+    NewestFirstPagination,
+    invalid_cursor,
+    requested_page_size,
+)
 from merchants.api.scopes import HasScope, Scope
 from storefront import catalog, permissions, services
 from storefront.forms import CatalogFilterForm, ProductForm, QuickListForm
@@ -103,9 +110,7 @@ class ProductListView(APIView):
                 page_size=page_size,
             )
         except catalog.InvalidCursor:
-            raise ValidationError(
-                {"cursor": [_("This cursor is not valid; start from the first page.")]}
-            ) from None
+            raise invalid_cursor() from None
         return Response(
             {"results": ProductSerializer(page.products, many=True).data, "next_cursor": page.next_cursor}
         )
@@ -296,6 +301,10 @@ class ProductFeedView(APIView):
                 )
             if timezone.is_naive(updated_since):
                 updated_since = timezone.make_aware(updated_since)
+            try:
+                updated_since = updated_since.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError({"updated_since": [_("Give a date after 1970.")]}) from None
         try:
             page = catalog.partner_feed_page(
                 belt=belt,

@@ -133,3 +133,16 @@ def test_a_body_over_the_limit_is_413_in_the_one_shape():
     assert response.json()["error"]["code"] == "request_too_large"
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
+
+
+def test_unknown_api_paths_are_json_404s_and_a_missing_slash_is_forgiven():
+    application = fill_application(ApplicationFactory())
+    client = api_client(application.merchant.user, READ_WRITE)
+
+    unknown = client.get("/api/v1/nowhere/")
+    bad_id = client.get("/api/v1/products/not-a-uuid/")
+    no_slash = client.post("/api/v1/merchant/application/submit")
+
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
+    assert bad_id.status_code == 404 and bad_id["Content-Type"] == "application/json"
+    assert no_slash.status_code == 200 and no_slash.json()["status"] == ApplicationStatus.SUBMITTED

@@ -1,5 +1,6 @@
 """The partner feed (updated_since, stable order, tombstones) and the school's public API."""
 
+import base64
 import datetime
 
 import pytest
@@ -137,3 +138,28 @@ def test_school_search_finds_lessons_by_one_chinese_character():
     results = api_client().get("/api/v1/school/items/", {"q": "布"}).json()["results"]
 
     assert [r["kind"] for r in results] == ["lesson"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"cursor": "!!not base64!!"},
+        {"cursor": base64.b64encode(b"p=0001-01-01T00:00:00+14:00").decode()},  # overflows in UTC
+        {"cursor": base64.b64encode(b"p=yesterday").decode()},
+        {"page_size": "500"},
+        {"page_size": "abc"},
+    ],
+)
+def test_every_cursor_list_refuses_a_bad_cursor_or_page_size_with_a_400(params):
+    make_item(title="公开文章")
+
+    response = api_client().get("/api/v1/school/items/", params)
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) <= {"cursor", "page_size"}
+
+
+def test_an_updated_since_out_of_range_is_a_400(seller):
+    response = api_client().get(FEED, {"updated_since": "0001-01-01T00:00:00+14:00"})
+
+    assert response.status_code == 400 and "updated_since" in response.json()["error"]["fields"]
