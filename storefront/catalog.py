@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core import signing
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .models import Product, ProductImage, ProductStatus
+from .models import Product, ProductBeltExit, ProductImage, ProductStatus
 from .search import matching
 
 PAGE_SIZE = 24
@@ -156,51 +157,112 @@ def product_for_page(public_id, viewer):
 
 FEED_CURSOR_SALT = "storefront.partner-feed"
 # Rows changed this recently are held back: a transaction that began earlier may still
-# commit a row with an older updated_at, which a consumer past it would never see.
+# commit a row with an older updated_at, which a consumer past it would never see. On
+# PostgreSQL the bound is also kept before the oldest transaction still open.
 FEED_SETTLE = datetime.timedelta(seconds=5)
+PRODUCT_ROW, BELT_EXIT_ROW = 0, 1
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    public_id: object
+    updated_at: datetime.datetime
+    deleted: bool
+    product: Product | None
+    sort_key: tuple = ()
 
 
 @dataclass
 class FeedPage:
-    products: list
+    entries: list[FeedEntry]
     next_cursor: str | None
     has_more: bool
 
 
-def _feed_cursor(updated_at, pk) -> str:
-    return signing.dumps({"u": updated_at.isoformat(), "i": pk}, salt=FEED_CURSOR_SALT)
+def _feed_cursor(entry: FeedEntry) -> str:
+    updated_at, kind, pk = entry.sort_key
+    return signing.dumps({"u": updated_at.isoformat(), "k": kind, "i": pk}, salt=FEED_CURSOR_SALT)
 
 
 def _feed_position(cursor: str):
     try:
         data = signing.loads(cursor, salt=FEED_CURSOR_SALT)
-        updated_at = datetime.datetime.fromisoformat(data["u"])
-        return updated_at, int(data["i"])
+        return datetime.datetime.fromisoformat(data["u"]), int(data.get("k", PRODUCT_ROW)), int(data["i"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise InvalidCursor from None
+
+
+def _after(field: str, kind: int, position) -> Q:
+    """Rows of `kind` after the cursor in (time, kind, id) order; the first term bounds the
+    index range scan, the rest drops rows of the cursor's own instant already served."""
+    at, at_kind, at_pk = position
+    same_instant = Q(**{field: at}) & (Q(pk__gt=at_pk) if kind == at_kind else Q(pk__gte=0))
+    later = Q(**{f"{field}__gt": at}) | (same_instant if kind >= at_kind else Q(pk__in=[]))
+    return Q(**{f"{field}__gte": at}) & later
+
+
+def _settled_before() -> datetime.datetime:
+    bound = timezone.now() - FEED_SETTLE
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+            )
+            oldest = cursor.fetchone()[0]
+        if oldest is not None:
+            bound = min(bound, oldest - FEED_SETTLE)
+    return bound
 
 
 def partner_feed_page(*, belt=None, updated_since=None, cursor=None, page_size: int) -> FeedPage:
     """Every good that was ever public, by (updated_at, id): published ones and tombstones.
 
-    One index range scan (product_partner_feed_idx / product_partner_belt_feed_idx) and the
-    card data's two queries, whatever the catalog's size. The returned cursor resumes after
-    the last row even when there is nothing more yet, so a consumer polls with it.
+    A good that was unpublished, hidden or deleted is a tombstone; for a belt's feed, so is
+    a good that left the belt (ProductBeltExit). One index range scan per kind of row
+    (product_partner_feed_idx / product_partner_belt_feed_idx, product_belt_exit_feed_idx)
+    and the card data's queries, whatever the catalog's size. The returned cursor resumes
+    after the last row even when there is nothing more yet, so a consumer polls with it.
     """
-    queryset = Product.objects.filter(
-        published_at__isnull=False, updated_at__lte=timezone.now() - FEED_SETTLE
-    )
+    bound = _settled_before()
+    position = _feed_position(cursor) if cursor else None
+    products = Product.objects.filter(published_at__isnull=False, updated_at__lte=bound)
     if belt is not None:
-        queryset = queryset.filter(belt=belt)
-    if cursor:
-        after, after_pk = _feed_position(cursor)
-        # The first condition bounds the index range scan; the second drops rows of the
-        # cursor's own instant already served.
-        queryset = queryset.filter(updated_at__gte=after).filter(Q(updated_at__gt=after) | Q(pk__gt=after_pk))
+        products = products.filter(belt=belt)
+    if position:
+        products = products.filter(_after("updated_at", PRODUCT_ROW, position))
     elif updated_since is not None:
-        queryset = queryset.filter(updated_at__gte=updated_since)
-    rows = list(with_card_data(queryset).order_by("updated_at", "id")[: page_size + 1])
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    next_cursor = _feed_cursor(rows[-1].updated_at, rows[-1].pk) if rows else (cursor or None)
-    return FeedPage(products=rows, next_cursor=next_cursor, has_more=has_more)
+        products = products.filter(updated_at__gte=updated_since)
+    entries = [
+        FeedEntry(
+            public_id=product.public_id,
+            updated_at=product.updated_at,
+            deleted=product.status != ProductStatus.PUBLISHED,
+            product=product if product.status == ProductStatus.PUBLISHED else None,
+            sort_key=(product.updated_at, PRODUCT_ROW, product.pk),
+        )
+        for product in with_card_data(products).order_by("updated_at", "id")[: page_size + 1]
+    ]
+    if belt is not None:
+        exits = ProductBeltExit.objects.filter(belt=belt, left_at__lte=bound)
+        if position:
+            exits = exits.filter(_after("left_at", BELT_EXIT_ROW, position))
+        elif updated_since is not None:
+            exits = exits.filter(left_at__gte=updated_since)
+        entries += [
+            FeedEntry(
+                public_id=row.product.public_id,
+                updated_at=row.left_at,
+                deleted=True,
+                product=None,
+                sort_key=(row.left_at, BELT_EXIT_ROW, row.pk),
+            )
+            for row in exits.select_related("product")
+            .only("left_at", "product__public_id")
+            .order_by("left_at", "id")[: page_size + 1]
+        ]
+        entries.sort(key=lambda entry: entry.sort_key)
+    has_more = len(entries) > page_size
+    entries = entries[:page_size]
+    next_cursor = _feed_cursor(entries[-1]) if entries else (cursor or None)
+    return FeedPage(entries=entries, next_cursor=next_cursor, has_more=has_more)

@@ -254,6 +254,27 @@ class ProductEvent(TransitionEvent):
         verbose_name_plural = _("product events")
 
 
+class ProductBeltExit(models.Model):
+    """A published good left a belt (moved or no longer a belt good): a tombstone for that
+    belt's partner feed, which filters goods by their current belt and would never see it."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="belt_exits"
+    )
+    belt = models.ForeignKey(
+        "industrybelts.Belt", verbose_name=_("belt"), on_delete=models.CASCADE, related_name="+"
+    )
+    left_at = models.DateTimeField(_("left at"))
+
+    class Meta:
+        verbose_name = _("product belt exit")
+        verbose_name_plural = _("product belt exits")
+        indexes = [models.Index(fields=["belt", "left_at", "id"], name="product_belt_exit_feed_idx")]
+
+    def __str__(self):
+        return f"{self.product_id} ← {self.belt_id}"
+
+
 # The school's models belong to this app (see storefront/school/__init__.py).
 from .campaigns.models import Campaign, CampaignEntry, CampaignLeaderboardRow  # noqa: E402, F401
 from .discovery.models import (  # noqa: E402, F401

@@ -26,7 +26,16 @@ from merchants.uploads import check_upload
 
 from . import permissions
 from .discovery.services import enter_pool
-from .models import MAX_PRICE, MIN_PRICE, Product, ProductImage, ProductLink, ProductStatus, SourceKind
+from .models import (
+    MAX_PRICE,
+    MIN_PRICE,
+    Product,
+    ProductBeltExit,
+    ProductImage,
+    ProductLink,
+    ProductStatus,
+    SourceKind,
+)
 from .search import index_grams
 from .tasks import process_product_image_task
 from .workflows import PRODUCT_WORKFLOW
@@ -141,6 +150,7 @@ def product_save(*, merchant, by, product: Product | None, data: dict, photos=()
             raise DomainError(_("This product cannot be edited now."))
     else:
         product = Product(merchant=merchant)
+    belt_before = product.belt_id
     validate_prices(data.get("wholesale_price"), data.get("retail_price"))
     for name, value in data.items():
         setattr(product, name, value)
@@ -149,6 +159,8 @@ def product_save(*, merchant, by, product: Product | None, data: dict, photos=()
     _denormalize(product)
     product.full_clean(exclude=["merchant", "search_grams"])
     product.save()
+    if belt_before and belt_before != product.belt_id and product.published_at:
+        ProductBeltExit.objects.create(product=product, belt_id=belt_before, left_at=product.updated_at)
     for photo, checked in photos:
         _add_photo(product, photo, checked)
     product.links.all().delete()

@@ -34,11 +34,22 @@ def process_product_image_task(image_id: int) -> None:
         logger.warning("product image %s could not be decoded; removed", image_id)
         image.original.delete(save=False)
         image.delete()
+        _changed(image.product_id)
         return
     image.large.save("large.webp", ContentFile(large), save=False)
     image.thumbnail.save("thumb.webp", ContentFile(thumbnail), save=False)
     image.original.delete(save=False)
     image.save(update_fields=["large", "thumbnail", "original", "updated_at"])
+    _changed(image.product_id)
+
+
+def _changed(product_id: int) -> None:
+    """The good's photos changed: partners' feeds must send it again (storefront.catalog)."""
+    from django.utils import timezone
+
+    from .models import Product
+
+    Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
 
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)

@@ -5,7 +5,7 @@ fields) and hands the values to the form the merchant's own editor uses."""
 from rest_framework import serializers
 
 from merchants.api.serializers import StrictSerializer
-from storefront.models import Product, ProductStatus, SourceKind, StockStatus
+from storefront.models import Product, SourceKind, StockStatus
 
 
 class ProductImageSerializer(serializers.Serializer):
@@ -85,15 +85,9 @@ class FeedEntrySerializer(serializers.Serializer):
     """One change in the partner feed: a published good, or a tombstone for one that left."""
 
     id = serializers.UUIDField(source="public_id")
-    deleted = serializers.SerializerMethodField(help_text="True: the good is no longer public; drop it.")
+    deleted = serializers.BooleanField(help_text="True: the good is no longer public (here); drop it.")
     updated_at = serializers.DateTimeField()
-    product = serializers.SerializerMethodField()
-
-    def get_deleted(self, product) -> bool:
-        return product.status != ProductStatus.PUBLISHED
-
-    def get_product(self, product) -> ProductSerializer(allow_null=True):
-        return None if self.get_deleted(product) else ProductSerializer(product).data
+    product = ProductSerializer(allow_null=True)
 
 
 class FeedPageSerializer(serializers.Serializer):

@@ -318,7 +318,7 @@ class ProductFeedView(APIView):
             ) from None
         return Response(
             {
-                "results": FeedEntrySerializer(page.products, many=True).data,
+                "results": FeedEntrySerializer(page.entries, many=True).data,
                 "next_cursor": page.next_cursor,
                 "has_more": page.has_more,
             }

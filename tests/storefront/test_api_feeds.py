@@ -163,3 +163,49 @@ def test_an_updated_since_out_of_range_is_a_400(seller):
     response = api_client().get(FEED, {"updated_since": "0001-01-01T00:00:00+14:00"})
 
     assert response.status_code == 400 and "updated_since" in response.json()["error"]["fields"]
+
+
+def test_a_good_that_leaves_a_belt_is_a_tombstone_in_that_belts_feed(seller, jade):
+    good = make_product(seller, title="翡翠手镯", source_kind="belt", belt=jade)
+    client = api_client()
+    _entries, cursor = _walk(client, belt="jade")
+    data = {**_editor_data(good), "source_kind": "factory", "belt": None}
+
+    services.product_save(merchant=seller, by=seller.user, product=good, data=data)
+    later = client.get(FEED, {"belt": "jade", "cursor": cursor}).json()["results"]
+    everywhere = client.get(FEED).json()["results"]
+
+    assert [(e["id"], e["deleted"]) for e in later] == [(str(good.public_id), True)]
+    assert [(e["id"], e["deleted"]) for e in everywhere] == [(str(good.public_id), False)]
+    assert everywhere[0]["product"]["belt"] is None
+
+
+def _editor_data(product):
+    fields = (
+        "title", "intro", "category", "source_kind", "belt", "base", "origin_region", "wholesale_price",
+        "retail_price", "own_shop_price", "min_order_quantity", "stock_status",
+    )  # fmt: skip
+    return {name: getattr(product, name) for name in fields}
+
+
+def test_rows_changed_within_the_settle_window_wait_for_the_next_poll(seller, monkeypatch):
+    monkeypatch.setattr(catalog, "FEED_SETTLE", datetime.timedelta(seconds=30))
+    settled, fresh = make_product(seller, title="旧"), make_product(seller, title="新")
+    _age(settled, 1)
+
+    entries = api_client().get(FEED).json()["results"]
+
+    assert [e["id"] for e in entries] == [str(settled.public_id)]
+    assert str(fresh.public_id) not in [e["id"] for e in entries]
+
+
+def test_a_processed_photo_sends_the_good_again(seller, photo):
+    good = services.product_quick_list(merchant=seller, by=seller.user, photo=photo, title="手镯", price="99")
+    _age(good, 10)
+    before = Product.objects.get(pk=good.pk).updated_at
+
+    from storefront.tasks import process_product_image_task
+
+    process_product_image_task(good.images.get().pk)
+
+    assert Product.objects.get(pk=good.pk).updated_at > before
