@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
+SCALE ?= 100k
+BENCH_ARGS ?=
 
 .PHONY: run test test-sqlite test-postgres lint format worker beat bench messages migrate seed clean
 
@@ -68,9 +70,11 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
-bench:
-	@echo "make bench is not built yet: the benchmark issue (#10) adds the seeder, load generator and report." >&2
-	@exit 2
+## Measure the portal at a scale (SCALE=100k or 1m; docs/performance.md): seed PostgreSQL once
+## per scale, serve it with gunicorn, load it from a second process, print and save the report.
+## Needs PostgreSQL and Redis (BENCH_PG, BENCH_REDIS_URL; loopback defaults); BENCH_ARGS passes options.
+bench: $(VENV)/.installed
+	SCALE=$(SCALE) $(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

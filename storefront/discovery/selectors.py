@@ -10,6 +10,7 @@ from django.core.cache import cache
 
 from storefront import counters
 from storefront.catalog import published_products, with_card_data
+from storefront.models import ProductStatus
 
 from .models import FeedSlot, ProductExposure
 from .services import FEED_PAGE, slate_sizes
@@ -51,18 +52,21 @@ def _feed(*, belt, size, record):
     window = size * 2  # room for duplicates and products unpublished since the slate was made
     slots = FeedSlot.objects.filter(belt=belt) if belt is not None else FeedSlot.objects.all()
     position = "belt_position" if belt is not None else "position"
+    # Slots of goods still published only, so the cards are loaded for the `size` goods
+    # shown and not for the whole window (half the strip's time, docs/performance.md).
+    live = slots.filter(product__status=ProductStatus.PUBLISHED).order_by(position)
     ids = list(
-        slots.filter(**{f"{position}__gte": start, f"{position}__lt": start + window}).values_list(
+        live.filter(**{f"{position}__gte": start, f"{position}__lt": start + window}).values_list(
             "product_id", flat=True
         )
     )
     if start + window > length:  # wrap around to the start of the slate
         ids += list(
-            slots.filter(**{f"{position}__lt": start + window - length}).values_list("product_id", flat=True)
+            live.filter(**{f"{position}__lt": start + window - length}).values_list("product_id", flat=True)
         )
-    ordered = list(dict.fromkeys(ids))
+    ordered = list(dict.fromkeys(ids))[:size]
     products = with_card_data(published_products().filter(pk__in=ordered)).in_bulk()
-    shown = [products[pk] for pk in ordered if pk in products][:size]
+    shown = [products[pk] for pk in ordered if pk in products]
     if record:
         counters.record_many("impression", [product.pk for product in shown])
     return shown
