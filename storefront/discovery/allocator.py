@@ -284,7 +284,8 @@ def allocate(
     surplus never piles onto the few products that happen to be in the pool.
     """
     candidates = [c for c in candidates if c.remaining(policy) > 0]
-    fill = {m: value for m, value in (fill or {}).items() if m not in {c.merchant_id for c in candidates}}
+    in_pool = {c.merchant_id for c in candidates}  # once: inside the comprehension it was O(n²)
+    fill = {m: value for m, value in (fill or {}).items() if m not in in_pool}
     exposure = {m: float(v) for m, v in window_exposure.items()}
     per_merchant: dict[int, float] = defaultdict(float)
     left = capacity
@@ -299,7 +300,7 @@ def allocate(
             per_merchant[merchant_id] += value
             left -= value
 
-    receivers = {c.merchant_id for c in candidates} | set(fill)
+    receivers = in_pool | set(fill)
     if left > 1e-6 and receivers:
         # Every budget is met and traffic is left: it lifts the least-exposed merchants
         # (beyond their budgets, or with goods outside the pool), which only lowers the concentration.
