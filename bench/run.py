@@ -232,6 +232,12 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--only", nargs="*", help="run only these scenarios (quick checks, not a full report)"
     )
+    parser.add_argument(
+        "--fragments",
+        choices=["on", "off"],
+        default="on",
+        help="off: no cached catalog fragments (CATALOG_FRAGMENT_TTL=0), every page as right after a write",
+    )
     parser.add_argument("--note", default="", help="a line saved with the results (what changed)")
     args = parser.parse_args(argv)
 
@@ -239,6 +245,8 @@ def main(argv=None) -> int:
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
     database_url = f"{server_url}/portal_bench_{args.scale}"
     env = _env(database_url, redis_url)
+    if args.fragments == "off":
+        env["CATALOG_FRAGMENT_TTL"] = "0"
     started = time.perf_counter()
 
     seed_report = prepare_database(server_url, args.scale, env)
@@ -313,6 +321,7 @@ def main(argv=None) -> int:
             "requests_per_scenario": args.requests,
             "writes_per_scenario": args.writes,
             "warmup": args.warmup,
+            "catalog_fragments": args.fragments,
         },
         "seed": seed_report,
         "noise": {
@@ -325,7 +334,7 @@ def main(argv=None) -> int:
         "run_seconds": round(time.perf_counter() - started, 1),
     }
     RESULTS.mkdir(exist_ok=True)
-    suffix = "-partial" if args.only else ""
+    suffix = ("-fragments-off" if args.fragments == "off" else "") + ("-partial" if args.only else "")
     out = RESULTS / f"{args.scale}-{stamp}{suffix}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print()

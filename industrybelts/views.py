@@ -12,7 +12,8 @@ from django.views.generic import TemplateView
 
 from merchants import selectors as merchant_selectors
 from merchants.exceptions import DomainError
-from storefront.discovery.selectors import discovery_feed
+from storefront import fragments
+from storefront.discovery.selectors import discovery_strip
 
 from . import permissions, selectors, services
 from .forms import (
@@ -47,6 +48,8 @@ class BeltDetailView(TemplateView):
         members = Paginator(selectors.belt_members(belt), MEMBERS_PER_PAGE).get_page(
             self.request.GET.get("page")
         )
+        generation, _cached = fragments.generation_with()
+        discovery, discovery_html = discovery_strip(generation=generation, belt=belt)
         return {
             **super().get_context_data(**kwargs),
             "belt": belt,
@@ -54,7 +57,8 @@ class BeltDetailView(TemplateView):
             "providers": selectors.belt_providers(belt),
             "members": members,
             "share_url": self.request.build_absolute_uri(),
-            "discovery": discovery_feed(belt=belt),
+            "discovery": discovery,
+            "discovery_html": discovery_html,
         }
 
 

@@ -8,6 +8,7 @@ and nothing counts the table. The cursor is signed, so a tampered one is refused
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core import signing
 from django.db import connection
@@ -64,8 +65,9 @@ class InvalidCursor(ValueError):
     pass
 
 
-def encode_cursor(sort_key: str, product: Product) -> str:
-    value = getattr(product, SORTS[sort_key].field)
+def encode_cursor(sort_key: str, product) -> str:
+    """The cursor after `product` (a Product, or a CardRef of this sort)."""
+    value = product.sort_value if isinstance(product, CardRef) else getattr(product, SORTS[sort_key].field)
     return signing.dumps(
         {
             "s": sort_key,
@@ -103,6 +105,25 @@ def with_card_data(queryset):
     )
 
 
+class CardRef(NamedTuple):
+    """What a cached card's key needs (storefront.cards), and the row's sort value.
+
+    A list page reads these as plain tuples: building model instances for them cost
+    more than the query (docs/performance.md).
+    """
+
+    pk: int
+    updated_at: datetime.datetime
+    sort_value: object = None
+
+
+def card_refs(queryset, sort_field: str | None = None) -> list[CardRef]:
+    """The rows of `queryset` as CardRefs, with `sort_field`'s value when given."""
+    if sort_field is None:
+        return [CardRef(pk, updated_at) for pk, updated_at in queryset.values_list("pk", "updated_at")]
+    return [CardRef(*row) for row in queryset.values_list("pk", "updated_at", sort_field)]
+
+
 def filter_products(queryset, filters: dict):
     """Apply validated filters (see storefront.forms.CatalogFilterForm) to published products."""
     if filters.get("source_kind"):
@@ -133,13 +154,20 @@ def search(queryset, query: str):
     return matching(queryset, query, ("title", "intro"), grams_cover_fields=True)
 
 
-def catalog_page(*, queryset, sort_key="new", cursor=None, page_size=PAGE_SIZE) -> CatalogPage:
-    """Return one page after `cursor` (raises InvalidCursor for a tampered or foreign cursor)."""
+def catalog_page(
+    *, queryset, sort_key="new", cursor=None, page_size=PAGE_SIZE, refs_only=False
+) -> CatalogPage:
+    """Return one page after `cursor` (raises InvalidCursor for a tampered or foreign cursor).
+
+    With `refs_only` the page holds CardRefs, for `storefront.cards.render_cards`.
+    """
     sort = SORTS.get(sort_key, SORTS["new"])
     if cursor:
         value, pk = decode_cursor(sort_key, cursor)
         queryset = queryset.filter(sort.after(value, pk))
-    rows = list(with_card_data(queryset.order_by(*sort.order_by()))[: page_size + 1])
+    queryset = queryset.order_by(*sort.order_by())
+    queryset = queryset[: page_size + 1]
+    rows = card_refs(queryset, sort.field) if refs_only else list(with_card_data(queryset))
     next_cursor = encode_cursor(sort_key, rows[page_size - 1]) if len(rows) > page_size else None
     return CatalogPage(products=rows[:page_size], next_cursor=next_cursor)
 

@@ -104,16 +104,19 @@ def flush() -> dict[str, int]:
 
 def _flush() -> dict[str, int]:
     from .discovery.services import apply_counts
+    from .fragments import catalog_changed
     from .models import Product
 
     updated = {}
     for kind in KINDS:
         totals = _drain(kind)
         field = PRODUCT_FIELDS.get(kind)
-        if field:
+        if field and totals:
             with transaction.atomic():
                 for product_id, count in sorted(totals.items()):  # one lock order for every flush
                     Product.objects.filter(pk=product_id).update(**{field: F(field) + count})
+                if field == "click_count":
+                    catalog_changed()  # the "popular" order moved
         apply_counts(kind, totals)
         updated[kind] = len(totals)
     return updated

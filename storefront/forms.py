@@ -1,5 +1,8 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from industrybelts.models import Belt, BeltStatus
@@ -87,6 +90,17 @@ class CatalogFilterForm(forms.Form):
         """The valid filters only: an invalid field is dropped (and shown), the rest still apply."""
         data = getattr(self, "cleaned_data", {})
         return {key: value for key, value in data.items() if value and key != "sort"}
+
+    def choice_fields_cache_key(self) -> str | None:
+        """What the rendered select fields show, for their fragment (storefront.views).
+
+        None when a field shows an error: such a form is rendered afresh. The search box is
+        outside the fragment (free text).
+        """
+        if self.is_bound and self.errors:
+            return None
+        picked = [(name, self.data.get(name, "")) for name in self.fields if name != "q"]
+        return f"{get_language()}:{urlencode(picked)}"
 
 
 class PhotoField(forms.FileField):

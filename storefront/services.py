@@ -26,6 +26,7 @@ from merchants.uploads import check_upload
 
 from . import permissions
 from .discovery.services import enter_pool
+from .fragments import catalog_changed
 from .models import (
     MAX_PRICE,
     MIN_PRICE,
@@ -165,11 +166,13 @@ def product_save(*, merchant, by, product: Product | None, data: dict, photos=()
         _add_photo(product, photo, checked)
     product.links.all().delete()
     ProductLink.objects.bulk_create([ProductLink(product=product, platform=p, url=u) for p, u in links])
+    catalog_changed()
     return product
 
 
 def _move(product, *, to, by, reason="", updates=None):
     moved, _event = PRODUCT_WORKFLOW.move(obj=product, to=to, by=by, reason=reason, updates=updates)
+    catalog_changed()
     return moved
 
 
@@ -213,6 +216,7 @@ def product_restore(*, product, by, reason="") -> Product:
     moved, _event = PRODUCT_WORKFLOW.move(
         obj=product, to=ProductStatus.PUBLISHED, by=by, reason=reason, expected_from={ProductStatus.HIDDEN}
     )
+    catalog_changed()
     _notify(moved, "storefront/email/product_restored", reason)
     return moved
 

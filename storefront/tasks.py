@@ -44,12 +44,15 @@ def process_product_image_task(image_id: int) -> None:
 
 
 def _changed(product_id: int) -> None:
-    """The good's photos changed: partners' feeds must send it again (storefront.catalog)."""
+    """The good's photos changed: partners' feeds send it again (storefront.catalog), and its
+    card is drawn again (storefront.cards, storefront.fragments)."""
     from django.utils import timezone
 
+    from .fragments import catalog_changed
     from .models import Product
 
     Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
+    catalog_changed()
 
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)

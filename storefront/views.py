@@ -1,11 +1,17 @@
 """Public catalog pages, the merchant's products, quick listing and CSV import."""
 
+import hashlib
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -15,9 +21,17 @@ from merchants.api.middleware import api_error, is_api_request
 from merchants.exceptions import DomainError
 from merchants.models import ApplicationStatus, MerchantProfile
 
-from . import catalog, counters, permissions, services
-from .discovery.selectors import discovery_feed
-from .forms import BulkActionForm, CatalogFilterForm, CsvImportForm, ProductForm, QuickListForm
+from . import catalog, counters, fragments, permissions, services
+from .cards import render_cards
+from .discovery.selectors import discovery_strip
+from .discovery.services import SLATE_CACHE_KEY
+from .forms import (
+    BulkActionForm,
+    CatalogFilterForm,
+    CsvImportForm,
+    ProductForm,
+    QuickListForm,
+)
 from .models import ProductStatus
 from .selectors import home_figures
 
@@ -56,32 +70,91 @@ def csrf_failure(request, reason=""):
 
 
 class CatalogView(TemplateView):
+    """The catalog: its listing from the fragment cache when the catalog has not changed
+    since it was rendered (storefront.fragments), and the discovery strip on first pages."""
+
     template_name = "storefront/product_list.html"
 
     def get_context_data(self, **kwargs):
+        generation, cached = fragments.generation_with(SLATE_CACHE_KEY)
+        listing_key = (
+            fragments.fragment_key("catalog", generation, get_language(), self._query_key())
+            if generation
+            else None
+        )
+        context = {**super().get_context_data(**kwargs)}
+        listing = fragments.read(listing_key)
+        if listing is None:
+            listing, cacheable, rendered_from = self._render_listing()
+            context.update(rendered_from)
+            if cacheable:
+                fragments.write(listing_key, listing)
+        discovery, discovery_html = [], ""
+        if listing["first_page"]:
+            discovery, discovery_html = discovery_strip(
+                generation=generation, sizes=cached.get(SLATE_CACHE_KEY)
+            )
+        return {
+            **context,
+            "listing": {part: mark_safe(listing[part]) for part in ("head", "results")},  # noqa: S308
+            "discovery": discovery,
+            "discovery_html": discovery_html,
+        }
+
+    def _query_key(self) -> str:
+        """The query as the listing reads it: the form's fields and the cursor, nothing else."""
+        names = [*CatalogFilterForm.base_fields, "after"]
+        query = urlencode([(name, self.request.GET.get(name, "")) for name in names])
+        return hashlib.sha256(query.encode()).hexdigest()[:32]
+
+    def _render_listing(self):
         form = CatalogFilterForm(self.request.GET or None)
         form.is_valid()
         filters = form.filters()
         sort_key = getattr(form, "cleaned_data", {}).get("sort") or "new"
         queryset = catalog.filter_products(catalog.published_products(), filters)
+        cacheable = True
         try:
             page = catalog.catalog_page(
-                queryset=queryset, sort_key=sort_key, cursor=self.request.GET.get("after")
+                queryset=queryset, sort_key=sort_key, cursor=self.request.GET.get("after"), refs_only=True
             )
         except catalog.InvalidCursor:
             messages.warning(self.request, _("That page link is not valid any more; here is the first page."))
-            page = catalog.catalog_page(queryset=queryset, sort_key=sort_key)
+            page = catalog.catalog_page(queryset=queryset, sort_key=sort_key, refs_only=True)
+            cacheable = False  # the message belongs to this answer only
         params = self.request.GET.copy()
         params.pop("after", None)
-        first_page = not filters and not self.request.GET.get("after")
-        return {
-            **super().get_context_data(**kwargs),
+        context = {
             "form": form,
+            "filter_fields": _filter_fields(form),
             "page": page,
+            "cards": render_cards(page.products),
             "params": params.urlencode(),
             "searching": bool(filters),
-            "discovery": discovery_feed() if first_page else [],
         }
+        listing = {
+            "head": render_to_string("storefront/partials/catalog_head.html", context),
+            "results": render_to_string("storefront/partials/catalog_results.html", context),
+            "first_page": not filters and not self.request.GET.get("after"),
+        }
+        return listing, cacheable, context
+
+
+# The filter's options are reference data, not tied to the catalog generation: a belt or
+# category that staff add or rename shows in the filter within this many seconds.
+FILTER_FIELDS_TTL = 60
+
+
+def _filter_fields(form) -> str:
+    """The filter's select fields: three queries and a hundred option renders, so cached by
+    what they show."""
+    shown = form.choice_fields_cache_key()
+    key = f"fragment:filter-fields:{hashlib.sha256(shown.encode()).hexdigest()[:32]}" if shown else None
+    fields = fragments.read(key)
+    if fields is None:
+        fields = render_to_string("storefront/partials/catalog_filter_fields.html", {"form": form})
+        fragments.write(key, fields, FILTER_FIELDS_TTL)
+    return mark_safe(fields)  # noqa: S308
 
 
 class ProductDetailView(TemplateView):
@@ -122,14 +195,17 @@ class ShopView(TemplateView):
             raise Http404
         queryset = catalog.published_products().filter(merchant=merchant)
         try:
-            page = catalog.catalog_page(queryset=queryset, cursor=self.request.GET.get("after"))
+            page = catalog.catalog_page(
+                queryset=queryset, cursor=self.request.GET.get("after"), refs_only=True
+            )
         except catalog.InvalidCursor:
-            page = catalog.catalog_page(queryset=queryset)
+            page = catalog.catalog_page(queryset=queryset, refs_only=True)
         memberships = merchant.memberships.filter(status="approved").select_related("belt")
         return {
             **super().get_context_data(**kwargs),
             "merchant": merchant,
             "page": page,
+            "cards": render_cards(page.products),
             "memberships": memberships,
         }
 

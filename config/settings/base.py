@@ -100,7 +100,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -280,6 +280,9 @@ CELERY_BEAT_SCHEDULE = {
 # Webhooks (docs/webhooks.md): retries after 1, 2, 4 … minutes (capped), 8 attempts a
 # delivery; an endpoint whose deliveries fail 10 times in a row is disabled. Targets
 # must be public https hosts; local and test settings relax that for loopback receivers.
+# How long a rendered catalog fragment lives (storefront.fragments); 0 turns them off.
+CATALOG_FRAGMENT_TTL = env.int("CATALOG_FRAGMENT_TTL", default=60)
+
 WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
 WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=60)

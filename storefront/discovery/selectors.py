@@ -7,15 +7,20 @@ every slot is shown about equally often and a product's exposure follows its slo
 import logging
 
 from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
-from storefront import counters
-from storefront.catalog import published_products, with_card_data
+from storefront import counters, fragments
+from storefront.cards import render_cards
+from storefront.catalog import CardRef
 from storefront.models import ProductStatus
 
 from .models import FeedSlot, ProductExposure
 from .services import FEED_PAGE, slate_sizes
 
 FEED_SIZE = FEED_PAGE
+STRIP_TEMPLATE = "storefront/partials/discovery_strip.html"
 logger = logging.getLogger(__name__)
 
 
@@ -29,47 +34,62 @@ def _next_offset(key: str, size: int, length: int) -> int:
     return ((turn - 1) * size) % length
 
 
-def discovery_feed(*, belt=None, size: int = FEED_SIZE, record: bool = True) -> list:
-    """Return up to `size` distinct published products for this render, and count their exposure.
+def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=None, size: int = FEED_SIZE):
+    """The strip of one render: up to `size` distinct published goods (CardRefs) and their
+    HTML, with their exposures counted.
 
-    The strip is an extra on the page: if the cache or the slate cannot be read, the page
-    is served without it (and the failure logged) rather than failing.
+    A window is rendered once per catalog generation and language (storefront.fragments),
+    so a hit costs no query; the offset still moves on every render and every render
+    counts its impressions, so exposure is shared as without the cache. `sizes` is the
+    slate's sizes when the caller already read them. The strip is an extra on the page: if
+    the cache or the slate cannot be read, the page is served without it (and the failure
+    logged) rather than failing.
     """
     try:
-        return _feed(belt=belt, size=size, record=record)
+        sizes = sizes if sizes is not None else slate_sizes()
+        key = str(belt.pk) if belt is not None else "all"
+        length = sizes.get(key, 0)
+        if not length:
+            return [], ""
+        start = _next_offset(key, size, length)
+        cache_key = (
+            fragments.fragment_key("strip", generation, get_language(), key, length, start, size)
+            if generation
+            else None
+        )
+        entry = fragments.read(cache_key)
+        if entry is None:
+            shown = _window(belt=belt, size=size, start=start, length=length)
+            html = render_to_string(STRIP_TEMPLATE, {"discovery_cards": render_cards(shown)}) if shown else ""
+            entry = ([(ref.pk, ref.updated_at) for ref in shown], html)
+            fragments.write(cache_key, entry)
+        rows, html = entry
+        counters.record_many("impression", [pk for pk, _updated_at in rows])
+        return [CardRef(pk, updated_at) for pk, updated_at in rows], mark_safe(html)  # noqa: S308
     except Exception:
-        logger.exception("discovery feed unavailable")
-        return []
+        logger.exception("discovery strip unavailable")
+        return [], ""
 
 
-def _feed(*, belt, size, record):
-    sizes = slate_sizes()
-    key = str(belt.pk) if belt is not None else "all"
-    length = sizes.get(key, 0)
-    if not length:
-        return []
-    start = _next_offset(key, size, length)
+def _window(*, belt, size: int, start: int, length: int) -> list[CardRef]:
     window = size * 2  # room for duplicates and products unpublished since the slate was made
     slots = FeedSlot.objects.filter(belt=belt) if belt is not None else FeedSlot.objects.all()
     position = "belt_position" if belt is not None else "position"
-    # Slots of goods still published only, so the cards are loaded for the `size` goods
-    # shown and not for the whole window (half the strip's time, docs/performance.md).
+    # Slots of goods still published, with only their card keys (the page draws the cards
+    # through storefront.cards' cache): one query for the window (docs/performance.md).
     live = slots.filter(product__status=ProductStatus.PUBLISHED).order_by(position)
-    ids = list(
-        live.filter(**{f"{position}__gte": start, f"{position}__lt": start + window}).values_list(
-            "product_id", flat=True
-        )
-    )
+    window_slots = live.filter(**{f"{position}__gte": start, f"{position}__lt": start + window})
+    refs = _card_refs(window_slots)
     if start + window > length:  # wrap around to the start of the slate
-        ids += list(
-            live.filter(**{f"{position}__lt": start + window - length}).values_list("product_id", flat=True)
-        )
-    ordered = list(dict.fromkeys(ids))[:size]
-    products = with_card_data(published_products().filter(pk__in=ordered)).in_bulk()
-    shown = [products[pk] for pk in ordered if pk in products]
-    if record:
-        counters.record_many("impression", [product.pk for product in shown])
-    return shown
+        refs += _card_refs(live.filter(**{f"{position}__lt": start + window - length}))
+    distinct = {}
+    for ref in refs:
+        distinct.setdefault(ref.pk, ref)
+    return list(distinct.values())[:size]
+
+
+def _card_refs(slots) -> list[CardRef]:
+    return [CardRef(*row) for row in slots.values_list("product_id", "product__updated_at")]
 
 
 def merchant_funnel(products) -> dict[int, ProductExposure]:

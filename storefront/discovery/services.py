@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
+from storefront.fragments import catalog_changed
 from storefront.models import Product, ProductStatus
 
 from . import allocator
@@ -220,6 +221,7 @@ def _write_slate(order: list[int], belts: dict[int, int | None]) -> None:
         FeedSlot.objects.bulk_create(slots, batch_size=SLOT_BATCH)
     sizes = {"all": len(slots), **{str(belt): count for belt, count in belt_counters.items()}}
     transaction.on_commit(lambda: cache.set(SLATE_CACHE_KEY, sizes, SLATE_SIZES_TIMEOUT))
+    catalog_changed()  # the strip's windows are cached per generation
 
 
 def slate_sizes() -> dict[str, int]:

@@ -13,7 +13,7 @@ from storefront.discovery.models import (
     MerchantExposureDay,
     ProductExposure,
 )
-from storefront.discovery.selectors import discovery_feed
+from storefront.discovery.selectors import discovery_strip
 from storefront.discovery.tasks import run_discovery_cycle_task
 from tests.industrybelts.conftest import approved_merchant
 from tests.storefront.conftest import make_product
@@ -95,9 +95,10 @@ def test_the_feed_reads_a_window_and_records_exposures(
         services.run_cycle(seed=1)
 
     with django_assert_max_num_queries(4):  # slots, (wrap-around slots), products, their images
-        shown = discovery_feed(size=3)
+        shown, strip_html = discovery_strip(generation=None, size=3)
 
     assert len(shown) == len({p.pk for p in shown}) == 3
+    assert strip_html.count('data-testid="product-card"') == 3
     counters.flush()
     assert sum(ProductExposure.objects.values_list("round_impressions", flat=True)) == 3
 
@@ -106,7 +107,7 @@ def test_the_feed_is_empty_before_the_first_cycle(seller):
     make_product(seller)
     cache.delete(services.SLATE_CACHE_KEY)
 
-    assert discovery_feed() == []
+    assert discovery_strip(generation=None) == ([], "")
 
 
 def test_the_window_ignores_days_before_it(seller):
@@ -170,13 +171,13 @@ def test_the_feed_survives_a_cache_miss_and_a_cache_failure(
         services.run_cycle(seed=5)
     cache.clear()
 
-    assert len(discovery_feed()) == 1  # sizes recomputed from the slots
+    assert len(discovery_strip(generation=None)[0]) == 1  # sizes recomputed from the slots
 
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(cache, "get", broken)
-    assert discovery_feed() == []
+    assert discovery_strip(generation=None) == ([], "")
 
 
 def test_a_second_cycle_meanwhile_does_nothing(seller):

@@ -1,0 +1,32 @@
+"""config.cache.RedisCache: Django's Redis cache, with one client per connection pool."""
+
+import pytest
+from django.conf import settings
+
+from config.cache import RedisCache
+
+pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
+
+
+@pytest.fixture
+def redis_cache():
+    backend = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": "cache-backend-test"})
+    yield backend
+    backend.delete_many(["answer", "counter"])
+
+
+def test_the_client_is_built_once_and_shared(redis_cache):
+    client = redis_cache._cache.get_client("answer")
+
+    assert redis_cache._cache.get_client("counter", write=True) is client
+
+
+def test_it_behaves_as_djangos_redis_cache(redis_cache):
+    redis_cache.set("answer", {"value": 42}, 30)
+    redis_cache.set("counter", 1, 30)
+
+    assert redis_cache.get("answer") == {"value": 42}
+    assert redis_cache.incr("counter") == 2
+    assert redis_cache.get_many(["answer", "missing"]) == {"answer": {"value": 42}}
+    with pytest.raises(ValueError):
+        redis_cache.incr("missing")
