@@ -53,9 +53,14 @@ def merchant_profile_for(user) -> MerchantProfile | None:
     )
 
 
-def current_application(merchant: MerchantProfile) -> OnboardingApplication | None:
-    """Return the merchant's active application, or the latest rejected one."""
-    applications = merchant.applications.order_by("-created_at")
+def current_application(user) -> OnboardingApplication | None:
+    """The user's active application, or else their latest rejected one, with its details.
+
+    Pages that need the shop too take it from `application.merchant`, which comes with
+    its region, categories and channels, instead of loading the profile a second time.
+    """
+    applications = application_with_details(OnboardingApplication.objects.filter(merchant__user=user))
+    applications = applications.order_by("-created_at")
     return applications.exclude(status=ApplicationStatus.REJECTED).first() or applications.first()
 
 

@@ -64,8 +64,8 @@ class MerchantDashboardView(LoginRequiredMixin, TemplateView):
         from industrybelts.selectors import merchant_memberships
         from storefront.school.selectors import learning_for_dashboard
 
-        merchant = selectors.merchant_profile_for(self.request.user)
-        application = selectors.current_application(merchant) if merchant else None
+        application = selectors.current_application(self.request.user)
+        merchant = application.merchant if application else selectors.merchant_profile_for(self.request.user)
         memberships = list(merchant_memberships(merchant)) if merchant else []
         context.update({"merchant": merchant, "application": application, "memberships": memberships})
         context["learning"] = learning_for_dashboard(
@@ -74,7 +74,6 @@ class MerchantDashboardView(LoginRequiredMixin, TemplateView):
             approved=application is not None and application.status == ApplicationStatus.APPROVED,
         )
         if application is not None:
-            application = selectors.application_with_details().get(pk=application.pk)
             context.update(
                 application=application,
                 steps=selectors.wizard_steps(application),
@@ -105,11 +104,7 @@ class ApplicationStepView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, step=step, **kwargs)
 
     def _application(self):
-        merchant = selectors.merchant_profile_for(self.request.user)
-        application = selectors.current_application(merchant) if merchant else None
-        if application is None:
-            return None
-        return selectors.application_with_details().get(pk=application.pk)
+        return selectors.current_application(self.request.user)
 
     def get(self, request, step):
         application = self._application()

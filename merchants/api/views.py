@@ -48,10 +48,11 @@ def _merchant_of(user):
 
 
 def _application_of(user):
-    application = selectors.current_application(_merchant_of(user))
+    application = selectors.current_application(user)
     if application is None:
+        _merchant_of(user)  # says so when there is no shop at all
         raise NotFound(_("This shop has not started an onboarding application."))
-    return selectors.application_with_details().get(pk=application.pk)
+    return application
 
 
 @extend_schema(tags=["merchant"])
