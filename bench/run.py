@@ -236,7 +236,10 @@ def main(argv=None) -> int:
         "--fragments",
         choices=["on", "off"],
         default="on",
-        help="off: no cached catalog fragments (CATALOG_FRAGMENT_TTL=0), every page as right after a write",
+        help=(
+            "off: no cached catalog fragments (CATALOG_FRAGMENT_TTL=0), every listing and strip "
+            "as right after a write (cards stay cached)"
+        ),
     )
     parser.add_argument("--note", default="", help="a line saved with the results (what changed)")
     args = parser.parse_args(argv)

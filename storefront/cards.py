@@ -14,17 +14,13 @@ card data and renders only the cards it lacks (docs/performance.md). The cache i
 accelerator, never a dependency: if it cannot be read, every card is rendered.
 """
 
-import logging
-
-from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from . import fragments
 from .catalog import with_card_data
 from .models import Product
-
-logger = logging.getLogger(__name__)
 
 CARD_TEMPLATE = "storefront/partials/product_card.html"
 CARD_TTL = 6 * 60 * 60
@@ -46,11 +42,7 @@ def render_cards(products) -> list[SafeString]:
         return []
     language = get_language()
     keys = {product.pk: card_key(product, language) for product in products}
-    try:
-        cached = cache.get_many(list(keys.values()))
-    except Exception:
-        logger.warning("product card cache unavailable", exc_info=True)
-        cached = {}
+    cached = fragments.read_many(list(keys.values()))
     cards = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [pk for pk in keys if pk not in cards]
     if missing:
@@ -62,9 +54,6 @@ def render_cards(products) -> list[SafeString]:
             # Keyed by the row just read: if it changed since the page's query, this is the
             # newer card, and the page's own key is simply missed again next time.
             fresh[card_key(product, language)] = html
-        try:
-            cache.set_many(fresh, CARD_TTL)
-        except Exception:
-            logger.warning("product card cache unavailable", exc_info=True)
+        fragments.write_many(fresh, CARD_TTL)
     # Safe: every card was rendered by the autoescaping template above.
     return [mark_safe(cards[product.pk]) for product in products if product.pk in cards]  # noqa: S308

@@ -17,12 +17,18 @@ the rows before the commit. What no write path announces (belt, category and reg
 names) shows within `CATALOG_FRAGMENT_TTL` seconds (0 turns the fragments off: `make
 bench` measures the pages that way too, as every page is right after a write).
 
+The cache is an accelerator, never a dependency. Every call to it goes through
+`_cache_call`: after one failure the process leaves the cache alone for
+`CACHE_RETRY_AFTER` seconds, so a cache that hangs costs one socket timeout, not one per
+call on every request and every write (a CSV import saves thousands of goods).
+
 A hit costs cache round trips and no query. At a steady rate of writes the hit ratio is
 about 1 − writes / reads: a catalog that changes ten times a second and is read two
 hundred times a second still serves 95 % of its first pages from here.
 """
 
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -32,6 +38,28 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "catalog:generation"
+# Bump when a fragment's template or shape changes, so a deploy never serves old ones.
+FRAGMENT_VERSION = 1
+CACHE_RETRY_AFTER = 5.0
+
+_cache_down_until = 0.0
+
+
+def _cache_call(method: str, *args, default=None):
+    """`cache.<method>(*args)`, or `default` when the cache fails or failed a moment ago."""
+    global _cache_down_until
+    if time.monotonic() < _cache_down_until:
+        return default
+    try:
+        return getattr(cache, method)(*args)
+    except Exception:
+        _cache_down_until = time.monotonic() + CACHE_RETRY_AFTER
+        logger.warning("catalog cache unavailable; left alone for %s s", CACHE_RETRY_AFTER, exc_info=True)
+        return default
+
+
+def cache_usable() -> bool:
+    return time.monotonic() >= _cache_down_until
 
 
 def catalog_changed() -> None:
@@ -41,12 +69,9 @@ def catalog_changed() -> None:
 
 
 def _new_generation() -> None:
-    try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
-    except Exception:
-        # The cache is down: there is nothing to read stale from either, and fragments
-        # written meanwhile expire after CATALOG_FRAGMENT_TTL.
-        logger.warning("catalog generation not replaced", exc_info=True)
+    # If the cache is down there is nothing to read stale from either, and fragments
+    # written meanwhile expire after CATALOG_FRAGMENT_TTL.
+    _cache_call("set", GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def generation_with(*keys: str) -> tuple[str | None, dict]:
@@ -55,45 +80,35 @@ def generation_with(*keys: str) -> tuple[str | None, dict]:
     None when the cache cannot be read or fragments are off: callers then render afresh.
     """
     if not settings.CATALOG_FRAGMENT_TTL:
-        keys = [key for key in keys if key != GENERATION_KEY]
-        try:
-            return None, cache.get_many(keys) if keys else {}
-        except Exception:
-            return None, {}
-    try:
-        values = cache.get_many([GENERATION_KEY, *keys])
-    except Exception:
-        logger.warning("catalog fragment cache unavailable", exc_info=True)
+        return None, read_many([key for key in keys if key != GENERATION_KEY])
+    values = _cache_call("get_many", [GENERATION_KEY, *keys])
+    if values is None:
         return None, {}
     generation = values.pop(GENERATION_KEY, None)
     if generation is None:
         generation = uuid.uuid4().hex
-        try:
-            if not cache.add(GENERATION_KEY, generation, None):
-                return None, values  # another process just set it: render this one afresh
-        except Exception:
-            return None, values
+        if not _cache_call("add", GENERATION_KEY, generation, None):
+            return None, values  # another process just set it, or the cache failed: render afresh
     return generation, values
 
 
 def fragment_key(kind: str, generation: str, *parts) -> str:
-    return ":".join(["fragment", kind, generation, *map(str, parts)])
+    return ":".join(["fragment", str(FRAGMENT_VERSION), kind, generation, *map(str, parts)])
 
 
 def read(key: str | None):
-    if key is None:
-        return None
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("catalog fragment cache unavailable", exc_info=True)
-        return None
+    return None if key is None else _cache_call("get", key)
+
+
+def read_many(keys: list[str]) -> dict:
+    return _cache_call("get_many", keys, default={}) if keys else {}
 
 
 def write(key: str | None, value, timeout: int | None = None) -> None:
-    if key is None:
-        return
-    try:
-        cache.set(key, value, timeout or settings.CATALOG_FRAGMENT_TTL)
-    except Exception:
-        logger.warning("catalog fragment cache unavailable", exc_info=True)
+    if key is not None:
+        _cache_call("set", key, value, timeout or settings.CATALOG_FRAGMENT_TTL)
+
+
+def write_many(values: dict, timeout: int) -> None:
+    if values:
+        _cache_call("set_many", values, timeout)

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 from django.core.files.base import ContentFile
+from django.db import transaction
 
 from config.celery_app import IDEMPOTENT_TASK_OPTIONS
 
@@ -32,15 +33,21 @@ def process_product_image_task(image_id: int) -> None:
             large, thumbnail = make_webp_sizes(source, sizes=(LARGE_SIDE, THUMBNAIL_SIDE))
     except Exception:  # a file that Pillow cannot decode is not a photo
         logger.warning("product image %s could not be decoded; removed", image_id)
+        with transaction.atomic():
+            image.delete()
+            _changed(image.product_id)
         image.original.delete(save=False)
-        image.delete()
-        _changed(image.product_id)
         return
     image.large.save("large.webp", ContentFile(large), save=False)
     image.thumbnail.save("thumb.webp", ContentFile(thumbnail), save=False)
-    image.original.delete(save=False)
-    image.save(update_fields=["large", "thumbnail", "original", "updated_at"])
-    _changed(image.product_id)
+    storage, original = image.original.storage, image.original.name
+    image.original = ""
+    # The sizes and the good's new updated_at (its card's key) commit together: a retry
+    # finds the sizes and stops, so it must not find them without the card moved on.
+    with transaction.atomic():
+        image.save(update_fields=["large", "thumbnail", "original", "updated_at"])
+        _changed(image.product_id)
+    storage.delete(original)  # only once nothing points at it
 
 
 def _changed(product_id: int) -> None:

@@ -101,19 +101,26 @@ class CatalogView(TemplateView):
             "discovery_html": discovery_html,
         }
 
+    def _query(self) -> list[tuple[str, str]]:
+        """The query as the listing reads it: the form's fields, nothing else. The cache key and
+        the next page's link are both made from it, so a parameter that does not change the
+        listing (a tracking tag, say) can neither split the cache nor ride along in the
+        links of a page that others are served."""
+        return [
+            (name, value) for name in CatalogFilterForm.base_fields if (value := self.request.GET.get(name))
+        ]
+
     def _query_key(self) -> str:
-        """The query as the listing reads it: the form's fields and the cursor, nothing else."""
-        names = [*CatalogFilterForm.base_fields, "after"]
-        query = urlencode([(name, self.request.GET.get(name, "")) for name in names])
+        query = urlencode([*self._query(), ("after", self.request.GET.get("after", ""))])
         return hashlib.sha256(query.encode()).hexdigest()[:32]
 
     def _render_listing(self):
         form = CatalogFilterForm(self.request.GET or None)
-        form.is_valid()
+        # An invalid query is not cached: made-up values would otherwise each take an entry.
+        cacheable = form.is_valid() or not form.is_bound
         filters = form.filters()
         sort_key = getattr(form, "cleaned_data", {}).get("sort") or "new"
         queryset = catalog.filter_products(catalog.published_products(), filters)
-        cacheable = True
         try:
             page = catalog.catalog_page(
                 queryset=queryset, sort_key=sort_key, cursor=self.request.GET.get("after"), refs_only=True
@@ -122,14 +129,12 @@ class CatalogView(TemplateView):
             messages.warning(self.request, _("That page link is not valid any more; here is the first page."))
             page = catalog.catalog_page(queryset=queryset, sort_key=sort_key, refs_only=True)
             cacheable = False  # the message belongs to this answer only
-        params = self.request.GET.copy()
-        params.pop("after", None)
         context = {
             "form": form,
             "filter_fields": _filter_fields(form),
             "page": page,
             "cards": render_cards(page.products),
-            "params": params.urlencode(),
+            "params": urlencode(self._query()),
             "searching": bool(filters),
         }
         listing = {
@@ -149,7 +154,11 @@ def _filter_fields(form) -> str:
     """The filter's select fields: three queries and a hundred option renders, so cached by
     what they show."""
     shown = form.choice_fields_cache_key()
-    key = f"fragment:filter-fields:{hashlib.sha256(shown.encode()).hexdigest()[:32]}" if shown else None
+    key = (
+        fragments.fragment_key("filter-fields", hashlib.sha256(shown.encode()).hexdigest()[:32])
+        if shown
+        else None
+    )
     fields = fragments.read(key)
     if fields is None:
         fields = render_to_string("storefront/partials/catalog_filter_fields.html", {"form": form})

@@ -45,6 +45,8 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
     the cache or the slate cannot be read, the page is served without it (and the failure
     logged) rather than failing.
     """
+    if not fragments.cache_usable():
+        return [], ""  # the offsets live in the cache
     try:
         sizes = sizes if sizes is not None else slate_sizes()
         key = str(belt.pk) if belt is not None else "all"
