@@ -14,18 +14,21 @@ card data and renders only the cards it lacks (docs/performance.md). The cache i
 accelerator, never a dependency: if it cannot be read, every card is rendered.
 """
 
+from django.conf import settings
 from django.template.loader import get_template
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from . import fragments
-from .catalog import with_card_data
-from .models import Product
+from .catalog import CardRef, with_card_fields
+from .models import Product, ProductStatus
 
 CARD_TEMPLATE = "storefront/partials/product_card.html"
 CARD_TTL = 6 * 60 * 60
 # Bump when the card template or what it reads changes, so a deploy never serves old cards.
 CARD_VERSION = 1
+WARM_BATCH = 500
 
 
 def card_key(product, language: str) -> str:
@@ -48,7 +51,7 @@ def render_cards(products) -> list[SafeString]:
     if missing:
         template = get_template(CARD_TEMPLATE)
         fresh = {}
-        for product in with_card_data(Product.objects.filter(pk__in=missing)):
+        for product in with_card_fields(Product.objects.filter(pk__in=missing)):
             html = template.render({"product": product})
             cards[product.pk] = html
             # Keyed by the row just read: if it changed since the page's query, this is the
@@ -57,3 +60,26 @@ def render_cards(products) -> list[SafeString]:
         fragments.write_many(fresh, CARD_TTL)
     # Safe: every card was rendered by the autoescaping template above.
     return [mark_safe(cards[product.pk]) for product in products if product.pk in cards]  # noqa: S308
+
+
+def warm_cards(product_ids) -> int:
+    """Render, in every language, the cards of these goods that the cache lacks; return how
+    many goods were looked at.
+
+    The discovery cycle calls it for a new slate (in Celery): the strip shows a window of
+    the slate on every catalog and belt page, so its cards would otherwise be rendered on
+    those requests, one strip window after another, after each new slate.
+    """
+    product_ids = list(dict.fromkeys(product_ids))
+    for start in range(0, len(product_ids), WARM_BATCH):
+        batch = product_ids[start : start + WARM_BATCH]
+        refs = [
+            CardRef(pk, updated_at)
+            for pk, updated_at in Product.objects.filter(
+                pk__in=batch, status=ProductStatus.PUBLISHED
+            ).values_list("pk", "updated_at")
+        ]
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                render_cards(refs)
+    return len(product_ids)

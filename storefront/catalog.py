@@ -105,6 +105,45 @@ def with_card_data(queryset):
     )
 
 
+def _images(*fields: str) -> Prefetch:
+    return Prefetch(
+        "images", queryset=ProductImage.objects.only("product", *fields).order_by("position", "pk")
+    )
+
+
+# The columns a product card reads (templates/storefront/partials/product_card.html), and
+# the two that key it (storefront.cards). Loading whole rows cost more than rendering the
+# cards: a product row carries its search grams and intro, and its merchant's row dozens
+# of columns (docs/performance.md, change 11). Reading a column left out costs one query
+# per card, which the cards' query-count tests would show.
+CARD_FIELDS = (
+    "public_id", "updated_at", "title", "source_kind", "wholesale_price", "retail_price",
+    "min_order_quantity", "origin_region__name",
+)  # fmt: skip
+# What ProductSerializer (the public API and the partner feed) reads, with the sort values
+# of every catalog order and the feed's status.
+API_FIELDS = (
+    "public_id", "updated_at", "status", "title", "intro", "source_kind", "origin_province",
+    "origin_city", "seller_type", "wholesale_price", "retail_price", "min_order_quantity",
+    "stock_status", "published_at", "click_count", "merchant__public_id", "merchant__display_name",
+    "belt__slug", "origin_region__code",
+)  # fmt: skip
+
+
+def with_card_fields(queryset):
+    """Only what a card shows: two queries for any number of cards."""
+    return queryset.select_related("origin_region").only(*CARD_FIELDS).prefetch_related(_images("thumbnail"))
+
+
+def with_api_fields(queryset):
+    """Only what the public API shows of a good: two queries for any page size."""
+    return (
+        queryset.select_related("merchant", "origin_region", "belt")
+        .only(*API_FIELDS)
+        .prefetch_related(_images("large", "thumbnail"))
+    )
+
+
 class CardRef(NamedTuple):
     """What a cached card's key needs (storefront.cards), and the row's sort value.
 
@@ -167,7 +206,7 @@ def catalog_page(
         queryset = queryset.filter(sort.after(value, pk))
     queryset = queryset.order_by(*sort.order_by())
     queryset = queryset[: page_size + 1]
-    rows = card_refs(queryset, sort.field) if refs_only else list(with_card_data(queryset))
+    rows = card_refs(queryset, sort.field) if refs_only else list(with_api_fields(queryset))
     next_cursor = encode_cursor(sort_key, rows[page_size - 1]) if len(rows) > page_size else None
     return CatalogPage(products=rows[:page_size], next_cursor=next_cursor)
 
@@ -278,7 +317,7 @@ def partner_feed_page(*, belt=None, updated_since=None, cursor=None, page_size: 
             product=product if product.status == ProductStatus.PUBLISHED else None,
             sort_key=(product.updated_at, PRODUCT_ROW, product.pk),
         )
-        for product in with_card_data(products).order_by("updated_at", "id")[: page_size + 1]
+        for product in with_api_fields(products).order_by("updated_at", "id")[: page_size + 1]
     ]
     if belt is not None:
         exits = ProductBeltExit.objects.filter(belt=belt, left_at__lte=bound)

@@ -125,7 +125,7 @@ class ProductDetailView(generics.RetrieveAPIView):
     lookup_url_kwarg = "public_id"
 
     def get_queryset(self):
-        return catalog.with_card_data(catalog.published_products())
+        return catalog.with_api_fields(catalog.published_products())
 
 
 # --- The merchant's own goods -----------------------------------------------------------

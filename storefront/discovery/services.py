@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
+from storefront.cards import warm_cards
 from storefront.fragments import catalog_changed
 from storefront.models import Product, ProductStatus
 
@@ -222,6 +223,8 @@ def _write_slate(order: list[int], belts: dict[int, int | None]) -> None:
     sizes = {"all": len(slots), **{str(belt): count for belt, count in belt_counters.items()}}
     transaction.on_commit(lambda: cache.set(SLATE_CACHE_KEY, sizes, SLATE_SIZES_TIMEOUT))
     catalog_changed()  # the strip's windows are cached per generation
+    # The strips will show every slotted good: their cards are rendered here, not on pages.
+    transaction.on_commit(lambda: warm_cards(order), robust=True)
 
 
 def slate_sizes() -> dict[str, int]:

@@ -16,6 +16,7 @@ from storefront import counters, fragments, services, tasks
 from storefront.cards import card_key, render_cards
 from storefront.catalog import PAGE_SIZE, CardRef
 from storefront.discovery import services as discovery
+from storefront.discovery.selectors import discovery_strip
 from tests.factories import StaffFactory
 from tests.storefront.conftest import make_product
 
@@ -280,3 +281,51 @@ def test_fragments_can_be_turned_off(client, seller, settings):
 
     assert _queries(client) > 0
     assert listed(client) == ["不缓存"]
+
+
+def test_a_new_slate_leaves_its_cards_drawn_for_the_strip(
+    seller, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    for n in range(4):
+        make_product(seller, title=f"进货单{n}")
+    cache.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        discovery.run_cycle(seed=5)
+
+    slotted = set(discovery.FeedSlot.objects.values_list("product_id", flat=True))
+    assert len(slotted) == 4
+    for language in ("zh-hans", "en"):
+        refs = [CardRef(pk, updated_at) for pk, updated_at in _card_keys(slotted)]
+        assert all(cache.get(card_key(ref, language)) for ref in refs), language
+    # A strip window now reads its slots (and wraps around the slate's end) and draws no card.
+    with django_assert_max_num_queries(2):
+        shown, strip_html = discovery_strip(generation=None, size=4)
+    assert strip_html.count('data-testid="product-card"') == len(shown) == 4
+
+
+def test_a_card_reads_only_its_own_columns(seller, photo, django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    from storefront.catalog import with_card_data
+    from storefront.models import Product
+
+    good = services.product_quick_list(
+        merchant=seller, by=seller.user, photo=photo, title="只读需要的列", price="99"
+    )
+    tasks.process_product_image_task(good.images.get().pk)
+    Product.objects.filter(pk=good.pk).update(min_order_quantity=3, retail_price="129.00")
+    whole = with_card_data(Product.objects.filter(pk=good.pk)).get()
+    drawn_from_whole_rows = render_to_string("storefront/partials/product_card.html", {"product": whole})
+
+    with django_assert_num_queries(2):  # the goods' columns and their images: no deferred column read
+        lean = render_cards([CardRef(whole.pk, whole.updated_at)])
+
+    assert lean == [drawn_from_whole_rows]
+    assert "只读需要的列" in lean[0] and "<img" in lean[0] and "¥129.00" in lean[0] and "3" in lean[0]
+
+
+def _card_keys(product_ids):
+    from storefront.models import Product
+
+    return Product.objects.filter(pk__in=product_ids).values_list("pk", "updated_at")
