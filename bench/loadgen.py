@@ -22,7 +22,7 @@ import uuid
 from http.cookies import SimpleCookie
 
 from bench.noise import NoiseMeter
-from bench.scenarios import SCENARIOS, photo_jpeg
+from bench.scenarios import SCENARIOS, background_edit, photo_jpeg
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PRODUCT_LOCATION = re.compile(r"/catalog/p/([0-9a-f-]{36})/")
@@ -206,11 +206,47 @@ def run_scenario(
                         state.setdefault("listed_products", []).append(found.group(1))
         client.close()
 
+    readers_done = threading.Event()
+    edits = {"count": 0, "seconds": 0.0}
+
+    def edit_in_background():
+        """A partner editing goods at the scenario's rate while the readers read."""
+        client = Client(host, port)
+        edit_headers = {
+            "Authorization": f"Bearer {targets['api_token']}",
+            "Content-Type": "application/json",
+        }
+        started = time.perf_counter()
+        while not readers_done.is_set():
+            due = started + edits["count"] / scenario.edits_per_second
+            if readers_done.wait(max(0.0, due - time.perf_counter())):
+                break
+            number = state["edits"] = state.get("edits", 0) + 1
+            path, body = background_edit(targets, number)
+            try:
+                response, content = client.request("PATCH", path, body, edit_headers)
+            except OSError as error:
+                with lock:
+                    errors.append(f"edit: {type(error).__name__}: {error}")
+                continue
+            edits["count"] += 1
+            if response.status != 200:
+                with lock:
+                    errors.append(f"edit: HTTP {response.status} for {path}: {content[:200]!r}")
+        edits["seconds"] = time.perf_counter() - started
+        client.close()
+
+    editor = threading.Thread(target=edit_in_background) if scenario.edits_per_second else None
+    if editor:
+        editor.start()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    readers_done.set()
+    if editor:
+        editor.join()
     wall = time.perf_counter() - deadline.get("started", time.perf_counter())
     ordered = sorted(latencies)
     return {
@@ -229,6 +265,10 @@ def run_scenario(
         "errors": len(errors),
         "error_samples": errors[:5],
         "budget_p95_ms": scenario.budget_p95_ms,
+        "edits": edits["count"],
+        "edit_seconds": edits["seconds"],
+        "reads_without_query": sum(1 for count in queries if count == 0),
+        "reads_counted": len(queries),
     }
 
 
@@ -280,6 +320,24 @@ def measure(scenario, plan: dict, targets: dict, state: dict, session: dict) -> 
         "errors": latency["errors"] + loaded["errors"],
         "error_samples": (latency["error_samples"] + loaded["error_samples"])[:5],
         "noise": round(noise.share, 3),
+        **_edit_summary(scenario, latency, loaded),
+    }
+
+
+def _edit_summary(scenario, *phases: dict) -> dict:
+    """For a scenario read under edits: how many edits were made, at what rate, and the share
+    of reads the server answered without a query (from the fragment cache)."""
+    if not scenario.edits_per_second:
+        return {}
+    edits = sum(phase["edits"] for phase in phases)
+    seconds = sum(phase["edit_seconds"] for phase in phases)
+    counted = sum(phase["reads_counted"] for phase in phases)
+    return {
+        "edits": edits,
+        "edits_per_second": round(edits / seconds, 1) if seconds else 0.0,
+        "reads_without_query_share": round(sum(p["reads_without_query"] for p in phases) / counted, 3)
+        if counted
+        else None,
     }
 
 
@@ -306,6 +364,12 @@ def main(plan_path: str, results_path: str) -> int:
                 f"neighbour {result['noise']:.0%}",
                 flush=True,
             )
+            if "edits" in result:
+                print(
+                    f"  {'':<22} {result['edits']} edits at {result['edits_per_second']}/s; "
+                    f"{result['reads_without_query_share']:.0%} of reads without a query",
+                    flush=True,
+                )
     with open(results_path, "w") as handle:
         json.dump(results, handle, indent=2, ensure_ascii=False)
     return 0

@@ -166,7 +166,7 @@ def _prepare_targets(env: dict) -> dict:
     code = (
         "import json, django; django.setup();"
         "from bench import scenarios as s;"
-        "s.reset_bench_merchant_signups();"
+        "s.reset_bench_merchant_signups(); s.warm_slate_cards();"
         "from django.db import connection;"
         "print(json.dumps({'targets': s.resolve_targets(api_token=s.bench_api_token()),"
         " 'postgres': connection.cursor().connection.info.parameter_status('server_version')}))"
@@ -209,6 +209,14 @@ def table(results: list[dict]) -> str:
             f"{r['errors']} | {budget} | "
             f"{r.get('noise', 0):.0%} |"
         )
+    for r in results:
+        if r.get("edits") is not None and "skipped" not in r:
+            share = r["reads_without_query_share"]
+            lines.append(
+                f"\n{r['name']}: {r['edits']} edits through the API at {r['edits_per_second']}/s "
+                f"during the row; {'–' if share is None else f'{share:.0%}'} of the pages were "
+                "answered without a query (from the fragment cache)."
+            )
     return "\n".join(lines)
 
 

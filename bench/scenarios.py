@@ -9,6 +9,7 @@ very same requests from `Scenario.paths()` and `Scenario.form()`.
 
 import datetime
 import io
+import json
 import random
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -34,6 +35,9 @@ class Scenario:
     group: str = "page"  # "baseline", "page", "list" (budgeted lists and search), "api", "write"
     optional_until: str = ""  # a feature still being built: a 404 skips the scenario instead of failing
     rotate: tuple[str, ...] = field(default_factory=tuple)  # targets with many values, cycled per request
+    # Reads measured while a partner edits the bench merchant's goods through the API at
+    # this rate (`background_edit`): every edit makes the cached catalog fragments stale.
+    edits_per_second: float = 0.0
 
     def paths(self, targets: dict, count: int) -> list[str]:
         """The paths of `count` requests (percent-encoded), cycling through the rotated targets."""
@@ -63,10 +67,31 @@ class Scenario:
         raise ValueError(f"{self.name} is not a write")
 
 
+# A busy catalog: 10 edits a second is 864 000 a day, close to every listed good edited
+# once a day at 1m. The catalog's fragments are rendered afresh after each of them.
+EDITS_PER_SECOND = 10.0
+BACKGROUND_EDIT_PATH = "/api/v1/merchant/products/{own_product}/"
+
+
+def background_edit(targets: dict, number: int) -> tuple[str, bytes]:
+    """The path and JSON body of a partner's `number`-th edit (PATCH, the bench token; 200)."""
+    own = targets["own_products"]
+    path = BACKGROUND_EDIT_PATH.format(own_product=own[number % len(own)])
+    return path, json.dumps({"intro": f"源头工厂直供,今日第{number}次更新"}, ensure_ascii=False).encode()
+
+
 SCENARIOS = [
     Scenario("hello", "bare hello view (baseline)", "/__bench__/hello/", group="baseline"),
     Scenario("home", "home page", "/"),
     Scenario("catalog_list", "catalog, first page", "/catalog/", budget_p95_ms=50, group="list"),
+    Scenario(
+        "catalog_under_edits",
+        f"catalog, first page, while goods are edited {EDITS_PER_SECOND:.0f}×/s",
+        "/catalog/",
+        budget_p95_ms=50,
+        group="list",
+        edits_per_second=EDITS_PER_SECOND,
+    ),
     Scenario(
         "catalog_filtered",
         "catalog, belt + price filter",
@@ -190,6 +215,11 @@ def resolve_targets(*, api_token: str = "") -> dict:
         .order_by("pk")
         .first()
     )
+    own_products = list(
+        published.filter(merchant__user__email=BENCH_MERCHANT_EMAIL)
+        .order_by("pk")
+        .values_list("public_id", flat=True)[:50]
+    )
     recent = Product.objects.order_by("-updated_at").values_list("updated_at", flat=True)[1000:1001]
     updated_since = (list(recent) or [datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)])[0]
     return {
@@ -197,6 +227,7 @@ def resolve_targets(*, api_token: str = "") -> dict:
         "shop": [str(value) for value in shops],
         "belt": biggest_belt,
         "belts": belts,
+        "own_products": [str(value) for value in own_products],
         "lesson": f"{lesson.parent.slug}/{lesson.slug}",
         "deep_cursor": catalog.encode_cursor("new", deep_row),
         "campaign": BENCH_CAMPAIGN_SLUG,
@@ -217,6 +248,15 @@ def bench_api_token() -> str:
     user.api_tokens.filter(name="bench").delete()
     _token, raw_key = api_token_create(user=user, name="bench", scopes=list(Scope.values))
     return raw_key
+
+
+def warm_slate_cards() -> int:
+    """Leave the cache as a discovery cycle does: the slate's cards rendered (the run empties
+    the cache first, so that every run starts alike)."""
+    from storefront.cards import warm_cards
+    from storefront.discovery.models import FeedSlot
+
+    return warm_cards(FeedSlot.objects.order_by("position").values_list("product_id", flat=True))
 
 
 def reset_bench_merchant_signups() -> None:

@@ -5,6 +5,7 @@ Django's test client, on data written by the bench's own seeder (batched INSERTs
 SQLite, COPY on PostgreSQL), with the bench's URLconf and query-count middleware.
 """
 
+import json
 import re
 
 import pytest
@@ -71,12 +72,23 @@ def test_every_scenario_answers_as_the_load_generator_expects(bench_targets):
                 failures.append(f"{scenario.name} {path}: HTTP {response.status_code}")
             if "X-Bench-Queries" not in response.headers:
                 failures.append(f"{scenario.name}: no X-Bench-Queries header")
+            if scenario.edits_per_second:
+                edited = _edit_in_background(targets, len(state.setdefault("edited", [])) + 1)
+                state["edited"].append(edited)
+                if edited["status"] != 200:
+                    failures.append(f"{scenario.name} edit {edited['path']}: HTTP {edited['status']}")
             if scenario.name == "quick_listing":
                 public_id = re.search(r"/catalog/p/([0-9a-f-]{36})/", response.headers.get("Location", ""))
                 assert public_id, response.headers.get("Location")
                 state.setdefault("listed_products", []).append(public_id.group(1))
 
     assert failures == []
+    # The edits made beside the reads changed the goods, and the catalog shows them.
+    assert state["edited"]
+    last = state["edited"][-1]
+    edited = Product.objects.get(public_id=last["public_id"])
+    assert edited.intro == last["intro"]
+    assert edited.status == "published"
     # The write scenarios did their work: the quick-listed good is live and signed up.
     entry = CampaignEntry.objects.select_related("product").get(
         campaign__slug=BENCH_CAMPAIGN_SLUG, merchant__user__email=targets["email"]
@@ -108,6 +120,23 @@ def test_the_hello_view_exists_only_in_the_bench_urlconf():
     with pytest.raises(Resolver404):
         resolve("/__bench__/hello/", urlconf="config.urls")
     assert resolve("/__bench__/hello/", urlconf="bench.urls").url_name == "bench-hello"
+
+
+def _edit_in_background(targets: dict, number: int) -> dict:
+    """One of the partner's edits that the load generator makes beside a scenario's reads."""
+    path, body = scenarios.background_edit(targets, number)
+    response = Client().patch(
+        path,
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {targets['api_token']}"},
+    )
+    return {
+        "path": path,
+        "status": response.status_code,
+        "public_id": path.rstrip("/").rsplit("/", 1)[-1],
+        "intro": json.loads(body)["intro"],
+    }
 
 
 def _upload(filename, content, content_type):
