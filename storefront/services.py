@@ -115,12 +115,19 @@ def product_quick_list(*, merchant, by, photo, title, price, intro="") -> Produc
         source_kind=SourceKind.BELT if membership else _default_source(merchant),
         belt=membership.belt if membership else None,
         base=membership.base if membership else None,
-        status=ProductStatus.DRAFT,
+        status=ProductStatus.PUBLISHED,
+        published_at=timezone.now(),
     )
     _denormalize(product)
+    # Written live at once: a draft row published a moment later cost a locked read and a
+    # second write of all the table's indexes (docs/performance.md, change 12). The event
+    # (created as published) and its webhook are the workflow's, as for any move.
     product.save()
-    _add_photo(product, photo, checked)
-    return product_publish(product=product, by=by)
+    _add_photo(product, photo, checked, position=0)
+    PRODUCT_WORKFLOW.record(obj=product, by=by, created=True)
+    enter_pool(product)
+    catalog_changed()
+    return product
 
 
 def _default_source(merchant) -> str:
@@ -131,10 +138,10 @@ def _default_source(merchant) -> str:
     }.get(merchant.seller_type, SourceKind.ORIGIN)
 
 
-def _add_photo(product: Product, photo, checked) -> ProductImage:
-    image = ProductImage(
-        product=product, width=checked.width, height=checked.height, position=product.images.count()
-    )
+def _add_photo(product: Product, photo, checked, position: int | None = None) -> ProductImage:
+    if position is None:
+        position = product.images.count()
+    image = ProductImage(product=product, width=checked.width, height=checked.height, position=position)
     image.original.save(f"products/{product.public_id}/original", photo, save=False)
     image.save()
     transaction.on_commit(lambda: process_product_image_task.delay(image.pk))

@@ -121,6 +121,34 @@ def test_the_list_reads_only_what_it_shows_and_shows_what_whole_rows_would(selle
     assert len(queries) <= 4  # the page, its images; no column read afterwards one good at a time
 
 
+def test_a_good_is_written_out_as_the_generic_field_walk_would(seller):
+    from rest_framework import serializers
+
+    from industrybelts.models import Belt
+    from storefront.api.serializers import ProductSerializer
+    from storefront.catalog import with_api_fields
+
+    make_product(seller, title="无带无图", price="12.50", retail="19.90")
+    belt = Belt.objects.get(slug="apparel")
+    make_product(seller, title="带里的货", source_kind="belt", belt=belt, publish=False)
+    quick = _client(seller.user).post(
+        f"{OWN}quick-list/",
+        {"photo": image_upload("x.jpg"), "title": "带图", "price": "9.9"},
+        format="multipart",
+    )
+    assert quick.status_code == 201
+    goods = list(with_api_fields(Product.objects.order_by("pk")))
+    assert {good.belt_id is None for good in goods} == {True, False}
+    assert {good.published_at is None for good in goods} == {True, False}
+    assert any(good.images.all() for good in goods)
+
+    serializer = ProductSerializer()
+    for good in goods:
+        written = serializer.to_representation(good)
+        walked = serializers.ModelSerializer.to_representation(serializer, good)
+        assert list(written.items()) == list(walked.items())
+
+
 def test_drafts_are_404_in_public(seller):
     draft = make_product(seller, publish=False)
 

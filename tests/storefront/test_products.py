@@ -71,6 +71,31 @@ def test_quick_listing_goes_live_and_publishes_a_clean_photo(client, settings):
     assert image.large.url in page
 
 
+def test_quick_listing_writes_the_live_good_once_with_its_event_and_pool_entry(client, seller):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from storefront.discovery.models import ProductExposure
+
+    client.force_login(seller.user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(QUICK, {"photo": image_upload(), "title": "一次写好", "price": "19.90"})
+
+    assert response.status_code == 302
+    product = Product.objects.get()
+    assert product.status == ProductStatus.PUBLISHED and product.published_at is not None
+    assert list(product.events.values_list("from_status", "to_status")) == [("", "published")]
+    assert ProductExposure.objects.filter(product=product, round=1, in_pool=True).exists()
+    product_writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(("INSERT INTO", "UPDATE"))
+        and '"storefront_product"' in q["sql"].split("(")[0].split(" SET ")[0]
+    ]
+    assert len(product_writes) == 1  # the row is written live, not as a draft published a moment later
+
+
 def test_the_photo_field_opens_the_phone_camera(client, seller):
     client.force_login(seller.user)
 
