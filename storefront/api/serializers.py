@@ -76,6 +76,9 @@ class ProductSerializer(serializers.ModelSerializer):
         }
 
 
+_PUBLIC_PRODUCT = ProductSerializer()
+
+
 class OwnProductSerializer(ProductSerializer):
     """A merchant's own good: also its status, category and counters."""
 
@@ -130,6 +133,15 @@ class FeedEntrySerializer(serializers.Serializer):
     deleted = serializers.BooleanField(help_text="True: the good is no longer public (here); drop it.")
     updated_at = serializers.DateTimeField()
     product = ProductSerializer(allow_null=True)
+
+    def to_representation(self, entry):
+        """Written out as ProductSerializer's is (a feed page is 100 of these)."""
+        return {
+            "id": str(entry.public_id),
+            "deleted": entry.deleted,
+            "updated_at": _TIME.to_representation(entry.updated_at),
+            "product": None if entry.product is None else _PUBLIC_PRODUCT.to_representation(entry.product),
+        }
 
 
 class FeedPageSerializer(serializers.Serializer):

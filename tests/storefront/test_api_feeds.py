@@ -87,6 +87,22 @@ def test_deleted_and_hidden_goods_are_tombstones(seller):
     }
 
 
+def test_feed_entries_are_written_out_as_the_generic_field_walk_would(seller):
+    from rest_framework import serializers
+
+    from storefront.api.serializers import FeedEntrySerializer
+
+    make_product(seller, title="还在卖")
+    services.product_unpublish(product=make_product(seller, title="下架了"), by=seller.user)
+    entries = catalog.partner_feed_page(page_size=10).entries
+    assert sorted(entry.deleted for entry in entries) == [False, True]
+
+    serializer = FeedEntrySerializer()
+    for entry in entries:
+        walked = serializers.Serializer.to_representation(serializer, entry)
+        assert list(serializer.to_representation(entry).items()) == list(walked.items())
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
