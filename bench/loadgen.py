@@ -24,6 +24,7 @@ from http.cookies import SimpleCookie
 from bench.noise import NoiseMeter
 from bench.scenarios import SCENARIOS, background_edit, photo_jpeg
 
+EDIT_LANES = 2  # connections the background edits are spread over
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PRODUCT_LOCATION = re.compile(r"/catalog/p/([0-9a-f-]{36})/")
 
@@ -209,35 +210,42 @@ def run_scenario(
     readers_done = threading.Event()
     edits = {"count": 0, "seconds": 0.0}
 
-    def edit_in_background():
-        """A partner editing goods at the scenario's rate while the readers read."""
+    def edit_in_background(lane: int, lanes: int):
+        """A partner editing goods at its share of the scenario's rate while the readers read.
+
+        Each lane sends on a fixed schedule; an edit that answers late delays only its own
+        lane, so the rate holds as long as one edit takes less than `lanes` intervals.
+        """
         client = Client(host, port)
         edit_headers = {
             "Authorization": f"Bearer {targets['api_token']}",
             "Content-Type": "application/json",
         }
-        started = time.perf_counter()
-        while not readers_done.is_set():
-            due = started + edits["count"] / scenario.edits_per_second
-            if readers_done.wait(max(0.0, due - time.perf_counter())):
-                break
-            number = state["edits"] = state.get("edits", 0) + 1
+        interval = lanes / scenario.edits_per_second
+        started = time.perf_counter() + lane * interval / lanes
+        sent = 0
+        while not readers_done.wait(max(0.0, started + sent * interval - time.perf_counter())):
+            with lock:
+                number = state["edits"] = state.get("edits", 0) + 1
             path, body = background_edit(targets, number)
+            sent += 1
             try:
                 response, content = client.request("PATCH", path, body, edit_headers)
             except OSError as error:
                 with lock:
                     errors.append(f"edit: {type(error).__name__}: {error}")
                 continue
-            edits["count"] += 1
-            if response.status != 200:
-                with lock:
+            with lock:
+                edits["count"] += 1
+                if response.status != 200:
                     errors.append(f"edit: HTTP {response.status} for {path}: {content[:200]!r}")
-        edits["seconds"] = time.perf_counter() - started
+        with lock:
+            edits["seconds"] = max(edits["seconds"], time.perf_counter() - started)
         client.close()
 
-    editor = threading.Thread(target=edit_in_background) if scenario.edits_per_second else None
-    if editor:
+    lanes = EDIT_LANES if scenario.edits_per_second else 0
+    editors = [threading.Thread(target=edit_in_background, args=(lane, lanes)) for lane in range(lanes)]
+    for editor in editors:
         editor.start()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
@@ -245,7 +253,7 @@ def run_scenario(
     for thread in threads:
         thread.join()
     readers_done.set()
-    if editor:
+    for editor in editors:
         editor.join()
     wall = time.perf_counter() - deadline.get("started", time.perf_counter())
     ordered = sorted(latencies)
@@ -320,6 +328,7 @@ def measure(scenario, plan: dict, targets: dict, state: dict, session: dict) -> 
         "errors": latency["errors"] + loaded["errors"],
         "error_samples": (latency["error_samples"] + loaded["error_samples"])[:5],
         "noise": round(noise.share, 3),
+        "steal": round(noise.steal_share, 3),
         **_edit_summary(scenario, latency, loaded),
     }
 

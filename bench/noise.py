@@ -13,12 +13,14 @@ import time
 BENCH_MARKERS = ("bench.loadgen", "bench.run", "-Q bench", "portal_bench_", "config.wsgi")
 
 
-def _busy_seconds() -> float:
-    """CPU seconds the whole machine has spent busy since boot (all cores)."""
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds the whole machine has spent busy since boot (all cores), and the part of
+    them that was steal: time the hypervisor gave this machine's CPUs to another machine."""
     with open("/proc/stat") as handle:
         ticks = [int(value) for value in handle.readline().split()[1:9]]
     user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    per_second = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq + steal) / per_second, steal / per_second
 
 
 def _bench_cpu_seconds() -> dict[int, float]:
@@ -41,11 +43,12 @@ def _bench_cpu_seconds() -> dict[int, float]:
 
 
 class NoiseMeter:
-    """A `with` block's neighbour CPU: `foreign` seconds, `share` of all cores over its time."""
+    """A `with` block's neighbour CPU: `foreign` seconds, `share` of all cores over its time,
+    and `steal_share`, the part of it another virtual machine on the same host took."""
 
     def __enter__(self):
         self.started = time.perf_counter()
-        self.busy = _busy_seconds()
+        self.busy, self.stolen = _cpu_seconds()
         self.bench = _bench_cpu_seconds()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.children = children.ru_utime + children.ru_stime
@@ -57,6 +60,9 @@ class NoiseMeter:
         own = sum(used - self.bench.get(pid, 0.0) for pid, used in bench.items())
         own += children.ru_utime + children.ru_stime - self.children  # the load generator, when it ended
         self.seconds = time.perf_counter() - self.started
-        self.foreign = max(0.0, _busy_seconds() - self.busy - own)
-        self.share = self.foreign / (self.seconds * (os.cpu_count() or 1))
+        busy, stolen = _cpu_seconds()
+        self.foreign = max(0.0, busy - self.busy - own)
+        capacity = self.seconds * (os.cpu_count() or 1)
+        self.share = self.foreign / capacity
+        self.steal_share = (stolen - self.stolen) / capacity
         return False
