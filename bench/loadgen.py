@@ -127,7 +127,6 @@ def run_scenario(
     """Send the scenario's requests from `concurrency` connections, within `limits`; measure."""
     host, port = plan["host"], plan["port"]
     max_requests, max_seconds = limits["requests"], limits["seconds"]
-    warmup = warmup if scenario.method == "GET" else 0
     paths = scenario.paths(targets, max_requests + warmup + concurrency)
     headers = {"Referer": f"http://{host}:{port}{scenario.path.split('?')[0]}"}
     if scenario.api_token:
@@ -291,7 +290,7 @@ def measure(scenario, plan: dict, targets: dict, state: dict, session: dict) -> 
     with NoiseMeter() as noise:
         latency = run_scenario(
             scenario, plan, targets, state, session,
-            concurrency=1, limits=plan["limits"][f"latency_{kind}"], warmup=plan["warmup"],
+            concurrency=1, limits=plan["limits"][f"latency_{kind}"], warmup=plan[f"warmup_{kind}"],
         )  # fmt: skip
         if "skipped" in latency:
             return latency
