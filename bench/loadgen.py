@@ -24,7 +24,7 @@ from http.cookies import SimpleCookie
 from bench.noise import NoiseMeter
 from bench.scenarios import SCENARIOS, background_edit, photo_jpeg
 
-EDIT_LANES = 2  # connections the background edits are spread over
+EDIT_LANES = 3  # connections the background edits are spread over (an edit takes ~100 ms here)
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PRODUCT_LOCATION = re.compile(r"/catalog/p/([0-9a-f-]{36})/")
 
