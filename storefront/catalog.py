@@ -66,13 +66,19 @@ class InvalidCursor(ValueError):
 
 
 def encode_cursor(sort_key: str, product) -> str:
-    """The cursor after `product` (a Product, or a CardRef of this sort)."""
-    value = product.sort_value if isinstance(product, CardRef) else getattr(product, SORTS[sort_key].field)
+    """The cursor after `product` (a Product, an API row, or a CardRef of this sort)."""
+    field = SORTS[sort_key].field
+    if isinstance(product, CardRef):
+        value, pk = product.sort_value, product.pk
+    elif isinstance(product, dict):
+        value, pk = product[field], product["pk"]
+    else:
+        value, pk = getattr(product, field), product.pk
     return signing.dumps(
         {
             "s": sort_key,
             "v": value.isoformat() if hasattr(value, "isoformat") else str(value),
-            "i": product.pk,
+            "i": pk,
         },
         salt=CURSOR_SALT,
     )
@@ -120,10 +126,10 @@ CARD_FIELDS = (
     "public_id", "updated_at", "title", "source_kind", "wholesale_price", "retail_price",
     "min_order_quantity", "origin_region__name",
 )  # fmt: skip
-# What ProductSerializer (the public API and the partner feed) reads, with the sort values
-# of every catalog order and the feed's status.
+# What the public API shows of a good (ProductSerializer), as `values()` names, with the
+# sort value of every catalog order and the feed's status.
 API_FIELDS = (
-    "public_id", "updated_at", "status", "title", "intro", "source_kind", "origin_province",
+    "pk", "public_id", "updated_at", "status", "title", "intro", "source_kind", "origin_province",
     "origin_city", "seller_type", "wholesale_price", "retail_price", "min_order_quantity",
     "stock_status", "published_at", "click_count", "merchant__public_id", "merchant__display_name",
     "belt__slug", "origin_region__code",
@@ -135,13 +141,27 @@ def with_card_fields(queryset):
     return queryset.select_related("origin_region").only(*CARD_FIELDS).prefetch_related(_images("thumbnail"))
 
 
-def with_api_fields(queryset):
-    """Only what the public API shows of a good: two queries for any page size."""
-    return (
-        queryset.select_related("merchant", "origin_region", "belt")
-        .only(*API_FIELDS)
-        .prefetch_related(_images("large", "thumbnail"))
-    )
+def api_rows(queryset, *, limit: int) -> list[dict]:
+    """The first `limit` goods of `queryset` as the public API shows them: plain rows, each
+    with `images`, its (large, thumbnail) file names in order. Two queries.
+
+    Rows, not model instances: for a feed page of 100 the instances, their merchant,
+    region and belt, and the images' prefetch took twice as long (docs/performance.md,
+    change 13). `storefront.api.serializers.ProductSerializer` writes them out.
+    """
+    rows = list(queryset.values(*API_FIELDS)[:limit])
+    images: dict[int, list] = {row["pk"]: [] for row in rows}
+    if rows:
+        files = (
+            ProductImage.objects.filter(product_id__in=list(images))
+            .order_by("position", "pk")
+            .values_list("product_id", "large", "thumbnail")
+        )
+        for product_id, large, thumbnail in files:
+            images[product_id].append((large, thumbnail))
+    for row in rows:
+        row["images"] = images[row["pk"]]
+    return rows
 
 
 class CardRef(NamedTuple):
@@ -198,15 +218,18 @@ def catalog_page(
 ) -> CatalogPage:
     """Return one page after `cursor` (raises InvalidCursor for a tampered or foreign cursor).
 
-    With `refs_only` the page holds CardRefs, for `storefront.cards.render_cards`.
+    The page holds API rows (`api_rows`), or with `refs_only` CardRefs, for
+    `storefront.cards.render_cards`.
     """
     sort = SORTS.get(sort_key, SORTS["new"])
     if cursor:
         value, pk = decode_cursor(sort_key, cursor)
         queryset = queryset.filter(sort.after(value, pk))
     queryset = queryset.order_by(*sort.order_by())
-    queryset = queryset[: page_size + 1]
-    rows = card_refs(queryset, sort.field) if refs_only else list(with_api_fields(queryset))
+    if refs_only:
+        rows = card_refs(queryset[: page_size + 1], sort.field)
+    else:
+        rows = api_rows(queryset, limit=page_size + 1)
     next_cursor = encode_cursor(sort_key, rows[page_size - 1]) if len(rows) > page_size else None
     return CatalogPage(products=rows[:page_size], next_cursor=next_cursor)
 
@@ -244,7 +267,7 @@ class FeedEntry:
     public_id: object
     updated_at: datetime.datetime
     deleted: bool
-    product: Product | None
+    product: dict | None  # an API row (`api_rows`)
     sort_key: tuple = ()
 
 
@@ -311,13 +334,13 @@ def partner_feed_page(*, belt=None, updated_since=None, cursor=None, page_size: 
         products = products.filter(updated_at__gte=updated_since)
     entries = [
         FeedEntry(
-            public_id=product.public_id,
-            updated_at=product.updated_at,
-            deleted=product.status != ProductStatus.PUBLISHED,
-            product=product if product.status == ProductStatus.PUBLISHED else None,
-            sort_key=(product.updated_at, PRODUCT_ROW, product.pk),
+            public_id=row["public_id"],
+            updated_at=row["updated_at"],
+            deleted=row["status"] != ProductStatus.PUBLISHED,
+            product=row if row["status"] == ProductStatus.PUBLISHED else None,
+            sort_key=(row["updated_at"], PRODUCT_ROW, row["pk"]),
         )
-        for product in with_api_fields(products).order_by("updated_at", "id")[: page_size + 1]
+        for row in api_rows(products.order_by("updated_at", "id"), limit=page_size + 1)
     ]
     if belt is not None:
         exits = ProductBeltExit.objects.filter(belt=belt, left_at__lte=bound)

@@ -124,8 +124,16 @@ class ProductDetailView(generics.RetrieveAPIView):
     lookup_field = "public_id"
     lookup_url_kwarg = "public_id"
 
-    def get_queryset(self):
-        return catalog.with_api_fields(catalog.published_products())
+    def get_queryset(self):  # for the schema's path parameter
+        return catalog.published_products()
+
+    def get_object(self):
+        rows = catalog.api_rows(
+            catalog.published_products().filter(public_id=self.kwargs["public_id"]), limit=1
+        )
+        if not rows:
+            raise NotFound
+        return rows[0]
 
 
 # --- The merchant's own goods -----------------------------------------------------------
