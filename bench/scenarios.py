@@ -220,7 +220,14 @@ def resolve_targets(*, api_token: str = "") -> dict:
         .order_by("pk")
         .values_list("public_id", flat=True)[:50]
     )
-    recent = Product.objects.order_by("-updated_at").values_list("updated_at", flat=True)[1000:1001]
+    # The belt's feed from 1 000 changes back: always whole pages of 100, however many goods
+    # earlier runs listed (the 1 000th change of the whole catalog left the belt's feed a
+    # page of 40 after one run and of 100 after a few).
+    recent = (
+        Product.objects.filter(belt__slug=biggest_belt, published_at__isnull=False)
+        .order_by("-updated_at", "-id")
+        .values_list("updated_at", flat=True)[1000:1001]
+    )
     updated_since = (list(recent) or [datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)])[0]
     return {
         "product": [str(value) for value in products],
