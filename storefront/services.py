@@ -120,7 +120,7 @@ def product_quick_list(*, merchant, by, photo, title, price, intro="") -> Produc
     )
     _denormalize(product)
     # Written live at once: a draft row published a moment later cost a locked read and a
-    # second write of all the table's indexes (docs/performance.md, change 12). The event
+    # second write of all the table's indexes (docs/performance.md, change 14). The event
     # (created as published) and its webhook are the workflow's, as for any move.
     product.save()
     _add_photo(product, photo, checked, position=0)

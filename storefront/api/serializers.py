@@ -13,7 +13,8 @@ def _url(file) -> str | None:
 
 
 def _media_url(name: str) -> str | None:
-    """The URL of a product image's file by its name, as `FieldFile.url` gives it."""
+    """The URL of a product image's file by its name, as `FieldFile.url` gives it (both sizes
+    live in the same public storage; the private original is never listed)."""
     return ProductImage._meta.get_field("large").storage.url(name) if name else None
 
 
