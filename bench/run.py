@@ -307,7 +307,7 @@ def main(argv=None) -> int:
         )
         bind = ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
         gunicorn = subprocess.Popen(  # noqa: S603
-            [str(venv_bin / "gunicorn"), "config.wsgi", *bind],
+            [str(venv_bin / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi", *bind],
             cwd=ROOT,
             env=env,
             stdout=open(logs / "gunicorn.log", "w"),  # noqa: SIM115
