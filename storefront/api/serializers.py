@@ -2,6 +2,9 @@
 and storefront.services: the write serializer only fixes the shape (names, types, no unknown
 fields) and hands the values to the form the merchant's own editor uses."""
 
+from decimal import Decimal
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from merchants.api.serializers import StrictSerializer
@@ -29,9 +32,24 @@ class ProductImageSerializer(serializers.Serializer):
         return _url(image.thumbnail)
 
 
-# As ModelSerializer builds them for Product's prices and times.
-_MONEY = serializers.DecimalField(max_digits=9, decimal_places=2, read_only=True)
-_TIME = serializers.DateTimeField(read_only=True)
+_CENT = Decimal("0.01")
+
+
+def _money(value: Decimal) -> str:
+    """As DRF's DecimalField(decimal_places=2) writes money: a string with two places."""
+    return f"{value.quantize(_CENT):f}"
+
+
+def _time(value) -> str | None:
+    """As DRF's DateTimeField writes an aware time: ISO 8601 in the current time zone.
+
+    Both by hand: DRF's fields took 5 ms of a feed page's 9 on the bench machine (300
+    values); the tests that compare with DRF's walk hold them equal.
+    """
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -58,9 +76,8 @@ class ProductSerializer(serializers.ModelSerializer):
         The public lists, the detail and the partner feed read rows: the walk cost 0.1 ms a
         good on the bench machine, building a ModelSerializer's fields from the model 3 ms
         a request, and the instances twice the rows' load (docs/performance.md, change 13).
-        The declared fields still give the shape and the schema; money and times are
-        formatted by DRF's own fields. A test holds this equal to the walk over instances,
-        key for key.
+        The declared fields still give the shape and the schema. A test holds this equal
+        to the walk over instances, key for key.
         """
         return {
             "id": str(row["public_id"]),
@@ -74,15 +91,15 @@ class ProductSerializer(serializers.ModelSerializer):
             "origin_province": row["origin_province"],
             "origin_city": row["origin_city"],
             "seller_type": row["seller_type"],
-            "wholesale_price": _MONEY.to_representation(row["wholesale_price"]),
-            "retail_price": _MONEY.to_representation(row["retail_price"]),
+            "wholesale_price": _money(row["wholesale_price"]),
+            "retail_price": _money(row["retail_price"]),
             "min_order_quantity": row["min_order_quantity"],
             "stock_status": row["stock_status"],
             "images": [
                 {"large": _media_url(large), "thumbnail": _media_url(thumbnail)}
                 for large, thumbnail in row["images"]
             ],
-            "published_at": _TIME.to_representation(row["published_at"]) if row["published_at"] else None,
+            "published_at": _time(row["published_at"]),
         }
 
 
@@ -149,7 +166,7 @@ class FeedEntrySerializer(serializers.Serializer):
         return {
             "id": str(entry.public_id),
             "deleted": entry.deleted,
-            "updated_at": _TIME.to_representation(entry.updated_at),
+            "updated_at": _time(entry.updated_at),
             "product": None if entry.product is None else _PUBLIC_PRODUCT.to_representation(entry.product),
         }
 

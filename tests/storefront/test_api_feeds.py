@@ -98,9 +98,12 @@ def test_feed_entries_are_written_out_as_the_generic_field_walk_would(seller):
     assert sorted(entry.deleted for entry in entries) == [False, True]
 
     serializer = FeedEntrySerializer()
-    for entry in entries:
-        walked = serializers.Serializer.to_representation(serializer, entry)
-        assert list(serializer.to_representation(entry).items()) == list(walked.items())
+    for zone in ("Asia/Shanghai", "UTC"):  # "+08:00", and "Z" as DRF writes UTC
+        with timezone.override(zone):
+            for entry in entries:
+                walked = serializers.Serializer.to_representation(serializer, entry)
+                assert list(serializer.to_representation(entry).items()) == list(walked.items())
+                assert walked["updated_at"].endswith("Z" if zone == "UTC" else "+08:00")
 
 
 @pytest.mark.parametrize(
