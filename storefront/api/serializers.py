@@ -28,8 +28,9 @@ def _media_url(name: str) -> str | None:
 
     On the file system storage the URL is the media prefix and the quoted name:
     `FileSystemStorage.url`'s `urljoin` for a feed page's 200 files took 3 ms of the
-    page's 25 in-process on the bench machine (docs/performance.md, change 19). A name `urljoin` would rewrite (dot
-    or empty segments) and any other storage go through `url()`; a test holds both equal.
+    page's 25 in-process on the bench machine (docs/performance.md, change 19). A name
+    `urljoin` would rewrite (dot or empty segments) and any other storage go through
+    `url()`; a test holds both equal.
     """
     if not name:
         return None

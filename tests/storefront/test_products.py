@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -175,6 +176,62 @@ def test_wholesale_above_retail_is_refused_by_the_form_and_the_database(client, 
     product = make_product(seller)
     with pytest.raises(IntegrityError), transaction.atomic():
         Product.objects.filter(pk=product.pk).update(wholesale_price=Decimal("500.00"))
+
+
+# A good that breaks each of the table's check constraints, and the field that says so.
+CONSTRAINT_BREAKERS = {
+    "product_wholesale_not_above_retail": (
+        {"wholesale_price": Decimal("120.00"), "retail_price": Decimal("100.00")},
+        "wholesale_price",
+    ),
+    "product_price_in_range": ({"wholesale_price": Decimal("0.00")}, "wholesale_price"),
+    "product_belt_good_has_belt": ({"source_kind": "belt", "belt": None}, "belt"),
+    "product_moq_positive": ({"min_order_quantity": 0}, "min_order_quantity"),
+}
+
+
+def test_every_check_constraint_has_its_counterpart_in_python():
+    from storefront.services import CHECKED_IN_PYTHON
+
+    names = {constraint.name for constraint in Product._meta.constraints}
+    assert set(CHECKED_IN_PYTHON) == names == set(CONSTRAINT_BREAKERS)
+
+
+@pytest.mark.parametrize("constraint", sorted(CONSTRAINT_BREAKERS))
+def test_a_save_that_would_break_a_constraint_is_a_validation_error_without_asking_the_database(
+    seller, constraint
+):
+    from django.core.exceptions import ValidationError
+
+    from storefront import services
+
+    product = make_product(seller, price="80.00", retail="100.00")
+    changes, field = CONSTRAINT_BREAKERS[constraint]
+    data = {"title": "改过的标题", **changes}
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as refused:
+        services.product_save(merchant=seller, by=seller.user, product=product, data=data)
+
+    assert field in refused.value.message_dict
+    assert not [q for q in queries.captured_queries if '"_check"' in q["sql"]]
+    product.refresh_from_db()
+    assert product.title != "改过的标题"
+
+
+def test_an_edit_checks_the_good_in_python_and_writes_it_once(seller):
+    from storefront import services
+
+    product = make_product(seller, price="80.00", retail="100.00")
+    data = {"intro": "源头工厂直供,今日更新", "min_order_quantity": 3}
+    with CaptureQueriesContext(connection) as queries:
+        services.product_save(merchant=seller, by=seller.user, product=product, data=data)
+
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [q for q in sql if '"_check"' in q]
+    assert sum(q.startswith("SAVEPOINT") for q in sql) == 1  # product_save's own atomic, in the test's
+    assert sum(q.startswith("UPDATE") and "storefront_product" in q for q in sql) == 1
+    assert len(sql) <= 8, sql  # seller check, locked read, update, links; no constraint or FK lookups
+    product.refresh_from_db()
+    assert (product.intro, product.min_order_quantity) == ("源头工厂直供,今日更新", 3)
 
 
 @pytest.mark.parametrize(
