@@ -3,11 +3,8 @@ and storefront.services: the write serializer only fixes the shape (names, types
 fields) and hands the values to the form the merchant's own editor uses."""
 
 from decimal import Decimal
-from urllib.parse import urljoin
 
-from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
-from django.utils.encoding import filepath_to_uri
 from rest_framework import serializers
 
 from merchants.api.serializers import StrictSerializer
@@ -18,33 +15,10 @@ def _url(file) -> str | None:
     return file.url if file else None
 
 
-_IMAGE_STORAGE = ProductImage._meta.get_field("large").storage
-_url_prefixes: dict[str, str] = {}
-
-
 def _media_url(name: str) -> str | None:
     """The URL of a product image's file by its name, as `FieldFile.url` gives it (both sizes
-    live in the same public storage; the private original is never listed).
-
-    On the file system storage the URL is the media prefix and the quoted name:
-    `FileSystemStorage.url`'s `urljoin` for a feed page's 200 files took 3 ms of the
-    page's 25 in-process on the bench machine (docs/performance.md, change 19). A name
-    `urljoin` would rewrite (dot or empty segments) and any other storage go through
-    `url()`; a test holds both equal.
-    """
-    if not name:
-        return None
-    if _IMAGE_STORAGE.__class__.url is not FileSystemStorage.url:
-        return _IMAGE_STORAGE.url(name)
-    uri = filepath_to_uri(name).lstrip("/")
-    base_url = _IMAGE_STORAGE.base_url
-    if base_url is None or "//" in uri or "/." in f"/{uri}":
-        return _IMAGE_STORAGE.url(name)
-    prefix = _url_prefixes.get(base_url)
-    if prefix is None:
-        # What urljoin makes of the base itself, as it would for any plain name.
-        prefix = _url_prefixes.setdefault(base_url, urljoin(base_url, "x")[:-1])
-    return prefix + uri
+    live in the same public storage; the private original is never listed)."""
+    return ProductImage._meta.get_field("large").storage.url(name) if name else None
 
 
 class ProductImageSerializer(serializers.Serializer):
