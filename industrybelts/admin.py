@@ -81,10 +81,19 @@ class ProviderEventInline(TransitionEventInline):
 
 
 class MemberInline(admin.TabularInline):
+    """The provider's people, read-only: a member joins only by accepting an invitation, so no
+    staff member can make itself (or anyone) a provider member and read merchants' documents."""
+
     model = ProviderMember
     extra = 0
-    fields = ("user", "role")
-    autocomplete_fields = ("user",)
+    fields = ("user", "role", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ComplaintInline(admin.TabularInline):

@@ -7,6 +7,8 @@
   pre-review belt applications.
 - Belt operations staff (`industrybelts.decide_beltmembership`) decide memberships.
 - A merchant sees only its own memberships.
+- Staff accounts are never provider members (`member_roles` is empty for them): staff
+  rights come from their group alone, never through a provider's view of its merchants.
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -37,8 +39,8 @@ def active_assignments():
 
 
 def member_roles(user):
-    """The user's memberships of approved providers."""
-    if not user.is_authenticated:
+    """The user's memberships of approved providers; none for staff, who never act as a provider."""
+    if not user.is_authenticated or user.is_staff:
         return ProviderMember.objects.none()
     return ProviderMember.objects.filter(user=user, provider__status=ProviderStatus.APPROVED)
 

@@ -43,6 +43,8 @@ INVITATION_VALID_DAYS = 14
 @transaction.atomic
 def provider_apply(*, user, name, uscc, region, team_size, track_record, belt) -> ServiceProvider:
     """Record an organisation's application to serve `belt`."""
+    if user.is_staff:
+        raise NotEligible(_("Staff accounts cannot apply for or join a service provider."))
     try:
         with transaction.atomic():
             provider = ServiceProvider.objects.create(
@@ -205,6 +207,9 @@ def member_invitation_accept(*, code, user) -> ProviderMember:
         raise InvitationInvalid(_("This invitation link has already been used."))
     if invitation.email != user.email.lower():
         raise InvitationInvalid(_("This invitation was sent to another e-mail address."))
+    if user.is_staff:
+        # A staff member inside a provider would see its merchants' documents through it.
+        raise InvitationInvalid(_("Staff accounts cannot apply for or join a service provider."))
     member, _created = ProviderMember.objects.get_or_create(
         provider=invitation.provider, user=user, defaults={"role": invitation.role}
     )

@@ -7,6 +7,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .emails import send_after_commit
 
@@ -15,6 +16,15 @@ EMAIL_MAX_LENGTH = 254
 
 
 class MerchantAccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # The lock is per account and anyone may trip it: say how its owner lifts it at once.
+        "too_many_login_attempts": gettext_lazy(
+            "Too many failed log-in attempts. Try again in a few minutes, or reset your password "
+            "by e-mail to unlock your account now."
+        ),
+    }
+
     def clean_email(self, email):
         if len(email) > EMAIL_MAX_LENGTH:
             raise ValidationError(

@@ -6,10 +6,14 @@ that calls a service, which checks the transition map and the reviewer permissio
 
 import datetime
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin  # noqa: F401 (registers)
+from allauth.account.internal.flows.email_verification import send_verification_email_to_address
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -77,6 +81,67 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),
     )
     filter_horizontal = ("groups", "user_permissions")
+    actions = ["resend_verification"]
+
+    # Rights and credentials are a superuser's (permissions.PRIVILEGED_USER_FIELDS): other
+    # staff see them read-only, never see the password hash, and cannot open the password page.
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or permissions.can_grant_rights(request.user):
+            return fieldsets
+        return [
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f != "password")})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, *permissions.user_readonly_fields(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or permissions.can_change_account(request.user, obj)
+
+    def has_add_permission(self, request):
+        return permissions.can_grant_rights(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_grant_rights(request.user) and super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not permissions.can_grant_rights(request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description=_("Resend the verification e-mail"), permissions=["change"])
+    def resend_verification(self, request, queryset):
+        sent = 0
+        for address in EmailAddress.objects.filter(user__in=queryset, primary=True, verified=False):
+            sent += bool(send_verification_email_to_address(request, address))
+        self.message_user(request, _("%(count)d verification e-mails sent.") % {"count": sent})
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(admin.ModelAdmin):
+    """Addresses lead to the account (a password reset goes there): staff look, superusers edit."""
+
+    list_display = ("email", "user", "primary", "verified")
+    list_filter = ("primary", "verified")
+    search_fields = ("email", "user__email", "user__name")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+    def has_add_permission(self, request):
+        return permissions.can_grant_rights(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_grant_rights(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_grant_rights(request.user)
 
 
 class ApiTokenCreateForm(forms.ModelForm):
@@ -115,6 +180,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     )  # fmt: skip
     actions = ["revoke_tokens"]
 
+    def has_add_permission(self, request):
+        # A token acts as its user: minting one for someone else is a superuser's, and a
+        # merchant or provider makes its own on its pages.
+        return permissions.can_grant_rights(request.user) and super().has_add_permission(request)
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = ApiTokenCreateForm
@@ -139,6 +209,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
+        if not permissions.can_grant_rights(request.user):
+            return self.get_fields(request, obj)  # support revokes; it never extends a token
         return (*self.readonly_fields, "user", "name")
 
     def save_model(self, request, obj, form, change):

@@ -56,3 +56,42 @@ def can_view_application(user, application) -> bool:
 
 def can_view_document(user, document) -> bool:
     return can_view_application(user, document.application)
+
+
+# --- Staff rights ---------------------------------------------------------------------
+# Staff groups (roles.py) do their jobs through model permissions; no group may raise
+# anyone's rights, its own included. Rights are: superuser and staff flags, groups and
+# direct permissions, a password or e-mail address (each leads to the account), and API
+# tokens for someone else. Only an active superuser changes those; admin screens ask here.
+
+PRIVILEGED_USER_FIELDS = ("email", "is_staff", "is_superuser", "groups", "user_permissions")
+
+
+def can_grant_rights(user) -> bool:
+    """Return whether `user` may change the rights and credentials of accounts (superusers only)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.is_superuser)
+
+
+def can_change_account(user, account) -> bool:
+    """Return whether `user` may edit `account`'s ordinary fields (name, language, active flag).
+
+    Staff with the user-change permission edit non-staff accounts and their own; another
+    staff account is a superuser's to edit, so no group can lock out or rename a colleague.
+    """
+    if can_grant_rights(user):
+        return True
+    if not (
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm("merchants.change_user")
+    ):
+        return False
+    return account is None or account.pk == user.pk or not (account.is_staff or account.is_superuser)
+
+
+def user_readonly_fields(user, account) -> tuple[str, ...]:
+    """The account fields `user` sees but may not change on `account`'s admin page."""
+    if can_grant_rights(user):
+        return ()
+    fields = PRIVILEGED_USER_FIELDS
+    if account is not None and (account.pk == user.pk or account.is_staff or account.is_superuser):
+        fields = (*fields, "is_active")  # support deactivates merchants, never staff
+    return fields

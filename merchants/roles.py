@@ -45,7 +45,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "base": ("view", "add", "change", "delete"),
             "serviceprovider": ("view", "change"),
             "providerassignment": ("view", "add", "change"),
-            "providermember": ("view", "add", "change", "delete"),
+            # Members join by the invitation they accept, never picked in admin; staff may remove one.
+            "providermember": ("view", "delete"),
             "providercomplaint": ("view", "add", "change"),
             "beltmembership": ("view", "decide"),
             "merchantinvitation": ("view",),
@@ -81,34 +82,40 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     },
     StaffGroup.SUPPORT: {
         "merchants": {
+            # Deactivate merchants and resend verification; rights and credentials stay superusers'.
             "user": ("view", "change"),
-            "apitoken": ("view", "add", "change"),
+            # Revoke tokens; minting one for someone else would be acting as them.
+            "apitoken": ("view", "change"),
             "merchantprofile": ("view",),
             # Partners' webhooks: disable or enable an endpoint, redeliver, read the log.
             "webhookendpoint": ("view", "change"),
             "webhookdelivery": ("view", "change"),
             "webhookattempt": ("view",),
         },
-        "account": {"emailaddress": ("view", "change")},
+        "account": {"emailaddress": ("view",)},
     },
 }
 
 
 def sync_staff_groups(apps) -> None:
-    """Create missing staff groups and add the permissions GROUP_PERMISSIONS gives them.
+    """Create missing staff groups and give each exactly the permissions GROUP_PERMISSIONS lists.
 
     Runs after every migrate (post_migrate, see apps.py), so a group picks up the
-    permissions of models added later, and a test database flush restores the groups.
+    permissions of models added later, loses those taken out of the table (a right removed
+    here is removed from every deployment), and a test database flush restores the groups.
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, by_app in GROUP_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=str(group_name))
+        granted = []
         for app_label, by_model in by_app.items():
             for model, actions in by_model.items():
                 codenames = [f"{action}_{model}" for action in actions]
-                perms = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-                group.permissions.add(*perms)
+                granted += Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+        group.permissions.set(granted)
 
 
 def create_staff_groups(apps, schema_editor=None) -> None:

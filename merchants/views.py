@@ -4,8 +4,10 @@ Views stay thin: they parse with forms, call services and selectors, and turn do
 errors into messages beside the form. Object access goes through permissions.py.
 """
 
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -240,4 +242,19 @@ class DocumentFileView(View):
         response["Content-Disposition"] = "inline"
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class AccountLoginView(allauth_views.LoginView):
+    """allauth's log-in, answering 429 (not 200) while the attempts are blocked.
+
+    The page still shows the form with the reason and the way to lift an account's
+    lock at once (a password reset by e-mail, see receivers.py).
+    """
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        errors = form.errors.as_data().get(NON_FIELD_ERRORS, [])
+        if any(error.code == "too_many_login_attempts" for error in errors):
+            response.status_code = 429
         return response

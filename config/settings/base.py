@@ -50,10 +50,12 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "merchants.api.middleware.ApiRequestMiddleware",
+    "core.inputs.InputBoundaryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,8 +141,12 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env("ACCOUNT_EMAIL_SUBJECT_PREFIX", default="[源头好货] ")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Rate limits key on the client's address as NUM_PROXIES trusted proxies report it
+# (X-Forwarded-For); without it every visitor behind the proxy would share one limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("NUM_PROXIES", default=0)
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, with sign-ups a little tighter per address.
+    # allauth's defaults, with sign-ups a little tighter per address. The per-account
+    # failed log-in lock (5 in 5 minutes) is lifted by a password reset (merchants/receivers.py).
     "signup": "10/m/ip",
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/300s/key",

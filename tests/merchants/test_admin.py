@@ -64,8 +64,9 @@ def test_reviewer_can_view_but_not_change_users(client):
     assert client.get(reverse("admin:merchants_apitoken_changelist")).status_code == 403
 
 
-def test_support_creates_a_token_shown_once_and_stored_hashed(client):
-    client.force_login(StaffFactory(group=StaffGroup.SUPPORT))
+def test_superuser_creates_a_token_shown_once_and_stored_hashed(client):
+    """Minting a token for someone else is a superuser's (support only revokes)."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     partner = UserFactory(email="partner@example.com")
 
     response = client.post(
@@ -85,7 +86,7 @@ def test_support_creates_a_token_shown_once_and_stored_hashed(client):
 
 
 def test_admin_refuses_scopes_a_merchant_token_cannot_have(client):
-    client.force_login(StaffFactory(group=StaffGroup.SUPPORT))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     partner = UserFactory()
 
     response = client.post(
