@@ -5,6 +5,12 @@ count is within the limit (checked from the header before decoding, so a
 decompression bomb is refused without being expanded), and it then decodes fully.
 A PDF, where allowed, is accepted by its signature (`%PDF-` at the start, `%%EOF`
 near the end); it is stored as is and never rendered by the portal.
+
+Where a request must stay fast (quick listing), `decode="draft"` decodes the picture at
+thumbnail size instead: a JPEG through libjpeg's DCT scaling (an eighth of each side,
+every byte of the file still read), a PNG's chunks and checksums to its end (a
+WebP's container is read whole when it is opened). A truncated or damaged photo is
+then refused on the request, before anything goes live; the full decode stays in Celery.
 """
 
 import io
@@ -21,6 +27,9 @@ MAX_IMAGE_PIXELS = 25_000_000
 # those "MPO". They are JPEG files to every browser and to the merchant.
 ACCEPTED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 PDF_SIGNATURE = b"%PDF-"
+DRAFT = "draft"
+# libjpeg scales a JPEG down by at most 1/8; a size this small asks for that much.
+DRAFT_SIZE = (64, 64)
 
 
 @dataclass(frozen=True)
@@ -39,12 +48,13 @@ def _read_all(upload) -> bytes:
 
 
 def check_upload(
-    upload, *, allow_pdf: bool, max_bytes: int = MAX_DOCUMENT_BYTES, decode: bool = True
+    upload, *, allow_pdf: bool, max_bytes: int = MAX_DOCUMENT_BYTES, decode: bool | str = True
 ) -> CheckedUpload:
     """Return what the file really is, or raise a ValidationError a person can act on.
 
-    With `decode=False` only the header is read (type, size, pixel count): the request
-    stays fast and a Celery task decodes the image fully later (quick listing).
+    With `decode=False` only the header is read (type, size, pixel count); with
+    `decode=DRAFT` the picture is also decoded at thumbnail size (see the module's
+    docstring), so the request stays fast and a Celery task decodes it fully later.
     """
     size = upload.size
     if size > max_bytes:
@@ -78,7 +88,7 @@ def _wrong_type_error(allow_pdf: bool) -> ValidationError:
     )
 
 
-def _check_image(data: bytes, *, size: int, allow_pdf: bool, decode: bool = True) -> CheckedUpload:
+def _check_image(data: bytes, *, size: int, allow_pdf: bool, decode: bool | str = True) -> CheckedUpload:
     try:
         with Image.open(io.BytesIO(data)) as image:
             image_format = image.format
@@ -97,7 +107,10 @@ def _check_image(data: bytes, *, size: int, allow_pdf: bool, decode: bool = True
         )
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.load()
+            if decode == DRAFT:
+                _draft_decode(image)
+            else:
+                image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
     except (OSError, ValueError, SyntaxError):
@@ -105,6 +118,21 @@ def _check_image(data: bytes, *, size: int, allow_pdf: bool, decode: bool = True
     return CheckedUpload(
         content_type=ACCEPTED_IMAGE_FORMATS[image_format], size=size, width=width, height=height
     )
+
+
+def _draft_decode(image) -> None:
+    """Decode `image` at thumbnail size where its format allows, else read its data through.
+
+    A PNG has no reduced decode, and inflating 25 megapixels takes longer than a request
+    may: its chunks and their checksums, read to the end, refuse a cut or damaged file.
+    A WebP's container is parsed whole when it is opened (a cut one fails there); its
+    pixels, with no reduced decode either, are left to Celery.
+    """
+    if image.format in ("JPEG", "MPO"):
+        image.draft(None, DRAFT_SIZE)
+        image.load()
+    elif image.format == "PNG":
+        image.verify()
 
 
 def _too_many_pixels() -> ValidationError:

@@ -7,12 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from industrybelts.models import Belt, BeltStatus
 from merchants.models import Category, Region, RegionLevel, SellerType
-from merchants.uploads import check_upload
 
 from .catalog import PRICE_BANDS, SORTS
 from .models import MAX_PRICE, MIN_PRICE, SourceKind, StockStatus
 from .search import MAX_QUERY_LENGTH
-from .services import MAX_PRODUCT_PHOTO_BYTES
+from .services import check_product_photo
 
 
 def _price_field(label, required=True):
@@ -104,16 +103,15 @@ class CatalogFilterForm(forms.Form):
 
 
 class PhotoField(forms.FileField):
-    """A product photo: checked by its header on the request path; decoded later by Celery."""
+    """A product photo: decoded at thumbnail size on the request path (a cut or damaged
+    file is this field's error, before the good goes live); decoded fully later by Celery."""
 
     widget = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
         if upload:
-            upload.checked = check_upload(
-                upload, allow_pdf=False, max_bytes=MAX_PRODUCT_PHOTO_BYTES, decode=False
-            )
+            upload.checked = check_product_photo(upload)
         return upload
 
 

@@ -1,8 +1,9 @@
 """Writes of the catalog: listing (quick and full), publishing, moderation, CSV import.
 
-Quick listing keeps the request path short: the photo's header is checked (type,
-pixel count), the file is stored privately, the product row is written, and the
-decode / EXIF strip / resize to WebP is queued for Celery after the commit.
+Quick listing keeps the request path short: the photo is checked (type, pixel count
+from the header, then a decode at thumbnail size, so a cut file never goes live), the
+file is stored privately, the product row is written, and the full decode / EXIF
+strip / resize to WebP is queued for Celery after the commit.
 """
 
 import csv
@@ -22,7 +23,7 @@ from merchants.emails import send_templated_email
 from merchants.exceptions import DomainError
 from merchants.models import Category, MerchantProfile, Region, SalesPlatform
 from merchants.services import site_base_url
-from merchants.uploads import check_upload
+from merchants.uploads import DRAFT, CheckedUpload, check_upload
 
 from . import permissions
 from .discovery.services import enter_pool
@@ -64,6 +65,12 @@ def _denormalize(product: Product) -> None:
     product.origin_city = region.code[:4] + "00"
     product.seller_type = product.merchant.seller_type
     product.search_grams = index_grams(product.title, product.intro[:300])
+
+
+def check_product_photo(photo) -> CheckedUpload:
+    """Check a product photo by its content, decoding it at thumbnail size (fast enough for
+    the request: a truncated or damaged photo is refused before its good goes live)."""
+    return check_upload(photo, allow_pdf=False, max_bytes=MAX_PRODUCT_PHOTO_BYTES, decode=DRAFT)
 
 
 def validate_prices(wholesale, retail) -> None:
@@ -140,7 +147,8 @@ def product_quick_list(*, merchant, by, photo, title, price, intro="") -> Produc
     the full editor. Category and origin come from the merchant's profile.
     """
     _require_seller(merchant, by)
-    checked = check_upload(photo, allow_pdf=False, max_bytes=MAX_PRODUCT_PHOTO_BYTES, decode=False)
+    # The form's PhotoField checked the photo already (`photo.checked`): not a second decode.
+    checked = getattr(photo, "checked", None) or check_product_photo(photo)
     category = merchant.categories.order_by("position").first()
     if category is None or merchant.region_id is None:
         raise NotAllowedToSell(_("Complete your shop's categories and origin first."))

@@ -232,6 +232,18 @@ def test_quick_list_with_a_photo(seller):
     assert response.json()["status"] == "published"
 
 
+def test_quick_list_refuses_a_cut_photo_with_a_400(seller):
+    from tests.storefront.test_products import cut_photo
+
+    response = _client(seller.user).post(
+        f"{OWN}quick-list/", {"photo": cut_photo(), "title": "断图", "price": "35"}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["photo"][0]["message"] == "图片已损坏，无法打开。"
+    assert not Product.objects.exists()
+
+
 # --- Who may do what (the matrix) ------------------------------------------------------------
 
 

@@ -140,6 +140,54 @@ def test_quick_listing_refuses_disguised_files_and_bombs(client, seller, upload)
     assert not Product.objects.exists()
 
 
+def cut_photo(image_format="JPEG", keep=0.6):
+    """A photo cut short, as a dropped upload leaves it: its header still reads as a photo."""
+    buffer = io.BytesIO()
+    Image.effect_noise((800, 600), 64).convert("RGB").save(buffer, format=image_format)
+    data = buffer.getvalue()
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[image_format]
+    return SimpleUploadedFile(f"IMG_0001.{image_format.lower()}", data[: int(len(data) * keep)], content_type)
+
+
+@pytest.mark.parametrize(
+    ("image_format", "keep", "message"),
+    [
+        ("JPEG", 0.6, "图片已损坏，无法打开。"),
+        ("JPEG", 0.999, "图片已损坏，无法打开。"),
+        ("PNG", 0.6, "图片已损坏，无法打开。"),
+        ("WEBP", 0.6, "无论文件名如何，该文件都不是 JPEG、PNG 或 WebP 图片。"),
+    ],
+)
+def test_quick_listing_refuses_a_cut_photo_before_the_good_goes_live(
+    client, seller, image_format, keep, message
+):
+    """The photo used to go live with its good, and vanish when Celery could not decode it."""
+    make_product(seller, title="已有的货")
+    client.force_login(seller.user)
+    products, images = Product.objects.count(), ProductImage.objects.count()
+
+    response = client.post(QUICK, {"photo": cut_photo(image_format, keep), "title": "断图", "price": "9.90"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["photo"] == [message]
+    assert (Product.objects.count(), ProductImage.objects.count()) == (products, images)
+
+
+def test_the_quick_listing_service_decodes_the_photo_itself(seller):
+    """A caller without the form (the demo, a script) cannot list a cut photo either."""
+    from django.core.exceptions import ValidationError
+
+    from storefront import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.product_quick_list(
+            merchant=seller, by=seller.user, photo=cut_photo(), title="断图", price="9.90"
+        )
+
+    assert refused.value.code == "image_broken"
+    assert not Product.objects.exists()
+
+
 def test_unapproved_and_suspended_merchants_cannot_list(client, photo):
     pending = submitted_application().merchant
     suspended = approved_merchant()
