@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from industrybelts.models import Belt, BeltStatus
+from industrybelts.models import Base, Belt, BeltStatus
 from merchants.models import Category, Region, RegionLevel, SellerType
 
 from .catalog import PRICE_BANDS, SORTS
@@ -162,7 +162,11 @@ class ProductForm(forms.Form):
             validate_prices(cleaned.get("wholesale_price"), cleaned.get("retail_price"))
         except ValidationError as error:
             self.add_error(None, error)
-        if cleaned.get("source_kind") == SourceKind.BELT and not cleaned.get("belt"):
+        if (
+            cleaned.get("source_kind") == SourceKind.BELT
+            and not cleaned.get("belt")
+            and "belt" not in self.errors
+        ):
             self.add_error("belt", _("Choose the belt this good comes from."))
         if cleaned.get("link"):
             try:
@@ -190,6 +194,51 @@ class ProductForm(forms.Form):
         }
         data["base"] = None
         return data
+
+
+class ProductByCodeForm(ProductForm):
+    """The editor's form, its choices named by code and slug instead of database ids."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].to_field_name = "code"
+        self.fields["belt"].to_field_name = "slug"
+        self.fields["origin_region"].to_field_name = "code"
+
+
+class CsvRowForm(ProductByCodeForm):
+    """One row of the CSV import: the editor's form, so every cell meets the field's own
+    rules, the prices' rule and the purchase link's rule (`services.validate_links`) as
+    on the page and in the API; choices by code and slug, as in the API, and the base of
+    a belt good by its name."""
+
+    base = forms.CharField(required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["photo"]
+        unknown = {
+            "category": _("Unknown category code: %(value)s"),
+            "source_kind": _("Unknown source: %(value)s"),
+            "belt": _("Belt goods need a belt you are a member of."),
+            "origin_region": _("Unknown region code (a district, county or city): %(value)s"),
+            "stock_status": _("Unknown stock status: %(value)s"),
+        }
+        for name, message in unknown.items():
+            self.fields[name].error_messages["invalid_choice"] = message
+
+    def clean(self):
+        cleaned = super().clean()
+        name, belt = cleaned.get("base"), cleaned.get("belt")
+        cleaned["base"] = None
+        if name and belt and cleaned.get("source_kind") == SourceKind.BELT:
+            cleaned["base"] = Base.objects.filter(belt=belt, name=name).first()
+            if cleaned["base"] is None:
+                self.add_error("base", _("Unknown base of this belt: %(name)s") % {"name": name})
+        return cleaned
+
+    def product_data(self) -> dict:
+        return {**super().product_data(), "base": self.cleaned_data["base"]}
 
 
 class CsvImportForm(forms.Form):

@@ -9,19 +9,18 @@ strip / resize to WebP is queued for Celery after the commit.
 import csv
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from industrybelts.models import Base, Belt
-from merchants.channels import platform_for_url
+from core.inputs import refuse_unstorable
+from merchants.channels import platform_for_url, validate_shop_url
 from merchants.emails import send_templated_email
 from merchants.exceptions import DomainError
-from merchants.models import Category, MerchantProfile, Region, SalesPlatform
+from merchants.models import MerchantProfile, SalesPlatform
 from merchants.services import site_base_url
 from merchants.uploads import DRAFT, CheckedUpload, check_upload
 
@@ -29,14 +28,13 @@ from . import permissions
 from .discovery.services import enter_pool
 from .fragments import catalog_changed
 from .models import (
-    MAX_PRICE,
-    MIN_PRICE,
     Product,
     ProductBeltExit,
     ProductImage,
     ProductLink,
     ProductStatus,
     SourceKind,
+    StockStatus,
 )
 from .search import index_grams
 from .tasks import process_product_image_task
@@ -123,13 +121,15 @@ CHECKED_IN_PYTHON = {
 
 
 def validate_links(merchant: MerchantProfile, urls) -> list[tuple[str, str]]:
-    """Return (platform, url) for each link; each must be on a platform the merchant declared."""
+    """Return (platform, url) for each link; each must be a web link (http or https, as the
+    merchant's channels: `validate_shop_url`) on a platform the merchant declared."""
     declared = set(merchant.channels.values_list("platform", flat=True))
     links = []
     for url in urls:
         platform = platform_for_url(url)
         if platform is None or platform == SalesPlatform.KUAISHOU:
             raise ValidationError(_("%(url)s is not a link to a known shop platform.") % {"url": url[:80]})
+        validate_shop_url(platform, url)
         if platform not in declared:
             raise ValidationError(
                 _("Declare your %(platform)s shop in your sales channels before linking to it.")
@@ -324,7 +324,12 @@ CSV_COLUMNS = [
     "own_shop_price",
     "link",
 ]
+CSV_DEFAULTS = {"min_order_quantity": "1", "stock_status": StockStatus.IN_STOCK}
 MAX_CSV_ROWS = 2000
+# The csv module's cell limit is process-wide (128 KiB unless someone changed it), so it is
+# set before every import. The longest column holds 2,000 characters: a cell up to the
+# limit gets its column's own message, a longer one stops the file at its row.
+CSV_CELL_LIMIT = 10_000
 
 
 @dataclass
@@ -333,20 +338,15 @@ class ImportResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _decimal(value, name):
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationError(_("%(column)s is not a number.") % {"column": name}) from None
-    if amount != amount.quantize(Decimal("0.01")) or not (MIN_PRICE <= amount <= MAX_PRICE):
-        raise ValidationError(
-            _("%(column)s must be between 0.01 and 9999999.99 with at most 2 decimals.") % {"column": name}
-        )
-    return amount
-
-
 def products_import_csv(*, merchant, by, upload) -> ImportResult:
-    """Validate every row first; create all products (as drafts) only if no row has an error."""
+    """Check every row first; create all products (as drafts) only if no row has an error.
+
+    No cell can crash the import: each passes the input boundary (`refuse_unstorable`) and
+    then the editor's form, field by field, as on the page and in the API (numbers as
+    finite, bounded decimals; the purchase link by `validate_links`). A file that is not
+    UTF-8, a cell over the csv module's limit and each refused row become errors named
+    by row number (1 is the header).
+    """
     _require_seller(merchant, by)
     result = ImportResult()
     try:
@@ -354,70 +354,96 @@ def products_import_csv(*, merchant, by, upload) -> ImportResult:
     except UnicodeDecodeError:
         result.errors.append((0, _("The file is not UTF-8 text. Save it as CSV (UTF-8).")))
         return result
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or set(CSV_COLUMNS) - {c.strip() for c in reader.fieldnames}:
-        missing = ", ".join(sorted(set(CSV_COLUMNS) - set(reader.fieldnames or [])))
-        result.errors.append((1, _("Missing columns: %(columns)s") % {"columns": missing}))
-        return result
-    rows = []
-    for number, row in enumerate(reader, start=2):
-        if number - 1 > MAX_CSV_ROWS:
-            result.errors.append((number, _("At most %(max)d rows per file.") % {"max": MAX_CSV_ROWS}))
-            break
-        try:
-            rows.append(_row_data(merchant, row))
-        except ValidationError as error:
-            result.errors.append((number, " ".join(error.messages)))
+    csv.field_size_limit(CSV_CELL_LIMIT)
+    records = enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+    rows, row_count, number = [], 0, 0
+    try:
+        number, header = next(records, (1, []))
+        header = _csv_header(header)
+        for number, cells in records:
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank line, or a spreadsheet's empty row
+            row_count += 1
+            if row_count > MAX_CSV_ROWS:
+                result.errors.append((number, _("At most %(max)d rows per file.") % {"max": MAX_CSV_ROWS}))
+                break
+            try:
+                rows.append((number, _row_data(merchant, header, cells)))
+            except ValidationError as error:
+                result.errors.append((number, " ".join(error.messages)))
+    except csv.Error as error:  # raised reading the record after `number`
+        result.errors.append((number + 1, _unreadable_row(error)))
+    except ValidationError as error:  # the header's
+        result.errors.append((1, " ".join(error.messages)))
     if result.errors or not rows:
         if not rows and not result.errors:
             result.errors.append((2, _("The file has no product rows.")))
         return result
     with transaction.atomic():
-        for data, links in rows:
-            result.created.append(
-                product_save(merchant=merchant, by=by, product=None, data=data, links=links)
-            )
+        for number, (data, links) in rows:
+            try:
+                product = product_save(merchant=merchant, by=by, product=None, data=data, links=links)
+            except ValidationError as error:  # a rule of the table the form would have missed
+                transaction.set_rollback(True)
+                result.created.clear()
+                result.errors.append((number, " ".join(error.messages)))
+                break
+            result.created.append(product)
     return result
 
 
-def _row_data(merchant, row) -> tuple[dict, list]:
-    row = {key.strip(): (value or "").strip() for key, value in row.items() if key}
-    category = Category.objects.filter(code=row["category"], is_active=True).first()
-    if category is None:
-        raise ValidationError(_("Unknown category code: %(code)s") % {"code": row["category"][:40]})
-    region = Region.objects.filter(code=row["origin_region"]).first()
-    if region is None:
-        raise ValidationError(_("Unknown region code: %(code)s") % {"code": row["origin_region"][:12]})
-    if row["source_kind"] not in SourceKind.values:
-        raise ValidationError(_("Unknown source: %(value)s") % {"value": row["source_kind"][:20]})
-    belt = base = None
-    if row["source_kind"] == SourceKind.BELT:
-        belt = Belt.objects.filter(slug=row["belt"]).first()
-        base = Base.objects.filter(belt=belt, name=row["base"]).first() if belt else None
-        if belt is None or not merchant.memberships.filter(belt=belt, status="approved").exists():
-            raise ValidationError(_("Belt goods need a belt you are a member of."))
-    data = {
-        "title": row["title"],
-        "intro": row["intro"],
-        "category": category,
-        "source_kind": row["source_kind"],
-        "belt": belt,
-        "base": base,
-        "origin_region": region,
-        "wholesale_price": _decimal(row["wholesale_price"], "wholesale_price"),
-        "retail_price": _decimal(row["retail_price"], "retail_price"),
-        "min_order_quantity": int(row["min_order_quantity"] or 1)
-        if row["min_order_quantity"].isdigit()
-        else -1,
-        "stock_status": row["stock_status"] or "in_stock",
-        "own_shop_price": _decimal(row["own_shop_price"], "own_shop_price")
-        if row["own_shop_price"]
-        else None,
-    }
-    if data["min_order_quantity"] < 1:
-        raise ValidationError(_("min_order_quantity must be a whole number of at least 1."))
-    product = Product(merchant=merchant, **data)
-    _denormalize(product)
-    validate_product(product)
-    links = validate_links(merchant, [row["link"]]) if row["link"] else []
-    return data, links
+def _unreadable_row(error: csv.Error) -> str:
+    # The csv module raises one error class for everything; with newline="" and the
+    # default dialect, a cell over the limit is the only cause left.
+    if "field limit" in str(error):
+        return _("A cell of this row is longer than %(limit)d characters.") % {"limit": CSV_CELL_LIMIT}
+    return _("This row cannot be read as CSV.")
+
+
+def _cell_error(column: str, messages) -> str:
+    return _("%(column)s: %(message)s") % {"column": column, "message": " ".join(messages)}
+
+
+def _csv_header(cells: list[str]) -> list[str]:
+    """Return the column names, or raise a ValidationError: unstorable or missing columns."""
+    for cell in cells:
+        refuse_unstorable(cell)
+    header = [cell.strip() for cell in cells]
+    missing = [column for column in CSV_COLUMNS if column not in header]
+    if missing:
+        raise ValidationError(_("Missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+    return header
+
+
+def _row_data(merchant, header: list[str], cells: list[str]) -> tuple[dict, list]:
+    """Return a row's product data and links, checked by the editor's form, or raise its errors.
+
+    Every cell passes the input boundary first, those beyond the named columns too.
+    """
+    from .forms import CsvRowForm  # the forms import this module
+
+    errors = []
+    for position, cell in enumerate(cells):
+        try:
+            refuse_unstorable(cell)
+        except ValidationError as error:
+            column = (
+                header[position]
+                if position < len(header)
+                else _("column %(number)d") % {"number": position + 1}
+            )
+            errors.append(_cell_error(column, error.messages))
+    if errors:
+        raise ValidationError(errors)
+    data = {column: cell.strip() for column, cell in zip(header, cells, strict=False) if column}
+    for column, default in CSV_DEFAULTS.items():
+        data[column] = data.get(column) or default
+    form = CsvRowForm(data, merchant=merchant)
+    if not form.is_valid():
+        raise ValidationError(
+            [
+                " ".join(messages) if column == NON_FIELD_ERRORS else _cell_error(column, messages)
+                for column, messages in form.errors.items()
+            ]
+        )
+    return form.product_data(), form.cleaned_data.get("links", [])
