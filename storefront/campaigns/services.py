@@ -3,7 +3,9 @@
 A sign-up is idempotent: the unique (campaign, product) constraint decides, so a double
 click or a retried request returns the existing entry instead of a second one. A capped
 campaign counts with one conditional UPDATE (`entry_count < max_entries`), never with a
-COUNT over the entries; if the cap is reached, the insert rolls back with it.
+COUNT over the entries; if the cap is reached, the insert rolls back with it. The cap per
+shop is a COUNT of the shop's own entries, taken under a lock on the shop's row: without
+it, two of a shop's goods signing up at once both counted below the cap and both joined.
 """
 
 import datetime
@@ -14,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from merchants.models import MerchantProfile
 from storefront.discovery.models import ProductExposure
 from storefront.models import Product, ProductStatus
 from storefront.permissions import merchant_can_sell
@@ -55,6 +58,10 @@ def campaign_sign_up(*, campaign: Campaign, product: Product, by) -> tuple[Campa
         raise NotAllowedToSell()
     if not campaign.is_open():
         raise SignupClosed()
+    # The shop's sign-ups are counted under a lock on its own row, so two of its goods
+    # signing up at once are counted one after the other (other shops are not held up);
+    # taken before the look for an existing entry, which then sees the one just made.
+    MerchantProfile.objects.select_for_update(no_key=True).filter(pk=merchant.pk).values_list("pk").get()
     existing = CampaignEntry.objects.filter(campaign=campaign, product=product).first()
     if existing is not None:
         return existing, False

@@ -1,7 +1,9 @@
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils import timezone
 
 from merchants import services as merchant_services
@@ -110,6 +112,65 @@ def test_a_shop_signs_up_at_most_its_allowance(seller):
 
     with pytest.raises(NotEligible):
         services.campaign_sign_up(campaign=campaign, product=second, by=seller.user)
+
+
+RACE_ROUNDS = 30
+
+
+def _sign_up_at_once(campaign, goods, by) -> list[str]:
+    """Sign each of `goods` up at once, each in its own thread and connection; return the outcomes."""
+    barrier = threading.Barrier(len(goods))
+    outcomes = [None] * len(goods)
+
+    def sign_up(index, good):
+        try:
+            barrier.wait(timeout=10)
+            _entry, created = services.campaign_sign_up(campaign=campaign, product=good, by=by)
+            outcomes[index] = "created" if created else "existing"
+        except NotEligible:
+            outcomes[index] = "refused"
+        except Exception as error:  # any other outcome fails the test, by name
+            outcomes[index] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_up, args=pair) for pair in enumerate(goods)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_goods_signing_up_at_once_cannot_pass_the_shops_cap(seller):
+    """The cap was a COUNT then an INSERT: two goods of one shop at once both counted 0 and joined."""
+    goods = [make_product(seller, title=f"同时报名{n}") for n in range(2)]
+
+    for round_number in range(RACE_ROUNDS):
+        campaign = make_campaign(slug=f"race-{round_number}", max_entries_per_merchant=1)
+
+        outcomes = _sign_up_at_once(campaign, goods, seller.user)
+
+        assert sorted(outcomes) == ["created", "refused"], (round_number, outcomes)
+        assert CampaignEntry.objects.filter(campaign=campaign).count() == 1
+        assert Campaign.objects.get(pk=campaign.pk).entry_count == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_good_signing_up_twice_at_once_is_still_one_entry_under_the_lock(seller):
+    """The lock comes before the look for an existing entry: the second click finds the first's."""
+    good = make_product(seller)
+
+    for round_number in range(RACE_ROUNDS // 3):
+        campaign = make_campaign(slug=f"twice-{round_number}", max_entries_per_merchant=1)
+
+        outcomes = _sign_up_at_once(campaign, [good, good], seller.user)
+
+        assert sorted(outcomes) == ["created", "existing"], (round_number, outcomes)
+        assert CampaignEntry.objects.filter(campaign=campaign).count() == 1
 
 
 def test_sign_up_queries_do_not_grow_with_the_sign_ups(seller, campaign):
