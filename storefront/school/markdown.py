@@ -4,15 +4,22 @@ Two layers, on purpose. markdown-it-py runs with raw HTML off, so `<script>` typ
 the text comes out as visible text and `javascript:` links are not made into links;
 then nh3 (an allow-list sanitiser) cleans the result anyway, so a future renderer
 option or plugin cannot reopen the hole: only the listed tags and attributes survive,
-links get rel="nofollow noopener noreferrer", and pictures must come from the portal's
-own media (the CSP would block others, and outside pictures would track readers).
+links get rel="nofollow noopener noreferrer", and pictures must be the school's own
+uploads (the CSP would block others, outside pictures would track readers, and any
+other same-origin path would be a request made with the reader's cookies).
 """
+
+import posixpath
+import re
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from django.conf import settings
 from markdown_it import MarkdownIt
 
 from storefront.search import CJK_RUN
+
+from .models import SchoolImage
 
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "p", "br", "hr", "strong", "em", "s", "code", "pre", "blockquote",
@@ -22,14 +29,41 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "o
 URL_SCHEMES = {"http", "https", "mailto"}
 CJK_CHARACTERS_PER_MINUTE = 400
 WORDS_PER_MINUTE = 200
+# Where SchoolImage files live under MEDIA_URL, and the names a storage gives files there
+# (Django's get_valid_name keeps letters, digits, `-`, `_` and `.`).
+SCHOOL_IMAGE_FOLDER = SchoolImage._meta.get_field("image").upload_to
+_FILE_NAMES = re.compile(r"(?:[\w-][\w.-]*/)*[\w-][\w.-]*")
 
 _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
 
 
+def is_school_picture(src: str) -> bool:
+    """Tell whether `src` names a file under the school's picture folder, and nothing else.
+
+    A reader's browser fetches each picture with their cookies, so a same-origin path
+    such as `/media/../accounts/logout/` would be a request made in their name. The
+    path is percent-decoded and must then be already normal (no `.` or `..` segment,
+    no `//`, no backslash, which browsers read as `/`), carry no query or fragment,
+    and be the folder's prefix followed by file names as storages write them.
+    """
+    if "?" in src or "#" in src or "\\" in src:
+        return False
+    prefix, url = urlsplit(settings.MEDIA_URL + SCHOOL_IMAGE_FOLDER), urlsplit(src)
+    if (url.scheme, url.netloc) != (prefix.scheme, prefix.netloc):
+        return False
+    try:
+        path = unquote(url.path, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    if not path.startswith(prefix.path) or posixpath.normpath(path) != path:
+        return False
+    return _FILE_NAMES.fullmatch(path[len(prefix.path) :]) is not None
+
+
 def _only_own_pictures(element: str, attribute: str, value: str) -> str | None:
-    if element == "img" and attribute == "src" and not value.startswith(settings.MEDIA_URL):
+    if element == "img" and attribute == "src" and not is_school_picture(value):
         return None
     return value
 

@@ -92,3 +92,84 @@ def test_typed_script_tags_are_shown_as_text_not_dropped():
 def test_reading_minutes_count_chinese_characters():
     assert reading_minutes("字" * 1200) == 3
     assert reading_minutes("") == 1
+
+
+# A picture is fetched by every reader's browser with their cookies: any same-origin path
+# other than the school's own pictures would be a request made in the reader's name.
+HOSTILE_PICTURES = [
+    "/media/../accounts/logout/",
+    "/media/school/images/../../../accounts/logout/",
+    "/media/school/images/%2e%2e/%2e%2e/%2e%2e/accounts/logout/",
+    "/media/school/images/%2E%2E/%2E%2E/%2E%2E/accounts/logout/",
+    "/media/school/images/%252e%252e/%252e%252e/accounts/logout/",
+    "/media/school/images/./a.webp",
+    "/media/school/images//a.webp",
+    "/media/school/images/%2F%2Fevil.example/a.webp",
+    "/media/school/images/..%2F..%2F..%2Faccounts%2Flogout%2F",
+    "/media/school/images/..%5C..%5C..%5Caccounts%5Clogout",
+    "/media/school/images/a.webp?next=/accounts/logout/",
+    "/media/school/images/a.webp#x",
+    "/media/school/images/%3F/../../../accounts/logout/",
+    "/media/school/images/%ff.webp",
+    "/media/school/images/",
+    "/media/school/covers/a.webp",
+    "/media/products/1/large.webp",
+    "/media/",
+    "//evil.example/media/school/images/a.webp",
+    "https://evil.example/media/school/images/a.webp",
+    "/accounts/logout/?/media/school/images/a.webp",
+    "/mediaX/school/images/a.webp",
+]
+
+
+@pytest.mark.parametrize("src", HOSTILE_PICTURES)
+def test_pictures_elsewhere_than_the_schools_own_are_dropped(settings, src):
+    settings.MEDIA_URL = "/media/"
+
+    html = render_markdown(f"正文\n\n![图]({src})\n\n结尾")
+
+    assert '<img alt="图">' in html, html  # the picture without its address
+    assert "src=" not in html and "logout" not in html
+    assert "正文" in html and "结尾" in html
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        *HOSTILE_PICTURES,
+        "/media/&#46;&#46;/accounts/logout/",
+        "/media/school/images/&#46;&#46;/&#46;&#46;/&#46;&#46;/accounts/logout/",
+        "/media/school/images\\..\\..\\..\\accounts\\logout",
+        "/media/school/images/..\\..\\..\\accounts/logout/",
+    ],
+)
+def test_the_sanitiser_alone_drops_them_from_raw_html(settings, src):
+    settings.MEDIA_URL = "/media/"
+
+    assert sanitize_html(f'<p>x<img src="{src}" alt="x"></p>') == '<p>x<img alt="x"></p>'
+
+
+@pytest.mark.parametrize(
+    ("markdown", "src"),
+    [
+        ("![灯](/media/school/images/a.webp)", "/media/school/images/a.webp"),
+        (
+            "![灯](/media/school/images/直播灯光_3f2a.webp)",
+            "/media/school/images/%E7%9B%B4%E6%92%AD%E7%81%AF%E5%85%89_3f2a.webp",
+        ),
+    ],
+)
+def test_the_schools_own_pictures_stay(settings, markdown, src):
+    settings.MEDIA_URL = "/media/"
+
+    assert f'<img src="{src}" alt="灯">' in render_markdown(markdown)
+
+
+def test_a_school_images_markdown_is_kept(settings):
+    from storefront.school.models import SchoolImage
+
+    settings.MEDIA_URL = "/media/"
+    image = SchoolImage(alt="补光灯")
+    image.image.name = "school/images/light_ab12.webp"
+
+    assert '<img src="/media/school/images/light_ab12.webp" alt="补光灯">' in render_markdown(image.markdown)
