@@ -21,32 +21,48 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
+## Where `make run` serves the portal; e-mail links made outside a request point here.
+RUN_ADDRESS ?= 127.0.0.1:8000
+# The services run of `make test` finds PostgreSQL and Redis on their default local
+# addresses unless these are set.
+DEFAULT_DATABASE_URL := postgres://postgres@127.0.0.1:5432/postgres
+DEFAULT_BROKER_URL := redis://127.0.0.1:6379/0
+DEFAULT_REDIS_URL := redis://127.0.0.1:6379/1
+
+migrate seed run: export SITE_DOMAIN ?= $(RUN_ADDRESS)
+
 migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
 	$(PY) manage.py seed_demo
 
-## Serve the embedded portal (SQLite, in-process Celery) with demo data on :8000.
+## Serve the embedded portal (SQLite, Celery tasks and beat's schedule in-process) on RUN_ADDRESS.
 run: seed
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runembedded $(RUN_ADDRESS)
 
-## Run the whole suite twice: SQLite + eager Celery, then PostgreSQL + a real worker.
+## Run the whole suite twice: SQLite + eager Celery, then PostgreSQL + a real worker on Redis.
 test: test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.installed-dev
 	@echo "== suite on SQLite, Celery eager =="
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.test \
-		$(PY) -m pytest -m "not postgres" $(PYTEST_ARGS)
+		$(PY) -m pytest -m "not postgres and not redis" $(PYTEST_ARGS)
 
+# PostgreSQL and Redis: the URLs given, else the default local addresses when both answer there.
 test-postgres: $(VENV)/.installed-dev
-	@if [ -n "$$DATABASE_URL" ] && [ -n "$$CELERY_BROKER_URL" ]; then \
-		echo "== suite on PostgreSQL, Celery worker on Redis =="; \
-		DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS); \
+	@database_url="$${DATABASE_URL:-$(DEFAULT_DATABASE_URL)}"; \
+	broker_url="$${CELERY_BROKER_URL:-$(DEFAULT_BROKER_URL)}"; \
+	redis_url="$${REDIS_URL:-$(DEFAULT_REDIS_URL)}"; \
+	if $(PY) -m tests.services_up "$$database_url" "$$broker_url"; then \
+		echo "== suite on PostgreSQL ($$database_url), Celery worker on Redis ($$broker_url) =="; \
+		DATABASE_URL="$$database_url" CELERY_BROKER_URL="$$broker_url" REDIS_URL="$$redis_url" \
+		DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -m "not embedded" $(PYTEST_ARGS); \
 	elif [ "$$REQUIRE_SERVICES" = "1" ]; then \
-		echo "REQUIRE_SERVICES=1 but DATABASE_URL or CELERY_BROKER_URL is not set" >&2; exit 1; \
+		echo "REQUIRE_SERVICES=1 but PostgreSQL or Redis does not answer (see above)" >&2; exit 1; \
 	else \
-		echo "(PostgreSQL run skipped: set DATABASE_URL and CELERY_BROKER_URL to run it, see README)"; \
+		echo "== PostgreSQL run SKIPPED: PostgreSQL or Redis does not answer (see above); start them or"; \
+		echo "   set DATABASE_URL and CELERY_BROKER_URL (README, Tests). The SQLite run above is all that ran. =="; \
 	fi
 
 lint: $(VENV)/.installed-dev

@@ -3,11 +3,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.sites import current_site
 
 from .emails import send_after_commit
 
@@ -41,6 +42,6 @@ class MerchantAccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Render as allauth does, but send from Celery once the transaction commits."""
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx = {"request": request, "email": email, "current_site": current_site(request)}
         ctx.update(context)
         send_after_commit(self.render_mail(template_prefix, email, ctx))

@@ -8,11 +8,12 @@ action leaves nothing behind.
 
 import datetime
 
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from core.sites import portal_base_url
 
 from . import permissions, selectors
 from .emails import send_templated_email
@@ -53,14 +54,8 @@ def user_send_welcome(*, user: User, request=None) -> None:
 
 
 def site_base_url(request=None) -> str:
-    """Return the portal's scheme and host for links in e-mails."""
-    site = get_current_site(request) if request is not None else None
-    if site is None:
-        from django.contrib.sites.models import Site
-
-        site = Site.objects.get_current()
-    protocol = "https" if request is not None and request.is_secure() else "http"
-    return f"{protocol}://{site.domain}"
+    """Return the portal's scheme and host for links in e-mails (core.sites decides which)."""
+    return portal_base_url(request)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ read sent e-mail through the `outbox` fixture, which works in both runs.
 import email
 import email.policy
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -41,6 +42,19 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.xfail(reason="needs PostgreSQL", strict=True, run=False))
             else:
                 item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove the session's temporary files folder (media, private files, mail) if it made it."""
+    if getattr(settings, "TEST_FILES_DIR_OWNED", False):
+        shutil.rmtree(settings.TEST_FILES_DIR, ignore_errors=True)
+
+
+def pytest_runtest_setup(item):
+    if "redis" in item.keywords and not settings.REDIS_URL:
+        if REQUIRE_SERVICES:
+            pytest.fail("needs Redis (REDIS_URL), and REQUIRE_SERVICES=1 forbids skipping")
+        pytest.skip("needs Redis (set REDIS_URL)")
 
 
 def _worker_database_url() -> str:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "core",
     "merchants",
     "industrybelts",
     "storefront",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.sites.RequestSiteMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "merchants.api.middleware.ApiRequestMiddleware",
     "core.inputs.InputBoundaryMiddleware",
@@ -69,6 +71,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 SITE_ID = 1
+# Where the portal is served (core/sites.py): links in e-mails use it, and every migrate
+# writes it into the Site row. Empty keeps the row as it is.
+SITE_DOMAIN = env("SITE_DOMAIN", default="")
+SITE_NAME = env("SITE_NAME", default="")
 
 TEMPLATES = [
     {
@@ -312,6 +318,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console handler would print every django.* line a second time
+        # through the root's; errors still reach the root handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.request": {"level": "ERROR"},
         "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
     },

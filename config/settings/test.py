@@ -17,7 +17,11 @@ SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
+# A test session's files live in one temporary folder, removed when the session ends
+# (tests/conftest.py); a worker it starts is handed the same folder (TEST_FILES_DIR).
+TEST_FILES_DIR_OWNED = "TEST_FILES_DIR" not in os.environ
 _tmp = Path(env("TEST_FILES_DIR", default=tempfile.mkdtemp(prefix="portal-test-")))
+TEST_FILES_DIR = _tmp
 MEDIA_ROOT = _tmp / "media"
 PRIVATE_MEDIA_ROOT = _tmp / "private"
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)  # noqa: F405
@@ -26,6 +30,11 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.E
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
 }
+# WhiteNoise serves STATIC_ROOT and warns on every request while it is missing; tests
+# serve static files from the apps' folders (finders), so an empty root is enough.
+STATIC_ROOT = _tmp / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
 
 # Each test session has a queue of its own, so a worker never takes a message left
 # in Redis by an earlier, interrupted run.
