@@ -5,20 +5,16 @@ real people's; identity numbers are built with valid check characters for the de
 """
 
 import io
-from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from stdnum.cn import ric, uscc
+
+from core.fonts import cjk_font
 
 from . import selectors, services
 from .models import ApplicationStatus, Category, DocumentKind, EntityType, Region, SellerType, User
 from .uploads import check_upload
-
-CJK_FONT_CANDIDATES = [
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-]
 
 # email, shop, seller type, entity type, county code, categories, the state to reach
 DEMO_MERCHANTS = [
@@ -116,21 +112,14 @@ PATH_TO = {
 }
 
 
-def _font(size):
-    for candidate in CJK_FONT_CANDIDATES:
-        if candidate.exists():
-            return ImageFont.truetype(str(candidate), size)
-    return ImageFont.load_default(size=size)
-
-
 def _card(title: str, lines: list[str], *, size=(856, 540), color=(232, 240, 250)) -> SimpleUploadedFile:
     image = Image.new("RGB", size, color)
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((12, 12, size[0] - 12, size[1] - 12), radius=24, outline=(90, 110, 140), width=4)
-    draw.text((40, 36), title, fill=(30, 40, 60), font=_font(40))
+    draw.text((40, 36), title, fill=(30, 40, 60), font=cjk_font(40))
     for index, line in enumerate(lines):
-        draw.text((40, 120 + index * 52), line, fill=(40, 40, 40), font=_font(30))
-    draw.text((size[0] - 300, size[1] - 90), "SAMPLE 样本", fill=(200, 40, 40), font=_font(40))
+        draw.text((40, 120 + index * 52), line, fill=(40, 40, 40), font=cjk_font(30))
+    draw.text((size[0] - 300, size[1] - 90), "SAMPLE 样本", fill=(200, 40, 40), font=cjk_font(40))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return SimpleUploadedFile("demo.png", buffer.getvalue(), content_type="image/png")

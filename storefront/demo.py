@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
-from merchants.demo import _font
+from core.fonts import cjk_font
 from merchants.models import Category, MerchantProfile
 from merchants.uploads import check_upload
 
@@ -40,8 +40,8 @@ def _photo(title: str, colour) -> SimpleUploadedFile:
     image = Image.new("RGB", (720, 720), colour)
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((40, 40, 680, 680), radius=40, outline=(255, 255, 255), width=6)
-    draw.text((80, 320), title, fill=(255, 255, 255), font=_font(56))
-    draw.text((80, 600), "源头好货 DEMO", fill=(255, 255, 255), font=_font(30))
+    draw.text((80, 320), title, fill=(255, 255, 255), font=cjk_font(56))
+    draw.text((80, 600), "源头好货 DEMO", fill=(255, 255, 255), font=cjk_font(30))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=80)
     return SimpleUploadedFile("demo.jpg", buffer.getvalue(), content_type="image/jpeg")

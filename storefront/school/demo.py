@@ -10,8 +10,8 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
+from core.fonts import cjk_font
 from industrybelts.models import Belt
-from merchants.demo import _font
 from merchants.models import User
 
 from . import services
@@ -26,8 +26,8 @@ COVER_COLOURS = {"beginner": (214, 92, 58), "growing": (64, 128, 96), "advanced"
 def _cover(title: str, level: str) -> SimpleUploadedFile:
     image = Image.new("RGB", (960, 540), COVER_COLOURS.get(level, (120, 120, 120)))
     draw = ImageDraw.Draw(image)
-    draw.text((48, 200), title[:16], fill=(255, 255, 255), font=_font(56))
-    draw.text((48, 290), "E-商学院", fill=(255, 255, 255), font=_font(32))
+    draw.text((48, 200), title[:16], fill=(255, 255, 255), font=cjk_font(56))
+    draw.text((48, 290), "E-商学院", fill=(255, 255, 255), font=cjk_font(32))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return SimpleUploadedFile("cover.png", buffer.getvalue(), content_type="image/png")
