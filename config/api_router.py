@@ -1,7 +1,12 @@
 """Every API route under /api/v1/; each app registers its viewsets here."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path, reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from industrybelts.api.views import (
     BaseListView,
@@ -31,6 +36,54 @@ from storefront.api.views import (
 
 app_name = "api"
 
+
+def _collection_names(patterns, namespace="api"):
+    """The names of the routes that take no parameter (the API's entry points), in URL order."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _collection_names(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name and "<" not in str(pattern.pattern):
+            yield f"{namespace}:{pattern.name}"
+
+
+class ApiIndexView(APIView):
+    """Say where everything is: each entry point's URL, the OpenAPI schema and its docs."""
+
+    permission_classes = [AllowAny]  # like every public read, a bad token is still a 401
+
+    @extend_schema(
+        operation_id="api_index",
+        summary="Where everything is",
+        responses={
+            200: OpenApiResponse(
+                inline_serializer(
+                    "ApiIndex",
+                    {
+                        "version": serializers.CharField(),
+                        "schema": serializers.URLField(),
+                        "docs": serializers.URLField(),
+                        "resources": serializers.DictField(child=serializers.URLField()),
+                    },
+                )
+            )
+        },
+    )
+    def get(self, request):
+        resources = {
+            name.split(":", 1)[1]: request.build_absolute_uri(reverse(name))
+            for name in _collection_names(urlpatterns)
+            if name != "api:index"
+        }
+        return Response(
+            {
+                "version": "v1",
+                "schema": request.build_absolute_uri(reverse("api-schema")),
+                "docs": request.build_absolute_uri(reverse("api-docs")),
+                "resources": resources,
+            }
+        )
+
+
 router = DefaultRouter()
 router.include_root_view = False
 router.register("merchant/products", MerchantProductViewSet, basename="merchant-product")
@@ -39,6 +92,7 @@ router.register("provider/memberships", ProviderMembershipViewSet, basename="pro
 router.register("provider/invitations", ProviderInvitationViewSet, basename="provider-invitation")
 
 urlpatterns = [
+    path("", ApiIndexView.as_view(), name="index"),
     path("me/", MeView.as_view(), name="me"),
     # Public reads
     path("belts/", BeltListView.as_view(), name="belt-list"),

@@ -53,6 +53,7 @@ GOOD = {
 }  # fmt: skip
 
 ROWS = [
+    Row("GET", "/api/v1/", "public"),
     Row("GET", "/api/v1/bases/", "public"),
     Row("GET", "/api/v1/belts/", "public"),
     Row("GET", "/api/v1/feeds/products/", "public"),
