@@ -226,12 +226,11 @@ REST_FRAMEWORK = {
         "api_anonymous": env("API_ANONYMOUS_RATE", default="120/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON unless a view uploads a file (it names MultiPartParser itself), so the schema
+    # offers partners and generated clients exactly the media type each operation takes.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "merchants.api.schema.PartnerAutoSchema",
     "EXCEPTION_HANDLER": "merchants.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # How many reverse proxies stand in front (the anonymous rate limit keys on the client

@@ -1,13 +1,34 @@
 """The API's page shapes: one cursor pagination for every newest-first list, one page-size rule."""
 
 import datetime
+import re
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 MAX_PAGE_SIZE = 100
+PAGE_SIZE = re.compile(r"[0-9]+")
+
+
+def page_size_schema(default: int) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": default}
+
+
+def page_size_description(default: int) -> str:
+    return f"Rows per page: 1–{MAX_PAGE_SIZE}, default {default}; anything else is a 400."
+
+
+def page_size_parameter(default: int) -> OpenApiParameter:
+    """`page_size` for a view that pages by itself (the same bounds as NewestFirstPagination)."""
+    return OpenApiParameter(
+        "page_size", page_size_schema(default), description=page_size_description(default)
+    )
+
+
+CURSOR_DESCRIPTION = "`next` of the previous page, as given (signed: an edited cursor is a 400)."
 
 
 class NewestFirstPagination(CursorPagination):
@@ -20,6 +41,25 @@ class NewestFirstPagination(CursorPagination):
 
     def get_page_size(self, request):
         return requested_page_size(request, self.page_size)
+
+    def get_schema_operation_parameters(self, view):
+        """DRF's two parameters, with the bounds this class enforces (and in English)."""
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": CURSOR_DESCRIPTION,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": page_size_description(self.page_size),
+                "schema": page_size_schema(self.page_size),
+            },
+        ]
 
     def decode_cursor(self, request):
         """DRF's cursor, refused with a 400 on `cursor` (not its 404) when edited or out of range."""
@@ -43,10 +83,17 @@ def invalid_cursor() -> ValidationError:
 
 
 def requested_page_size(request, default: int) -> int:
-    """`page_size` from the query, 1 to MAX_PAGE_SIZE, or a 400 on the field."""
-    try:
-        page_size = int(request.query_params.get("page_size", default))
-    except ValueError:
+    """`page_size` from the query, 1 to MAX_PAGE_SIZE in ASCII digits, or a 400 on the field.
+
+    Digits only: int() would also take " 5", "+5", "5_0" and other scripts' digits, which
+    the schema's integer does not allow.
+    """
+    raw = request.query_params.get("page_size")
+    if raw is None:
+        page_size = default
+    elif PAGE_SIZE.fullmatch(raw):
+        page_size = int(raw)
+    else:
         page_size = 0
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationError(

@@ -7,7 +7,7 @@ with `application_incomplete`, and a refused move is 409 `invalid_transition`.
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -25,6 +25,13 @@ from .serializers import (
     MeSerializer,
     ProfileSerializer,
 )
+
+NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
+NO_APPLICATION = OpenApiResponse(
+    description="`not_found`: this account has no shop, or its shop has not started an application."
+)
+# What a document may be: checked by content (merchants.uploads), PDF only where the slot says.
+DOCUMENT_MEDIA_TYPES = "image/jpeg, image/png, image/webp, application/pdf"
 
 
 class MeView(generics.RetrieveAPIView):
@@ -62,7 +69,7 @@ class ProfileView(APIView):
     permission_classes = [IsAuthenticated, HasScope]
     required_scopes = {"GET": Scope.PROFILE_READ}
 
-    @extend_schema(operation_id="merchant_profile_retrieve", responses=ProfileSerializer)
+    @extend_schema(operation_id="merchant_profile_retrieve", responses={200: ProfileSerializer, 404: NO_SHOP})
     def get(self, request):
         return Response(ProfileSerializer(_merchant_of(request.user)).data)
 
@@ -76,7 +83,10 @@ class ApplicationEndpoint(APIView):
 class ApplicationView(ApplicationEndpoint):
     """The shop's onboarding application: the active one, else the latest rejected."""
 
-    @extend_schema(operation_id="merchant_application_retrieve", responses=ApplicationSerializer)
+    @extend_schema(
+        operation_id="merchant_application_retrieve",
+        responses={200: ApplicationSerializer, 404: NO_APPLICATION},
+    )
     def get(self, request):
         return Response(ApplicationSerializer(_application_of(request.user)).data)
 
@@ -90,7 +100,15 @@ class ApplicationSubmitView(ApplicationEndpoint):
     @extend_schema(
         operation_id="merchant_application_submit",
         request=None,
-        responses=ApplicationSerializer,
+        responses={
+            200: ApplicationSerializer,
+            400: OpenApiResponse(description="`application_incomplete`: steps are missing (see `missing`)."),
+            404: NO_APPLICATION,
+            409: OpenApiResponse(
+                description="`invalid_transition`: it was sent already; `duplicate_identity`: another "
+                "application uses this identity."
+            ),
+        },
         description="Send the application to review. 400 `application_incomplete` while steps are "
         "missing; 409 `invalid_transition` once it was sent.",
     )
@@ -103,7 +121,11 @@ class ApplicationWithdrawView(ApplicationEndpoint):
     @extend_schema(
         operation_id="merchant_application_withdraw",
         request=None,
-        responses=ApplicationSerializer,
+        responses={
+            200: ApplicationSerializer,
+            404: NO_APPLICATION,
+            409: OpenApiResponse(description="`invalid_transition`: it is not (or no longer) submitted."),
+        },
         description="Take a submitted application back to draft before a reviewer opens it "
         "(409 `invalid_transition` after).",
     )
@@ -121,15 +143,27 @@ class DocumentListView(ApplicationEndpoint):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(operation_id="merchant_documents_list", responses=DocumentSerializer(many=True))
+    @extend_schema(
+        operation_id="merchant_documents_list",
+        responses={200: DocumentSerializer(many=True), 404: NO_APPLICATION},
+    )
     def get(self, request):
         application = _application_of(request.user)
         return Response(DocumentSerializer(application.documents.all(), many=True).data)
 
     @extend_schema(
         operation_id="merchant_documents_upload",
-        request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
+        request={
+            "multipart/form-data": OpenApiRequest(
+                DocumentUploadSerializer, encoding={"file": {"contentType": DOCUMENT_MEDIA_TYPES}}
+            )
+        },
+        responses={
+            201: DocumentSerializer,
+            400: OpenApiResponse(description="`invalid` on `slot` (not one of the application's) or `file`."),
+            404: NO_APPLICATION,
+            409: OpenApiResponse(description="`not_editable`: the application was sent to review."),
+        },
         description="Upload (or replace) the document of one slot while the application is editable.",
     )
     def post(self, request):

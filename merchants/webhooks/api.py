@@ -153,7 +153,11 @@ class WebhookEndpointViewSet(
 
     @extend_schema(
         request=WebhookEndpointCreateSerializer,
-        responses={201: WebhookEndpointSecretSerializer, 400: REFUSED_TARGET},
+        responses={
+            201: WebhookEndpointSecretSerializer,
+            400: REFUSED_TARGET,
+            409: OpenApiResponse(description="`too_many_endpoints`: remove one first."),
+        },
         summary="Register an endpoint (the answer shows its secret, once)",
     )
     def create(self, request):
