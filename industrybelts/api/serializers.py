@@ -7,7 +7,7 @@ from merchants.api.serializers import StrictSerializer
 from merchants.models import EntityType, SellerType
 from merchants.validators import normalize_mainland_mobile
 
-from ..models import Base, BeltMembership, MerchantInvitation
+from ..models import Base, BeltMembership, MembershipStatus, MerchantInvitation
 
 
 class BaseSerializer(serializers.ModelSerializer):
@@ -40,8 +40,21 @@ class MembershipSerializer(serializers.ModelSerializer):
         return membership.invitation_id is not None
 
 
+class MembershipFilterSerializer(serializers.Serializer):
+    """The provider's membership list filters (query parameters; the others are the page's)."""
+
+    belt = serializers.CharField(
+        required=False, allow_blank=True, help_text="Slug of a belt the provider serves (another is a 400)."
+    )
+    status = serializers.ChoiceField(choices=MembershipStatus.choices, required=False, allow_blank=True)
+
+
 class ReasonSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class RejectionSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=500, help_text="What the merchant reads.")
 
 
 class ProviderBeltSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ anything outside that scope is a 404.
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -28,11 +28,20 @@ from .serializers import (
     CreatedInvitationSerializer,
     InvitationCreateSerializer,
     InvitationSerializer,
+    MembershipFilterSerializer,
     MembershipSerializer,
     ProviderBeltSerializer,
     ProviderMerchantSerializer,
     ReasonSerializer,
     RecruitCreateSerializer,
+    RejectionSerializer,
+)
+
+NOT_SERVED = OpenApiResponse(description="`invalid` on `belt`: the provider does not serve this belt.")
+PRE_REVIEWED = OpenApiResponse(description="`invalid_transition`: the application is no longer `applied`.")
+OTHER_PROVIDER = OpenApiResponse(
+    description="`permission_denied`: another provider of this belt pre-reviews this application "
+    "(or the token lacks the scope: `insufficient_scope`, `provider_access_ended`)."
 )
 
 
@@ -139,13 +148,8 @@ class ProviderMerchantViewSet(ProviderTokenMixin, viewsets.ReadOnlyModelViewSet)
         )
 
 
-@extend_schema(
-    tags=["provider"],
-    parameters=[
-        OpenApiParameter("belt", str, description="Belt slug."),
-        OpenApiParameter("status", str, description="Membership status, e.g. `applied`."),
-    ],
-)
+@extend_schema(tags=["provider"])
+@extend_schema_view(list=extend_schema(parameters=[MembershipFilterSerializer]))
 class ProviderMembershipViewSet(ProviderTokenMixin, viewsets.ReadOnlyModelViewSet):
     """Belt applications and memberships in the provider's belts; pre-review as actions."""
 
@@ -156,15 +160,18 @@ class ProviderMembershipViewSet(ProviderTokenMixin, viewsets.ReadOnlyModelViewSe
 
     def get_queryset(self):
         queryset = BeltMembership.objects.filter(belt__in=self.served_belts())
-        params = self.request.query_params
-        if self.action == "list" and params.get("belt"):
-            queryset = queryset.filter(belt__slug=params["belt"])
-        if self.action == "list" and params.get("status"):
-            queryset = queryset.filter(status=params["status"])
+        if self.action == "list":
+            filters = MembershipFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            if filters.validated_data.get("belt"):
+                # A belt it does not serve is a 400 (as for invitations), not an empty page.
+                queryset = queryset.filter(belt=self.served_belt(filters.validated_data["belt"]))
+            if filters.validated_data.get("status"):
+                queryset = queryset.filter(status=filters.validated_data["status"])
         return _membership_queryset(queryset)
 
-    def _decide(self, request, decide):
-        shape = ReasonSerializer(data=request.data)
+    def _decide(self, request, decide, shape_class=ReasonSerializer):
+        shape = shape_class(data=request.data)
         shape.is_valid(raise_exception=True)
         membership = self.get_object()
         # The token acts for one provider: a membership another provider answers for is
@@ -175,17 +182,23 @@ class ProviderMembershipViewSet(ProviderTokenMixin, viewsets.ReadOnlyModelViewSe
         decide(membership=membership, by=request.user, reason=shape.validated_data.get("reason", ""))
         return Response(MembershipSerializer(self.get_queryset().get(pk=membership.pk)).data)
 
-    @extend_schema(request=ReasonSerializer, responses=MembershipSerializer)
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: MembershipSerializer, 403: OTHER_PROVIDER, 409: PRE_REVIEWED},
+    )
     @action(detail=True, methods=["post"], url_path="pre-approve")
     def pre_approve(self, request, public_id=None):
         """Recommend the application to the platform (409 `invalid_transition` unless applied)."""
         return self._decide(request, services.membership_pre_approve)
 
-    @extend_schema(request=ReasonSerializer, responses=MembershipSerializer)
+    @extend_schema(
+        request=RejectionSerializer,
+        responses={200: MembershipSerializer, 403: OTHER_PROVIDER, 409: PRE_REVIEWED},
+    )
     @action(detail=True, methods=["post"], url_path="pre-reject")
     def pre_reject(self, request, public_id=None):
         """Turn the application down with a reason the merchant reads (409 unless applied)."""
-        return self._decide(request, services.membership_pre_reject)
+        return self._decide(request, services.membership_pre_reject, RejectionSerializer)
 
 
 @extend_schema(tags=["provider"])
@@ -206,7 +219,9 @@ class ProviderInvitationViewSet(ProviderTokenMixin, mixins.CreateModelMixin, vie
         invitation.link = site_base_url(self.request) + reverse("industrybelts:invitation", args=[code])
         return Response(CreatedInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=InvitationCreateSerializer, responses={201: CreatedInvitationSerializer})
+    @extend_schema(
+        request=InvitationCreateSerializer, responses={201: CreatedInvitationSerializer, 400: NOT_SERVED}
+    )
     def create(self, request):
         """A single-use sign-up link for one seller, valid for 14 days."""
         shape = InvitationCreateSerializer(data=request.data)
@@ -219,7 +234,9 @@ class ProviderInvitationViewSet(ProviderTokenMixin, mixins.CreateModelMixin, vie
         )
         return self._created(invitation, code)
 
-    @extend_schema(request=RecruitCreateSerializer, responses={201: CreatedInvitationSerializer})
+    @extend_schema(
+        request=RecruitCreateSerializer, responses={201: CreatedInvitationSerializer, 400: NOT_SERVED}
+    )
     @action(detail=False, methods=["post"])
     def recruit(self, request):
         """Prepare a seller's application: the link's sign-up starts a draft with these values,

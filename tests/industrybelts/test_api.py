@@ -113,7 +113,8 @@ def test_pre_reject_needs_a_reason_and_refuses_unknown_fields(world):
     no_reason = client.post(url, {}, format="json")
     unknown = client.post(url, {"reason": "不符", "status": "approved"}, format="json")
 
-    assert no_reason.status_code == 400 and no_reason.json()["error"]["code"] == "reason_required"
+    assert no_reason.status_code == 400
+    assert no_reason.json()["error"]["fields"]["reason"][0]["code"] == "required"
     assert unknown.status_code == 400 and "status" in unknown.json()["error"]["fields"]
     world["in_a"].refresh_from_db()
     assert world["in_a"].status == MembershipStatus.APPLIED
@@ -316,3 +317,31 @@ def test_a_token_for_one_provider_cannot_decide_for_another_provider_of_its_owne
     assert response.status_code == 403
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.APPLIED
+
+
+def test_a_belt_the_provider_does_not_serve_is_a_400_on_the_memberships_filter(world):
+    client = _provider_client(world)
+
+    served = client.get("/api/v1/provider/memberships/", {"belt": "apparel"})
+    not_served = client.get("/api/v1/provider/memberships/", {"belt": "tea"})
+    no_such_belt = client.get("/api/v1/provider/memberships/", {"belt": "no-such-belt"})
+
+    assert [m["id"] for m in served.json()["results"]] == [str(world["in_a"].public_id)]
+    for refused in (not_served, no_such_belt):
+        assert refused.status_code == 400
+        assert refused.json()["error"]["code"] == "invalid"
+        assert list(refused.json()["error"]["fields"]) == ["belt"]
+
+
+def test_a_status_that_is_not_a_membership_status_is_a_400_and_an_empty_one_no_filter(world):
+    client = _provider_client(world)
+
+    applied = client.get("/api/v1/provider/memberships/", {"status": "applied"})
+    approved = client.get("/api/v1/provider/memberships/", {"status": "approved"})
+    empty = client.get("/api/v1/provider/memberships/", {"status": "", "belt": ""})
+    unknown = client.get("/api/v1/provider/memberships/", {"status": "pending"})
+
+    assert [m["id"] for m in applied.json()["results"]] == [str(world["in_a"].public_id)]
+    assert approved.json()["results"] == []
+    assert [m["id"] for m in empty.json()["results"]] == [str(world["in_a"].public_id)]
+    assert unknown.status_code == 400 and list(unknown.json()["error"]["fields"]) == ["status"]
