@@ -2,13 +2,19 @@
 and storefront.services: the write serializer only fixes the shape (names, types, no unknown
 fields) and hands the values to the form the merchant's own editor uses."""
 
+import re
 from decimal import Decimal
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from merchants.api.serializers import StrictSerializer
-from storefront.models import Product, ProductImage, SourceKind, StockStatus
+from storefront.models import MAX_PRICE, MIN_PRICE, Product, ProductImage, SourceKind, StockStatus
+
+# A price as the editor takes it: MIN_PRICE to MAX_PRICE, at most two decimals, no sign,
+# exponent or leading zero (which Decimal() would read, and the schema would not allow).
+MONEY = re.compile(r"(?:[1-9]\d{0,6}(?:\.\d{1,2})?|0\.(?:0[1-9]|[1-9]\d?))")
 
 
 def _url(file) -> str | None:
@@ -122,6 +128,27 @@ class OwnProductSerializer(ProductSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": f"^{MONEY.pattern}$",
+        "description": f"CNY, {MIN_PRICE} to {MAX_PRICE}, at most two decimals.",
+        "example": "89.00",
+    }
+)
+class MoneyField(serializers.DecimalField):
+    """A price in CNY: a string of MONEY's shape, within the editor's bounds."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=9, decimal_places=2, min_value=MIN_PRICE, max_value=MAX_PRICE, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not MONEY.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ProductWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=60)
     intro = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -129,9 +156,9 @@ class ProductWriteSerializer(StrictSerializer):
     source_kind = serializers.ChoiceField(choices=SourceKind.choices)
     belt = serializers.CharField(required=False, allow_blank=True, help_text="Belt slug (belt goods only).")
     origin_region = serializers.CharField(help_text="GB/T 2260 code of the district, county or city.")
-    wholesale_price = serializers.DecimalField(max_digits=9, decimal_places=2)
-    retail_price = serializers.DecimalField(max_digits=9, decimal_places=2)
-    own_shop_price = serializers.DecimalField(max_digits=9, decimal_places=2, required=False, allow_null=True)
+    wholesale_price = MoneyField(help_text="At most the retail price.")
+    retail_price = MoneyField()
+    own_shop_price = MoneyField(required=False, allow_null=True)
     min_order_quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     stock_status = serializers.ChoiceField(choices=StockStatus.choices)
     link = serializers.URLField(max_length=500, required=False, allow_blank=True)
@@ -140,7 +167,7 @@ class ProductWriteSerializer(StrictSerializer):
 class QuickListSerializer(StrictSerializer):
     photo = serializers.FileField()
     title = serializers.CharField(max_length=60)
-    price = serializers.DecimalField(max_digits=9, decimal_places=2)
+    price = MoneyField(help_text="Both the wholesale and the retail price.")
     intro = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,15 +24,21 @@ from rest_framework.views import APIView
 from industrybelts.models import Belt, BeltStatus
 from merchants import selectors as merchant_selectors
 from merchants.api.pagination import (
-    MAX_PAGE_SIZE,
     NewestFirstPagination,
     invalid_cursor,
+    page_size_parameter,
     requested_page_size,
 )
+from merchants.api.schema import ALLOW_EMPTY_VALUE
 from merchants.api.scopes import HasScope, Scope
+from merchants.models import SellerType
 from storefront import catalog, permissions, services
 from storefront.forms import CatalogFilterForm, ProductForm, QuickListForm
+from storefront.models import SourceKind
 from storefront.school import selectors as school_selectors
+from storefront.school.forms import SchoolFilterForm
+from storefront.school.models import Level
+from storefront.search import MAX_QUERY_LENGTH
 
 from .serializers import (
     BeltSerializer,
@@ -47,10 +53,21 @@ from .serializers import (
 )
 
 FEED_PAGE_SIZE = 100
+# The image types a photo may be (checked by content, merchants.uploads).
+PHOTO_MEDIA_TYPES = "image/jpeg, image/png, image/webp"
+NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
+PRODUCT_NOT_EDITABLE = (
+    "`invalid` on a field, or `domain_error`: the good is hidden by moderation and cannot be edited."
+)
 
 
 def _form_errors(form) -> ValidationError:
     return ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
+
+
+def _choice(name: str, choices, description: str = "") -> OpenApiParameter:
+    """An optional query parameter taking one of `choices` (empty: the same as not given)."""
+    return OpenApiParameter(name, str, enum=[*choices, ""], description=description)
 
 
 # --- Public --------------------------------------------------------------------------
@@ -81,17 +98,29 @@ class ProductListView(APIView):
         operation_id="products_list",
         tags=["catalog"],
         parameters=[
-            OpenApiParameter("q", str, description="Search words (one Chinese character and up)."),
-            OpenApiParameter("source_kind", str),
-            OpenApiParameter("belt", str, description="Belt slug."),
-            OpenApiParameter("province", str, description="GB/T 2260 province code."),
-            OpenApiParameter("category", str, description="Category code."),
-            OpenApiParameter("price", str, enum=list(catalog.PRICE_BANDS)),
-            OpenApiParameter("sort", str, enum=list(catalog.SORTS)),
-            OpenApiParameter("cursor", str, description="`next_cursor` of the previous page (signed)."),
             OpenApiParameter(
-                "page_size", int, description=f"1–{MAX_PAGE_SIZE}, default {catalog.PAGE_SIZE}."
+                "q",
+                {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                description="Search words (one Chinese character and up).",
             ),
+            _choice("source_kind", SourceKind.values),
+            OpenApiParameter("belt", str, description="Slug of an open belt (another is a 400)."),
+            OpenApiParameter(
+                "province", str, description="GB/T 2260 code of a province, e.g. `330000` (another is a 400)."
+            ),
+            OpenApiParameter(
+                "city", {"type": "string", "pattern": r"^(\d{6})?$"}, description="GB/T 2260 code of a city."
+            ),
+            OpenApiParameter("category", str, description="Category code (an unknown one is a 400)."),
+            _choice("seller_type", SellerType.values),
+            _choice("price", catalog.PRICE_BANDS, description="Wholesale price band (CNY)."),
+            _choice("sort", catalog.SORTS, description="Default `new`."),
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="`next_cursor` of the previous page (signed: an edited one is a 400).",
+            ),
+            page_size_parameter(catalog.PAGE_SIZE),
         ],
         responses=ProductPage,
     )
@@ -182,7 +211,6 @@ class MerchantProductViewSet(
     serializer_class = OwnProductSerializer
     pagination_class = NewestFirstPagination
     lookup_field = "public_id"
-    parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
         return (
@@ -211,7 +239,7 @@ class MerchantProductViewSet(
         )
         return self.get_queryset().get(pk=saved.pk)
 
-    @extend_schema(request=ProductWriteSerializer, responses={201: OwnProductSerializer})
+    @extend_schema(request=ProductWriteSerializer, responses={201: OwnProductSerializer, 404: NO_SHOP})
     def create(self, request):
         """Create a draft good (publish it with the `publish` action)."""
         shape = ProductWriteSerializer(data=request.data)
@@ -219,7 +247,10 @@ class MerchantProductViewSet(
         product = self._save(request.data)
         return Response(OwnProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ProductWriteSerializer(partial=True), responses=OwnProductSerializer)
+    @extend_schema(
+        request=ProductWriteSerializer(partial=True),
+        responses={200: OwnProductSerializer, 400: OpenApiResponse(description=PRODUCT_NOT_EDITABLE)},
+    )
     def partial_update(self, request, public_id=None):
         """Change some fields of a good; the others keep their values."""
         product = self.get_object()
@@ -228,14 +259,14 @@ class MerchantProductViewSet(
         data = {**_as_form_data(product), **{key: request.data[key] for key in shape.validated_data}}
         return Response(OwnProductSerializer(self._save(data, product=product)).data)
 
-    @extend_schema(request=None, responses=OwnProductSerializer)
+    @extend_schema(request=None, responses={200: OwnProductSerializer, 409: OpenApiResponse()})
     @action(detail=True, methods=["post"])
     def publish(self, request, public_id=None):
         """Publish a draft or unpublished good (409 `invalid_transition` from other states)."""
         product = services.product_publish(product=self.get_object(), by=request.user)
         return Response(OwnProductSerializer(self.get_queryset().get(pk=product.pk)).data)
 
-    @extend_schema(request=None, responses=OwnProductSerializer)
+    @extend_schema(request=None, responses={200: OwnProductSerializer, 409: OpenApiResponse()})
     @action(detail=True, methods=["post"])
     def unpublish(self, request, public_id=None):
         """Take a published good off the catalog (409 `invalid_transition` from other states)."""
@@ -243,8 +274,12 @@ class MerchantProductViewSet(
         return Response(OwnProductSerializer(self.get_queryset().get(pk=product.pk)).data)
 
     @extend_schema(
-        request={"multipart/form-data": QuickListSerializer},
-        responses={201: OwnProductSerializer},
+        request={
+            "multipart/form-data": OpenApiRequest(
+                QuickListSerializer, encoding={"photo": {"contentType": PHOTO_MEDIA_TYPES}}
+            )
+        },
+        responses={201: OwnProductSerializer, 404: NO_SHOP},
         description="Lightning listing: one photo, a title and a price make a published good.",
     )
     @action(detail=False, methods=["post"], url_path="quick-list", parser_classes=[MultiPartParser])
@@ -277,12 +312,23 @@ class ProductFeedView(APIView):
         operation_id="feeds_products",
         tags=["feeds"],
         parameters=[
-            OpenApiParameter("belt", str, description="Only the goods of this belt (slug)."),
             OpenApiParameter(
-                "updated_since", OpenApiTypes.DATETIME, description="Start here (ISO 8601) on the first call."
+                "belt",
+                str,
+                description="Only the goods of this belt (slug; a belt that does not exist is a 400).",
             ),
-            OpenApiParameter("cursor", str, description="`next_cursor` of the previous call (signed)."),
-            OpenApiParameter("page_size", int, description=f"1–{MAX_PAGE_SIZE}, default {FEED_PAGE_SIZE}."),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description="Start here (ISO 8601) on the first call; without it, from the beginning.",
+                extensions={ALLOW_EMPTY_VALUE: True},
+            ),
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="`next_cursor` of the previous call (signed: an edited one is a 400).",
+            ),
+            page_size_parameter(FEED_PAGE_SIZE),
         ],
         responses=FeedPageSerializer,
     )
@@ -312,7 +358,10 @@ class ProductFeedView(APIView):
             try:
                 updated_since = updated_since.astimezone(datetime.UTC)
             except OverflowError:
-                raise ValidationError({"updated_since": [_("Give a date after 1970.")]}) from None
+                # Beyond what UTC can write (a year-1 or year-9999 time with an offset): the
+                # earliest or the latest time there is, which is what such a start means.
+                edge = datetime.datetime.min if updated_since.year == 1 else datetime.datetime.max
+                updated_since = edge.replace(tzinfo=datetime.UTC)
         try:
             page = catalog.partner_feed_page(
                 belt=belt,
@@ -344,11 +393,16 @@ class SchoolPagination(NewestFirstPagination):
 @extend_schema(
     tags=["school"],
     parameters=[
-        OpenApiParameter("q", str, description="Search titles and texts (one Chinese character and up)."),
-        OpenApiParameter("audience", str),
+        OpenApiParameter(
+            "q",
+            {"type": "string", "maxLength": 40},
+            description="Search titles and texts (one Chinese character and up); the other filters "
+            "then do not apply.",
+        ),
+        _choice("audience", SellerType.values, description="Items for this kind of seller (and for all)."),
         OpenApiParameter("belt", str, description="Belt slug."),
-        OpenApiParameter("level", str),
-        OpenApiParameter("tag", str),
+        _choice("level", Level.values),
+        OpenApiParameter("tag", {"type": "string", "maxLength": 20}),
     ],
 )
 class SchoolItemListView(generics.ListAPIView):
@@ -359,14 +413,18 @@ class SchoolItemListView(generics.ListAPIView):
     pagination_class = SchoolPagination
 
     def get_queryset(self):
-        params = self.request.query_params
-        if params.get("q"):
-            return school_selectors.search_items(params["q"])
+        # The school's own filter form (the pages drop an invalid filter; the API refuses it).
+        form = SchoolFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise _form_errors(form)
+        filters = form.cleaned_data
+        if filters["q"]:
+            return school_selectors.search_items(filters["q"])
         return school_selectors.top_level_items(
-            audience=params.get("audience", ""),
-            belt_slug=params.get("belt", ""),
-            level=params.get("level", ""),
-            tag=params.get("tag", ""),
+            audience=filters["audience"],
+            belt_slug=self.request.query_params.get("belt", ""),
+            level=filters["level"],
+            tag=filters["tag"],
         )
 
 

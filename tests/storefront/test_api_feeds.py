@@ -167,6 +167,9 @@ def test_school_search_finds_lessons_by_one_chinese_character():
         {"cursor": base64.b64encode(b"p=yesterday").decode()},
         {"page_size": "500"},
         {"page_size": "abc"},
+        {"page_size": " 5"},  # int() would read these three as 5; the schema's integer does not
+        {"page_size": "+5"},
+        {"page_size": "\u0665"},
     ],
 )
 def test_every_cursor_list_refuses_a_bad_cursor_or_page_size_with_a_400(params):
@@ -178,10 +181,39 @@ def test_every_cursor_list_refuses_a_bad_cursor_or_page_size_with_a_400(params):
     assert set(response.json()["error"]["fields"]) <= {"cursor", "page_size"}
 
 
-def test_an_updated_since_out_of_range_is_a_400(seller):
-    response = api_client().get(FEED, {"updated_since": "0001-01-01T00:00:00+14:00"})
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"level": "expert"}, "level"), ({"audience": "nobody"}, "audience"), ({"q": "长" * 41}, "q")],
+)
+def test_the_school_list_refuses_a_filter_value_it_does_not_know(params, field):
+    make_item(title="公开文章")
 
-    assert response.status_code == 400 and "updated_since" in response.json()["error"]["fields"]
+    response = api_client().get("/api/v1/school/items/", params)
+
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == [field]
+
+
+def test_the_school_list_filters_by_level_and_takes_an_empty_one_as_none():
+    make_item(title="入门文章", level="beginner")
+
+    beginner = api_client().get("/api/v1/school/items/", {"level": "beginner"}).json()["results"]
+    advanced = api_client().get("/api/v1/school/items/", {"level": "advanced"}).json()["results"]
+    empty = api_client().get("/api/v1/school/items/", {"level": "", "audience": ""}).json()["results"]
+
+    assert [item["title"] for item in beginner] == ["入门文章"] and advanced == []
+    assert [item["title"] for item in empty] == ["入门文章"]
+
+
+def test_an_updated_since_beyond_what_utc_can_write_is_the_earliest_or_the_latest_time(seller):
+    good = make_product(seller, title="冰种手镯")
+    _age(good, 1)
+
+    earliest = api_client().get(FEED, {"updated_since": "0001-01-01T00:00:00+14:00"})
+    latest = api_client().get(FEED, {"updated_since": "9999-12-31T23:59:59-14:00"})
+
+    assert earliest.status_code == 200
+    assert [entry["id"] for entry in earliest.json()["results"]] == [str(good.public_id)]
+    assert latest.status_code == 200 and latest.json()["results"] == []
 
 
 def test_a_good_that_leaves_a_belt_is_a_tombstone_in_that_belts_feed(seller, jade):
