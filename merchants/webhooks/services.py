@@ -33,9 +33,11 @@ class EndpointDisabled(DomainError):
 
 
 class TooManyEndpoints(DomainError):
+    """A conflict with the account's state (remove one first), not a malformed request."""
+
     code = "too_many_endpoints"
     message = _("You already have %(max)d webhook endpoints; remove one first.")
-    http_status = 400
+    http_status = 409
 
 
 class UnknownEventType(DomainError):

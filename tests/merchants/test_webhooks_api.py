@@ -150,7 +150,7 @@ def test_endpoints_per_account_are_limited(client, merchant_user):
 
     response = client.post(_list_url(), {"url": PUBLIC, "event_types": ["product.hidden"]}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"]["code"] == "too_many_endpoints"
     assert WebhookEndpoint.objects.count() == 1
 
