@@ -8,8 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Every installed app's `tasks` module, and those of storefront's sub-packages, which
+# are not apps of their own.
 app.autodiscover_tasks()
-
-# Options for tasks that are safe to run twice: the message is acknowledged only after
-# the task ran, and redelivered if the worker died mid-way.
-IDEMPOTENT_TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
+app.autodiscover_tasks(["storefront.campaigns", "storefront.discovery", "storefront.school"])

@@ -7,10 +7,21 @@ class IndustrybeltsConfig(AppConfig):
     verbose_name = _("Industry belts")
 
     def ready(self):
+        # Imported here, not at the top: models may be imported only once apps are loaded.
         from django.db.models.signals import post_migrate
 
-        from . import receivers  # noqa: F401  (attributes allauth sign-ups to invitations)
+        from merchants import permissions as merchant_permissions
+        from merchants import selectors as merchant_selectors
 
+        from . import (
+            permissions,
+            receivers,  # noqa: F401  (attributes allauth sign-ups to invitations)
+            selectors,
+        )
+
+        merchant_permissions.application_viewers.register(permissions.provider_can_view_merchant)
+        merchant_permissions.token_managers.register(permissions.can_manage_provider_token)
+        merchant_selectors.dashboard_sections.register(selectors.dashboard_memberships)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="industrybelts.after_migrate")
 
 

@@ -127,3 +127,8 @@ def token_provider(user, token):
         return None
     member = member_roles(user).select_related("provider").filter(provider_id=provider_id).first()
     return member.provider if member else None
+
+
+def can_manage_provider_token(user, token) -> bool:
+    """A provider's token is its owners' and managers' to see and revoke (merchants asks)."""
+    return token.provider_id is not None and can_manage_team(user, token.provider)

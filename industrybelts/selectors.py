@@ -70,6 +70,11 @@ def merchant_memberships(merchant):
     return merchant.memberships.select_related("belt", "base", "provider").order_by("-created_at")
 
 
+def dashboard_memberships(user, *, merchant, application) -> dict:
+    """The merchant dashboard's belt section (registered in apps.py)."""
+    return {"memberships": list(merchant_memberships(merchant)) if merchant else []}
+
+
 def open_invitation_for(user, belt=None):
     """The invitation this user accepted and has not used for a membership yet."""
     invitations = MerchantInvitation.objects.filter(accepted_by=user, membership__isnull=True).select_related(

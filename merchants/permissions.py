@@ -6,11 +6,19 @@
   reviewer group) see every application and its documents and decide on them.
 - Other staff (support, belt operations, content editors) do not see documents.
 - A member of a service provider sees the applications and documents of merchants
-  who applied to a belt it serves or signed up through its invitation
-  (`industrybelts.permissions.provider_can_view_merchant`); read only.
+  who applied to a belt it serves or signed up through its invitation; read only.
+  industrybelts builds on merchants, so it adds that rule through `application_viewers`
+  (and its managers' rule through `token_managers`) in its AppConfig.ready().
 """
 
+from core.hooks import Hook
+
 from .roles import StaffGroup
+
+application_viewers = Hook(
+    "merchants.application_viewers", "rule(user, merchant) -> bool: user may read the merchant's application"
+)
+token_managers = Hook("merchants.token_managers", "rule(user, token) -> bool: user may see or revoke token")
 
 REVIEW_PERMISSION = "merchants.review_onboardingapplication"
 
@@ -31,9 +39,7 @@ def user_can_manage_api_token(user, token) -> bool:
         return False
     if token.user_id == user.pk or user_in_staff_group(user, StaffGroup.SUPPORT):
         return True
-    from industrybelts.permissions import can_manage_team  # industrybelts builds on merchants
-
-    return token.provider_id is not None and can_manage_team(user, token.provider)
+    return token_managers.any(user, token)
 
 
 def can_review_applications(user) -> bool:
@@ -49,9 +55,7 @@ def is_application_owner(user, application) -> bool:
 def can_view_application(user, application) -> bool:
     if is_application_owner(user, application) or can_review_applications(user):
         return True
-    from industrybelts.permissions import provider_can_view_merchant
-
-    return provider_can_view_merchant(user, application.merchant)
+    return application_viewers.any(user, application.merchant)
 
 
 def can_view_document(user, document) -> bool:

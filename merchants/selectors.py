@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.hooks import Hook
+
 from . import permissions
 from .models import (
     ApplicationDocument,
@@ -22,6 +24,21 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
+
+# The dashboard shows what the layers above merchants know of the merchant (its belts,
+# its learning); each registers a section in its AppConfig.ready().
+dashboard_sections = Hook(
+    "merchants.dashboard_sections",
+    "section(user, *, merchant, application) -> dict: context the merchant's dashboard shows",
+)
+
+
+def dashboard_context(user, *, merchant, application) -> dict:
+    """Return the registered sections' context for `user`'s dashboard."""
+    context = {}
+    for section in dashboard_sections:
+        context.update(section(user, merchant=merchant, application=application))
+    return context
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from config.celery_app import IDEMPOTENT_TASK_OPTIONS
+from core.tasks import IDEMPOTENT_TASK_OPTIONS
 
 
 @shared_task(

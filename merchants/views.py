@@ -63,17 +63,11 @@ class MerchantDashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from industrybelts.selectors import merchant_memberships
-        from storefront.school.selectors import learning_for_dashboard
-
         application = selectors.current_application(self.request.user)
         merchant = application.merchant if application else selectors.merchant_profile_for(self.request.user)
-        memberships = list(merchant_memberships(merchant)) if merchant else []
-        context.update({"merchant": merchant, "application": application, "memberships": memberships})
-        context["learning"] = learning_for_dashboard(
-            self.request.user,
-            merchant=merchant,
-            approved=application is not None and application.status == ApplicationStatus.APPROVED,
+        context.update({"merchant": merchant, "application": application})
+        context.update(
+            selectors.dashboard_context(self.request.user, merchant=merchant, application=application)
         )
         if application is not None:
             context.update(

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from config.celery_app import IDEMPOTENT_TASK_OPTIONS
+from core.tasks import IDEMPOTENT_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +68,3 @@ def flush_product_counters_task() -> dict:
     from . import counters
 
     return counters.flush()
-
-
-# Celery autodiscovers `storefront.tasks`; the school's tasks register through this import.
-from .campaigns.tasks import refresh_campaign_leaderboards_task  # noqa: E402, F401
-from .discovery.tasks import run_discovery_cycle_task  # noqa: E402, F401
-from .school.tasks import publish_scheduled_school_items_task  # noqa: E402, F401

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from config.celery_app import IDEMPOTENT_TASK_OPTIONS
+from core.tasks import IDEMPOTENT_TASK_OPTIONS
 
 # An attempt is bounded by the lookup and the request deadline (each WEBHOOKS_TIMEOUT_SECONDS);
 # the hard limit stays under the claim's lease (services._claim), so a delivery is never

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from config.celery_app import IDEMPOTENT_TASK_OPTIONS
+from core.tasks import IDEMPOTENT_TASK_OPTIONS
 
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 
+from merchants.models import ApplicationStatus
 from storefront.search import matching
 
 from .models import LessonProgress, Level, SchoolItem, SchoolStatus, SchoolTag, Stage
@@ -236,6 +237,12 @@ def recommendations_for(*, merchant, approved: bool, exclude_ids=(), limit: int 
         return score
 
     return sorted(candidates, key=_score, reverse=True)[:limit]
+
+
+def dashboard_learning(user, *, merchant, application) -> dict:
+    """The merchant dashboard's learning section (registered in storefront/apps.py)."""
+    approved = application is not None and application.status == ApplicationStatus.APPROVED
+    return {"learning": learning_for_dashboard(user, merchant=merchant, approved=approved)}
 
 
 def learning_for_dashboard(user, *, merchant, approved: bool) -> Learning:

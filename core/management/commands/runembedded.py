@@ -8,12 +8,11 @@ and they share the process's memory with the pages: the in-memory view counters 
 local cache that a separate worker process could not see. Ctrl-C stops both.
 """
 
+from celery import current_app as celery_app
 from celery.beat import EmbeddedService
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands.runserver import Command as RunserverCommand
-
-from config.celery_app import app as celery_app
 
 
 class Command(RunserverCommand):
