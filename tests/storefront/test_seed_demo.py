@@ -3,9 +3,9 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
-from merchants.management.commands.seed_demo import DEMO_PASSWORD, MERCHANT_ACCOUNTS, STAFF_ACCOUNTS
 from merchants.models import User
 from merchants.roles import StaffGroup
+from storefront.management.commands.seed_demo import DEMO_PASSWORD, MERCHANT_ACCOUNTS, STAFF_ACCOUNTS
 from storefront.selectors import HOME_FIGURES_CACHE_KEY
 
 pytestmark = pytest.mark.django_db

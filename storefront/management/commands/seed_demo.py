@@ -1,7 +1,8 @@
 """Load demo data idempotently and print the demo log-ins.
 
-Later features add their own demo data through `seed_steps()` below, each step
-safe to run again: rows are found by natural key and created only when missing.
+Every app adds its demo data as a step of `seed_steps()` below, each safe to run again:
+rows are found by natural key and created only when missing. The command lives in the
+top layer (storefront) because it seeds all of them.
 """
 
 from allauth.account.models import EmailAddress
@@ -12,8 +13,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from industrybelts.demo import seed_belts
+from merchants.demo import seed_onboarding
 from merchants.models import User
 from merchants.roles import StaffGroup
+from storefront.campaigns.demo import seed_campaigns
+from storefront.demo import seed_products
+from storefront.school.demo import seed_school
 from storefront.selectors import HOME_FIGURES_CACHE_KEY
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (public by design; refused when DEBUG is off)
@@ -70,12 +76,6 @@ def seed_accounts(stdout) -> list[tuple[str, str]]:
 
 def seed_steps():
     """Return the seeding steps in order; each returns the log-ins it created."""
-    from industrybelts.demo import seed_belts
-    from merchants.demo import seed_onboarding
-    from storefront.campaigns.demo import seed_campaigns
-    from storefront.demo import seed_products
-    from storefront.school.demo import seed_school
-
     return [seed_accounts, seed_onboarding, seed_belts, seed_products, seed_school, seed_campaigns]
 
 
