@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from merchants.exceptions import DomainError
+from core.exceptions import DomainError
 
 
 class NotEligible(DomainError):

@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import TransitionEvent
 from merchants.models.profiles import BilingualNameMixin
-from merchants.transitions import TransitionEvent
 
 
 class BeltStatus(models.TextChoices):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.exceptions import DomainError
 from merchants import selectors as merchant_selectors
-from merchants.exceptions import DomainError
 from storefront import fragments
 from storefront.discovery.selectors import discovery_strip
 

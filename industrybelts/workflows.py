@@ -1,6 +1,6 @@
-"""Status maps of providers and belt memberships, on the shared mechanism (merchants.transitions)."""
+"""Status maps of providers and belt memberships, on the shared mechanism (core.transitions)."""
 
-from merchants.transitions import Workflow
+from core.transitions import Workflow
 from merchants.webhooks.models import EventType
 
 from .models import (

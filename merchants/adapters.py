@@ -8,9 +8,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.emails import send_after_commit
 from core.sites import current_site
-
-from .emails import send_after_commit
 
 # RFC 5321 caps an address at 254 characters; the column is that wide too.
 EMAIL_MAX_LENGTH = 254

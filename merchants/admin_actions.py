@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .exceptions import DomainError
+from core.exceptions import DomainError
 
 
 def apply_to_each(modeladmin, request, queryset, apply) -> None:

@@ -9,7 +9,12 @@ class MerchantsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from core.transitions import status_events
+
         from . import receivers  # noqa: F401  (connects allauth's signals)
+        from .webhooks.services import webhook_emit
+
+        status_events.register(webhook_emit)
 
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="merchants.after_migrate")
 

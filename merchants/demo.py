@@ -11,10 +11,10 @@ from PIL import Image, ImageDraw
 from stdnum.cn import ric, uscc
 
 from core.fonts import cjk_font
+from core.uploads import check_upload
 
 from . import selectors, services
 from .models import ApplicationStatus, Category, DocumentKind, EntityType, Region, SellerType, User
-from .uploads import check_upload
 
 # email, shop, seller type, entity type, county code, categories, the state to reach
 DEMO_MERCHANTS = [

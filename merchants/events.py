@@ -3,8 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import TransitionEvent
+
 from .models.onboarding import ApplicationStatus
-from .transitions import TransitionEvent
 
 
 class ApplicationEvent(TransitionEvent):

@@ -1,44 +1,8 @@
-"""Domain errors: a stable machine code and a translatable message.
-
-Views turn them into a message beside the form; the API into a 4xx (409 for a
-refused state change) whose `code` is the error's code.
-"""
+"""Domain errors of onboarding (on core.exceptions.DomainError: a code, a status, a message)."""
 
 from django.utils.translation import gettext_lazy as _
 
-
-class DomainError(Exception):
-    code = "domain_error"
-    message = _("This action is not possible.")
-    http_status = 400
-
-    def __init__(self, message=None, **params):
-        self.params = params
-        if message is not None:
-            self.message = message
-        super().__init__(str(self))
-
-    def __str__(self):
-        return str(self.message) % self.params if self.params else str(self.message)
-
-
-class InvalidTransition(DomainError):
-    code = "invalid_transition"
-    message = _("This cannot be done while the status is “%(current)s”.")
-    http_status = 409
-
-    def __init__(self, *, current, target, current_label=None, target_label=None):
-        self.current, self.target = current, target
-        super().__init__(current=current_label or current, target=target_label or target)
-
-
-class ReasonRequired(DomainError):
-    code = "reason_required"
-    message = _("Give a reason for this decision.")
-
-    def __init__(self, *, target):
-        self.target = target
-        super().__init__()
+from core.exceptions import DomainError
 
 
 class NotEditable(DomainError):

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import check_upload
+
 from .channels import validate_shop_url
 from .models import (
     Category,
@@ -13,7 +15,6 @@ from .models import (
     SalesPlatform,
     SellerType,
 )
-from .uploads import check_upload
 from .validators import normalize_mainland_mobile, validate_adult, validate_resident_id, validate_uscc
 
 

@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.emails import send_templated_email
 from core.sites import portal_base_url
+from core.uploads import CheckedUpload
 
 from . import permissions, selectors
-from .emails import send_templated_email
 from .exceptions import (
     ApplicationIncomplete,
     DuplicateIdentity,
@@ -35,7 +36,6 @@ from .models import (
     User,
 )
 from .tasks import make_document_thumbnail_task
-from .uploads import CheckedUpload
 from .workdays import working_days_between
 from .workflows import APPLICATION_WORKFLOW
 

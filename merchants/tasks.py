@@ -1,32 +1,8 @@
 """Celery tasks of the accounts app."""
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives, get_connection
 
 from core.tasks import IDEMPOTENT_TASK_OPTIONS
-
-
-@shared_task(
-    bind=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
-    **IDEMPOTENT_TASK_OPTIONS,
-)
-def send_email_task(self, message: dict) -> None:
-    """Send one rendered e-mail; a resend after a lost worker is harmless."""
-    email = EmailMultiAlternatives(
-        subject=message["subject"],
-        body=message["body"],
-        from_email=message["from_email"],
-        to=message["to"],
-        headers=message.get("headers") or None,
-        connection=get_connection(),
-    )
-    for content, mimetype in message.get("alternatives", []):
-        email.attach_alternative(content, mimetype)
-    email.send()
 
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)
@@ -34,8 +10,9 @@ def make_document_thumbnail_task(document_id: int) -> None:
     """Make the private WebP thumbnail reviewers see beside the fields; safe to run twice."""
     from django.core.files.base import ContentFile
 
+    from core.uploads import make_thumbnail
+
     from .models import ApplicationDocument
-    from .uploads import make_thumbnail
 
     document = ApplicationDocument.objects.filter(pk=document_id).first()
     if document is None or document.is_pdf or document.thumbnail:

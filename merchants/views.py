@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.exceptions import DomainError, InvalidTransition
+
 from . import selectors, services
-from .exceptions import ApplicationIncomplete, DomainError, InvalidTransition
+from .exceptions import ApplicationIncomplete
 from .forms import CHANGE_REQUEST_FIELDS, ChannelsForm, DepositForm, DocumentsForm, EntityForm, SubmitForm
 from .models import ApplicationStatus
 

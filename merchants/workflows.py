@@ -1,9 +1,10 @@
 """The onboarding application's status map, declared once (see transitions.py)."""
 
+from core.transitions import Workflow
+
 from .events import ApplicationEvent
 from .models import ApplicationStatus as S
 from .models import OnboardingApplication
-from .transitions import Workflow
 from .webhooks.models import EventType
 
 APPLICATION_WORKFLOW = Workflow(

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from core.fonts import cjk_font
+from core.uploads import check_upload
 from merchants.models import Category, MerchantProfile
-from merchants.uploads import check_upload
 
 from . import services
 from .models import SourceKind

@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import TransitionEvent
 from merchants.models import SellerType
 from merchants.models.onboarding import private_storage
-from merchants.transitions import TransitionEvent
 
 from .search import GramsField
 

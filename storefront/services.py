@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.emails import send_templated_email
+from core.exceptions import DomainError
 from core.inputs import refuse_unstorable
+from core.uploads import DRAFT, CheckedUpload, check_upload
 from merchants.channels import platform_for_url, validate_shop_url
-from merchants.emails import send_templated_email
-from merchants.exceptions import DomainError
 from merchants.models import MerchantProfile, SalesPlatform
 from merchants.services import site_base_url
-from merchants.uploads import DRAFT, CheckedUpload, check_upload
 
 from . import permissions
 from .discovery.services import enter_pool

@@ -21,7 +21,7 @@ def process_product_image_task(image_id: int) -> None:
     Safe to run twice: an image that already has its sizes is left alone. A file that
     does not decode is removed from the product (the listing stays, without a photo).
     """
-    from merchants.uploads import make_webp_sizes
+    from core.uploads import make_webp_sizes
 
     from .models import ProductImage
 

@@ -1,6 +1,6 @@
-"""The product status map (on the shared mechanism, merchants.transitions)."""
+"""The product status map (on the shared mechanism, core.transitions)."""
 
-from merchants.transitions import Workflow
+from core.transitions import Workflow
 from merchants.webhooks.models import EventType
 
 from .models import Product, ProductEvent

@@ -44,6 +44,7 @@ import io  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from core.uploads import check_upload  # noqa: E402
 from merchants import services  # noqa: E402
 from merchants.models import (  # noqa: E402
     Category,
@@ -55,7 +56,6 @@ from merchants.models import (  # noqa: E402
     SalesPlatform,
     SellerType,
 )
-from merchants.uploads import check_upload  # noqa: E402
 from tests.identity import make_resident_id, make_uscc  # noqa: E402
 
 

@@ -187,7 +187,7 @@ STORAGES = {
         "BACKEND": env("MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
     },
     "private": {
-        "BACKEND": env("PRIVATE_STORAGE_BACKEND", default="merchants.storage.PrivateFileSystemStorage"),
+        "BACKEND": env("PRIVATE_STORAGE_BACKEND", default="core.storage.PrivateFileSystemStorage"),
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -14,7 +14,9 @@ WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
 # (what `make run` starts) runs beat's schedule in a thread of it. The in-memory broker
 # only gives beat a connection to hold; nothing is queued there.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://localhost/")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://"))
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
+)
 
 # One developer at a time: the entries a person waits for (every few minutes in
 # production) run every 20 seconds, so views, leaderboards and scheduled school items

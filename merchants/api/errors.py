@@ -41,7 +41,7 @@ class DomainRefusal(exceptions.APIException):
 
 def api_exception_handler(exc, context):
     """Render every API error in the one shape; unknown exceptions stay 500s for logging."""
-    from ..exceptions import DomainError
+    from core.exceptions import DomainError
 
     if isinstance(exc, DomainError):
         exc = DomainRefusal(exc)

@@ -12,7 +12,7 @@
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from ..uploads import MAX_DOCUMENT_BYTES
+from core.uploads import MAX_DOCUMENT_BYTES
 
 API_PREFIX = "/api/"
 MAX_JSON_BODY_BYTES = 1024 * 1024

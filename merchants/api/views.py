@@ -30,7 +30,7 @@ NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet
 NO_APPLICATION = OpenApiResponse(
     description="`not_found`: this account has no shop, or its shop has not started an application."
 )
-# What a document may be: checked by content (merchants.uploads), PDF only where the slot says.
+# What a document may be: checked by content (core.uploads), PDF only where the slot says.
 DOCUMENT_MEDIA_TYPES = "image/jpeg, image/png, image/webp, application/pdf"
 
 

@@ -6,7 +6,7 @@ Design
   secret. A merchant token registers endpoints for its own shop; a provider token for its
   provider (any member of the team sees them). The secret is stored in the clear because
   every request is signed with it; it is shown on creation and rotation only.
-- **Emission** happens in one place, `merchants.transitions.Workflow`: a workflow declares
+- **Emission** happens in one place, `core.transitions.Workflow`: a workflow declares
   `webhook_event` (applications: `application.status_changed`; memberships:
   `membership.status_changed`, creation included; products: `product.published`,
   `.unpublished`, `.hidden`, `.deleted`). Inside the transaction of the move,

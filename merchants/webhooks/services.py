@@ -13,7 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..exceptions import DomainError
+from core.exceptions import DomainError
+
 from . import delivery as http_delivery
 from . import subjects, targets
 from .models import (
@@ -62,7 +63,7 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 # --- The outbox ---------------------------------------------------------------------------
 
 
-def webhook_emit(*, event_type: str, obj, transition) -> list[WebhookDelivery]:
+def webhook_emit(*, event_type: str, obj, transition, workflow=None) -> list[WebhookDelivery]:
     """Write one pending delivery per endpoint subscribed to `event_type` about `obj`.
 
     Runs inside the transaction of the status change (called by `Workflow`), so a
@@ -202,7 +203,7 @@ def webhook_endpoint_enable(*, endpoint) -> WebhookEndpoint:
 
 
 def _notify_disabled(endpoint) -> None:
-    from ..emails import send_templated_email
+    from core.emails import send_templated_email
 
     owner = endpoint.owner
     send_templated_email(

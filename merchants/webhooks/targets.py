@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ..exceptions import DomainError
+from core.exceptions import DomainError
 
 MAX_URL_LENGTH = 500
 

@@ -53,7 +53,7 @@ from .serializers import (
 )
 
 FEED_PAGE_SIZE = 100
-# The image types a photo may be (checked by content, merchants.uploads).
+# The image types a photo may be (checked by content, core.uploads).
 PHOTO_MEDIA_TYPES = "image/jpeg, image/png, image/webp"
 NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
 PRODUCT_NOT_EDITABLE = (

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from merchants.exceptions import DomainError
+from core.exceptions import DomainError
 from storefront.permissions import own_products
 from storefront.views import MerchantMixin, _is_uuid
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import check_upload, make_webp_sizes
 from industrybelts.models import Belt
 from merchants.models import SellerType
-from merchants.uploads import check_upload, make_webp_sizes
 
 from .models import MAX_BODY_CHARACTERS, Level, SchoolItem
 

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.transitions import TransitionEvent
 from merchants.models import SellerType
-from merchants.transitions import TransitionEvent
 from storefront.search import GramsField
 
 MAX_BODY_CHARACTERS = 60_000

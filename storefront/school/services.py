@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.emails import send_templated_email
+from core.emails import send_templated_email
+from core.uploads import check_upload, make_webp_sizes
 from merchants.services import site_base_url
-from merchants.uploads import check_upload, make_webp_sizes
 from storefront.search import index_grams
 
 from . import permissions

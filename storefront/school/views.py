@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.exceptions import DomainError
 from industrybelts import permissions as belt_permissions
-from merchants.exceptions import DomainError
 from merchants.models import SellerType
 
 from . import permissions, selectors, services

@@ -1,11 +1,11 @@
-"""The school item status map (on the shared mechanism, merchants.transitions).
+"""The school item status map (on the shared mechanism, core.transitions).
 
 Staff write drafts and publish or schedule them; a service provider's article goes
 through review first: draft → submitted → published / scheduled / changes requested /
 rejected. Beat publishes scheduled items when their time comes.
 """
 
-from merchants.transitions import Workflow
+from core.transitions import Workflow
 
 from .models import SchoolEvent, SchoolItem
 from .models import SchoolStatus as S

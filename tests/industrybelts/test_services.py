@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from core.exceptions import InvalidTransition, ReasonRequired
 from industrybelts import services
 from industrybelts.exceptions import AlreadyMember, InvitationInvalid, NotEligible
 from industrybelts.models import (
@@ -17,7 +18,6 @@ from industrybelts.models import (
     ProviderStatus,
 )
 from merchants import services as merchant_services
-from merchants.exceptions import InvalidTransition, ReasonRequired
 from tests.factories import UserFactory, reviewer
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, invited
 

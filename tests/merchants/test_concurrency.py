@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
+from core.exceptions import InvalidTransition
 from merchants import services
-from merchants.exceptions import InvalidTransition
 from merchants.models import ApplicationStatus, OnboardingApplication
 from tests.factories import reviewer, submitted_application
 

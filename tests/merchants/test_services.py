@@ -3,14 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.exceptions import InvalidTransition, ReasonRequired
 from merchants import services
-from merchants.exceptions import (
-    ApplicationIncomplete,
-    DuplicateIdentity,
-    InvalidTransition,
-    NotEditable,
-    ReasonRequired,
-)
+from merchants.exceptions import ApplicationIncomplete, DuplicateIdentity, NotEditable
 from merchants.models import ApplicationEvent, ApplicationStatus, OnboardingApplication
 from merchants.workflows import APPLICATION_WORKFLOW
 from tests.factories import (

@@ -194,7 +194,7 @@ def test_editors_cannot_publish_or_schedule_a_providers_draft(jade_provider):
 
     from django.utils import timezone
 
-    from merchants.exceptions import InvalidTransition
+    from core.exceptions import InvalidTransition
 
     provider, owner = jade_provider
     article = _article(provider, owner)

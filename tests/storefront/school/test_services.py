@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from merchants.exceptions import InvalidTransition, ReasonRequired
+from core.exceptions import InvalidTransition, ReasonRequired
 from storefront.school import services
 from storefront.school.exceptions import NotAllowed, ScheduleInPast
 from storefront.school.models import (

@@ -3,8 +3,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 
-from merchants.emails import send_after_commit
-from merchants.tasks import send_email_task
+from core.emails import send_after_commit
+from core.tasks import send_email_task
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from merchants.uploads import MAX_DOCUMENT_BYTES, check_upload, make_thumbnail
+from core.uploads import MAX_DOCUMENT_BYTES, check_upload, make_thumbnail
 
 EXIF_ORIENTATION = 0x0112
 EXIF_GPS_IFD = 0x8825

@@ -19,8 +19,8 @@ atomic): it locks the row with `select_for_update()`, checks the map against the
 `update_fields`, and writes the append-only event in the same transaction.
 
 A workflow may declare `webhook_event`: one event type for every move (a string) or
-one per target status (a mapping). `move` and a creation `record` then write the
-webhook outbox rows in that same transaction (merchants.webhooks.services.webhook_emit),
+one per target status (a mapping). `move` and a creation `record` then tell the
+`status_events` listeners in that same transaction (the webhook outbox writes its rows),
 so every status change that partners hear of is emitted here and nowhere else.
 """
 
@@ -33,6 +33,13 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import InvalidTransition, ReasonRequired
+from .hooks import Hook
+
+# Who hears of a move that a workflow declares as an event: the webhook outbox registers
+# itself (merchants' AppConfig) and writes its rows in the transaction of the move.
+status_events = Hook(
+    "core.status_events", "listener(*, workflow, event_type, obj, transition): a declared event happened"
+)
 
 
 class TransitionEvent(models.Model):
@@ -169,9 +176,8 @@ class Workflow:
         event_type = self.webhook_event_type(event.to_status)
         if event_type is None:
             return
-        from .webhooks.services import webhook_emit
-
-        webhook_emit(event_type=event_type, obj=obj, transition=event)
+        for listener in status_events:
+            listener(workflow=self, event_type=event_type, obj=obj, transition=event)
 
     def _event(self, obj, *, by, from_status, to_status, reason, details):
         return self.event_model.objects.create(
