@@ -247,7 +247,7 @@ def resolve_targets(*, api_token: str = "") -> dict:
 
 def bench_api_token() -> str:
     """A fresh token of the bench merchant with every scope (the partner feed's included)."""
-    from merchants.api.scopes import Scope
+    from core.api.scopes import Scope
     from merchants.models import User
     from merchants.services import api_token_create
 

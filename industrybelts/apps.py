@@ -10,6 +10,7 @@ class IndustrybeltsConfig(AppConfig):
         # Imported here, not at the top: models may be imported only once apps are loaded.
         from django.db.models.signals import post_migrate
 
+        from core.api.scopes import token_actors
         from merchants import permissions as merchant_permissions
         from merchants import selectors as merchant_selectors
 
@@ -22,6 +23,7 @@ class IndustrybeltsConfig(AppConfig):
         merchant_permissions.application_viewers.register(permissions.provider_can_view_merchant)
         merchant_permissions.token_managers.register(permissions.can_manage_provider_token)
         merchant_selectors.dashboard_sections.register(selectors.dashboard_memberships)
+        token_actors.register(permissions.token_provider)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="industrybelts.after_migrate")
 
 

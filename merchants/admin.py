@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.api.scopes import MERCHANT_SCOPES
+
 from . import permissions, selectors, services
 from .admin_actions import (
     ReadOnlyAdminMixin,
@@ -29,7 +31,6 @@ from .admin_actions import (
     action_with_reason,
     apply_to_each,
 )
-from .api.scopes import MERCHANT_SCOPES
 from .forms import ChangeRequestForm
 from .models import (
     AWAITING_REVIEW_STATUSES,

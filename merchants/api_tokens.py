@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
 from industrybelts import permissions as belt_permissions
 
 from . import permissions, services
-from .api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
 from .models import ApiToken
 
 EXPIRY_CHOICES = [

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.api.middleware import api_error, is_api_request
 from core.exceptions import DomainError
 from merchants import selectors as merchant_selectors
-from merchants.api.middleware import api_error, is_api_request
 from merchants.models import ApplicationStatus, MerchantProfile
 
 from . import catalog, counters, fragments, permissions, services

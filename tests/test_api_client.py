@@ -17,7 +17,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from merchants.api.scopes import MERCHANT_SCOPES
+from core.api.scopes import MERCHANT_SCOPES
 from merchants.models import ApplicationStatus
 from storefront.models import Product, ProductStatus
 from tests.apiclient import api_client

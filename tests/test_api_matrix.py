@@ -18,7 +18,7 @@ from drf_spectacular.generators import SchemaGenerator
 from industrybelts import services as belt_services
 from industrybelts.models import Belt, BeltMembership, BeltStatus, MerchantInvitation
 from merchants import services as merchant_services
-from merchants.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES, Scope
+from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES, Scope
 from merchants.models import (
     ApiToken,
     ApplicationDocument,

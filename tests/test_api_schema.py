@@ -1,6 +1,6 @@
 """What /api/schema/ says of every operation: its errors, its request media types, its bounds.
 
-merchants.api.schema adds these to what drf-spectacular infers; these tests hold the schema
+core.api.schema adds these to what drf-spectacular infers; these tests hold the schema
 to the rules it states, operation by operation (tests/test_api_contract.py then holds the
 running API to the schema).
 """
@@ -8,7 +8,7 @@ running API to the schema).
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from merchants.api.middleware import MAX_JSON_BODY_BYTES
+from core.api.middleware import MAX_JSON_BODY_BYTES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 UPLOADS = {

@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.sites.RequestSiteMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "merchants.api.middleware.ApiRequestMiddleware",
+    "core.api.middleware.ApiRequestMiddleware",
     "core.inputs.InputBoundaryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,6 +118,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "merchants.User"
+# The partner API's token (core/api/authentication.py reads it through the app registry).
+API_TOKEN_MODEL = "merchants.ApiToken"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -215,11 +217,11 @@ CSRF_FAILURE_VIEW = "storefront.views.csrf_failure"
 
 # REST API: partner tokens, one error shape, OpenAPI by drf-spectacular.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["merchants.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "merchants.api.throttling.ApiTokenRateThrottle",
-        "merchants.api.throttling.AnonymousRateThrottle",
+        "core.api.throttling.ApiTokenRateThrottle",
+        "core.api.throttling.AnonymousRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "api_token": env("API_TOKEN_RATE", default="600/min"),
@@ -230,8 +232,8 @@ REST_FRAMEWORK = {
     # offers partners and generated clients exactly the media type each operation takes.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "merchants.api.schema.PartnerAutoSchema",
-    "EXCEPTION_HANDLER": "merchants.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.PartnerAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # How many reverse proxies stand in front (the anonymous rate limit keys on the client
     # address): without it DRF trusts the whole X-Forwarded-For, which a client can vary.

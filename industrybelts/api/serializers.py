@@ -3,7 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from merchants.api.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 from merchants.models import EntityType, SellerType
 from merchants.validators import normalize_mainland_mobile
 

@@ -16,8 +16,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from merchants.api.pagination import NewestFirstPagination
-from merchants.api.scopes import HasScope, Scope, acting_provider
+from core.api.pagination import NewestFirstPagination
+from core.api.scopes import HasScope, Scope, acting_provider
 from merchants.models import ApplicationDocument, OnboardingApplication
 from merchants.services import site_base_url
 

@@ -15,9 +15,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.scopes import HasScope, Scope
+
 from .. import selectors, services
 from ..forms import DocumentsForm
-from .scopes import HasScope, Scope
 from .serializers import (
     ApplicationSerializer,
     DocumentSerializer,

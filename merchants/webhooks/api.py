@@ -15,9 +15,10 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from ..api.pagination import NewestFirstPagination
-from ..api.scopes import HasScope, Scope
-from ..api.serializers import StrictSerializer
+from core.api.pagination import NewestFirstPagination
+from core.api.scopes import HasScope, Scope
+from core.api.serializers import StrictSerializer
+
 from . import permissions, services
 from .models import SUBSCRIBABLE_EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from .targets import UnsafeTarget

@@ -6,7 +6,8 @@ its owner is still an approved member (industrybelts.permissions.token_provider)
 Everything else is out of reach: 404, as if it did not exist.
 """
 
-from ..api.scopes import acting_provider
+from core.api.scopes import acting_provider
+
 from .models import WebhookDelivery, WebhookEndpoint
 
 __all__ = ["acting_provider", "visible_deliveries", "visible_endpoints"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from merchants.api.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 from storefront.models import MAX_PRICE, MIN_PRICE, Product, ProductImage, SourceKind, StockStatus
 
 # A price as the editor takes it: MIN_PRICE to MAX_PRICE, at most two decimals, no sign,

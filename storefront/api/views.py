@@ -21,16 +21,16 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from industrybelts.models import Belt, BeltStatus
-from merchants import selectors as merchant_selectors
-from merchants.api.pagination import (
+from core.api.pagination import (
     NewestFirstPagination,
     invalid_cursor,
     page_size_parameter,
     requested_page_size,
 )
-from merchants.api.schema import ALLOW_EMPTY_VALUE
-from merchants.api.scopes import HasScope, Scope
+from core.api.schema import ALLOW_EMPTY_VALUE
+from core.api.scopes import HasScope, Scope
+from industrybelts.models import Belt, BeltStatus
+from merchants import selectors as merchant_selectors
 from merchants.models import SellerType
 from storefront import catalog, permissions, services
 from storefront.forms import CatalogFilterForm, ProductForm, QuickListForm

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from industrybelts import services
 from industrybelts.models import BeltMembership, MembershipStatus, MerchantInvitation, ProviderMember
-from merchants.api.scopes import Scope
+from core.api.scopes import Scope
 from merchants.models import ApplicationStatus, MerchantProfile
 from tests.apiclient import api_client
 from tests.factories import UserFactory

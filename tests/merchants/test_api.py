@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from merchants import services
-from merchants.api.throttling import ApiTokenRateThrottle
+from core.api.throttling import ApiTokenRateThrottle
 from merchants.models import ApiToken
 from tests.factories import UserFactory
 

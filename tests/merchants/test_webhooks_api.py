@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from merchants import services as merchant_services
-from merchants.api.scopes import Scope
+from core.api.scopes import Scope
 from merchants.webhooks import services
 from merchants.webhooks.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
 from tests.factories import UserFactory

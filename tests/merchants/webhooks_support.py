@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from rest_framework.test import APIClient
 
 from merchants import services as merchant_services
-from merchants.api.scopes import Scope
+from core.api.scopes import Scope
 from merchants.webhooks import services
 from merchants.webhooks.models import WebhookDelivery
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from merchants import services as merchant_services
-from merchants.api.scopes import Scope
+from core.api.scopes import Scope
 from storefront.models import Product, ProductStatus
 from tests.factories import image_upload
 from tests.industrybelts.conftest import approved_merchant

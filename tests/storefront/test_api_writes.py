@@ -2,7 +2,7 @@
 
 import pytest
 
-from merchants.api.scopes import Scope
+from core.api.scopes import Scope
 from storefront.models import Product
 from tests.apiclient import api_client
 from tests.factories import image_upload

@@ -13,6 +13,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from core.exceptions import DomainError
+
 
 def _first_message(detail) -> str:
     if isinstance(detail, list) and detail:
@@ -41,8 +43,6 @@ class DomainRefusal(exceptions.APIException):
 
 def api_exception_handler(exc, context):
     """Render every API error in the one shape; unknown exceptions stay 500s for logging."""
-    from core.exceptions import DomainError
-
     if isinstance(exc, DomainError):
         exc = DomainRefusal(exc)
     elif isinstance(exc, DjangoValidationError):

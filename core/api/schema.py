@@ -1,7 +1,7 @@
 """The partner API's OpenAPI schema: what drf-spectacular infers, plus what it cannot see.
 
 One AutoSchema for every operation (REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS) adds the
-errors each operation can answer, all in the one error shape (merchants.api.errors):
+errors each operation can answer, all in the one error shape (core.api.errors):
 
 - 400 everywhere: the input boundary (core.inputs) refuses an unstorable character in
   any query parameter or body with code `unstorable`, before routing;
@@ -27,6 +27,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from .middleware import MAX_JSON_BODY_BYTES, MAX_MULTIPART_BODY_BYTES
+from .serializers import StrictSerializer
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALLOW_EMPTY_VALUE = "x-allow-empty-value"
@@ -91,12 +92,6 @@ DESCRIPTIONS = {
     "415": "`unsupported_media_type`: send the body as {media}.",
     "429": "`throttled`: too many requests; `Retry-After` says when to try again.",
 }
-
-
-def _strict_serializer():
-    from .serializers import StrictSerializer  # the serializers module imports models
-
-    return StrictSerializer
 
 
 class PartnerAutoSchema(AutoSchema):
@@ -181,7 +176,7 @@ class PartnerAutoSchema(AutoSchema):
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
-        strict = _strict_serializer()
+        strict = StrictSerializer
         if direction == "request" and isinstance(serializer, strict):
             schema["additionalProperties"] = False
             if schema.get("description") == get_doc(strict):  # inherited, says nothing of this body

@@ -2,14 +2,14 @@
 
 from rest_framework.throttling import SimpleRateThrottle
 
-from ..models import ApiToken
+from .authentication import is_api_token
 
 
 class ApiTokenRateThrottle(SimpleRateThrottle):
     scope = "api_token"
 
     def get_cache_key(self, request, view):
-        if not isinstance(request.auth, ApiToken):
+        if not is_api_token(request.auth):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
@@ -18,6 +18,6 @@ class AnonymousRateThrottle(SimpleRateThrottle):
     scope = "api_anonymous"
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiToken):
+        if is_api_token(request.auth):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,11 +1,31 @@
-"""Bearer-token authentication for partners: `Authorization: Bearer ksp_...`."""
+"""Bearer-token authentication for partners: `Authorization: Bearer ksp_...`.
 
+The token model belongs to the accounts app (settings.API_TOKEN_MODEL, like
+AUTH_USER_MODEL): the kernel reads it through the app registry, never by import. It
+must offer `digest(raw_key)`, `key_digest`, `user`, `revoked_at`, `is_usable`,
+`last_used_at` and `scopes`.
+"""
+
+import functools
+
+from django.apps import apps
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from ..models import ApiToken
+
+@functools.cache
+def token_model():
+    """The API token model named by settings.API_TOKEN_MODEL."""
+    return apps.get_model(settings.API_TOKEN_MODEL)
+
+
+def is_api_token(auth) -> bool:
+    """Return whether a request's `auth` is an API token (not a session or nothing)."""
+    return isinstance(auth, token_model())
+
 
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION_SECONDS = 60
@@ -24,7 +44,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raw_key = header[1].decode("ascii")
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        token = ApiToken.objects.select_related("user").filter(key_digest=ApiToken.digest(raw_key)).first()
+        model = token_model()
+        token = model.objects.select_related("user").filter(key_digest=model.digest(raw_key)).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token.revoked_at is not None:
@@ -38,11 +59,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
     @staticmethod
-    def _touch(token: ApiToken) -> None:
+    def _touch(token) -> None:
         now = timezone.now()
         last = token.last_used_at
         if last is None or (now - last).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            type(token).objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
 
 
