@@ -48,7 +48,7 @@ from schemathesis.specs.openapi.checks import _sent_form_fields
 
 from industrybelts import services as belt_services
 from industrybelts.models import Belt
-from merchants.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
+from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
 from merchants.webhooks import services as webhook_services
 from tests.apiclient import api_client
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, make_base
