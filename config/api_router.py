@@ -117,5 +117,5 @@ urlpatterns = [
     path("provider/belts/", ProviderBeltListView.as_view(), name="provider-belt-list"),
     *router.urls,
     # Webhook endpoints and deliveries (merchant and provider tokens alike)
-    path("", include("merchants.webhooks.urls")),
+    path("", include("core.webhooks.urls")),
 ]

@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Every installed app's `tasks` module, and those of storefront's sub-packages, which
-# are not apps of their own.
+# Every installed app's `tasks` module, and those of packages that are not apps of their
+# own (the kernel's webhooks, storefront's sub-packages).
 app.autodiscover_tasks()
-app.autodiscover_tasks(["storefront.campaigns", "storefront.discovery", "storefront.school"])
+app.autodiscover_tasks(["core.webhooks", "storefront.campaigns", "storefront.discovery", "storefront.school"])

@@ -24,7 +24,7 @@ one per target status (a mapping). `move` and a creation `record` then tell the
 so every status change that partners hear of is emitted here and nowhere else.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -101,6 +101,14 @@ class Workflow:
     status_field: str = "status"
     reason_required: frozenset[str] | set[str] = field(default_factory=frozenset)
     webhook_event: str | Mapping[str, str] | None = None
+    # With webhook_event: obj -> core.webhooks.subjects.WebhookSubject (who hears, what data).
+    webhook_subject: Callable | None = None
+
+    def __post_init__(self):
+        if self.webhook_event is not None and self.webhook_subject is None:
+            raise ValueError(
+                f"{self.model.__name__}'s workflow declares webhook events but no webhook_subject."
+            )
 
     def webhook_event_type(self, to_status: str) -> str | None:
         """The webhook event a move to `to_status` emits, if any."""

@@ -10,8 +10,13 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
-from merchants.forms import DecisionForm
+from core.admin_actions import (
+    DecisionForm,
+    TransitionEventInline,
+    action_with_form,
+    action_with_reason,
+    apply_to_each,
+)
 
 from . import permissions, selectors, services
 from .models import (

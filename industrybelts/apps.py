@@ -13,17 +13,20 @@ class IndustrybeltsConfig(AppConfig):
         from core.api.scopes import token_actors
         from merchants import permissions as merchant_permissions
         from merchants import selectors as merchant_selectors
+        from merchants import workflows as merchant_workflows
 
         from . import (
             permissions,
             receivers,  # noqa: F401  (attributes allauth sign-ups to invitations)
             selectors,
+            workflows,
         )
 
         merchant_permissions.application_viewers.register(permissions.provider_can_view_merchant)
         merchant_permissions.token_managers.register(permissions.can_manage_provider_token)
         merchant_selectors.dashboard_sections.register(selectors.dashboard_memberships)
         token_actors.register(permissions.token_provider)
+        merchant_workflows.application_followers.register(workflows.recruiting_provider_endpoints)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="industrybelts.after_migrate")
 
 

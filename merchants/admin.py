@@ -21,16 +21,16 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.api.scopes import MERCHANT_SCOPES
-
-from . import permissions, selectors, services
-from .admin_actions import (
+from core.admin_actions import (
     ReadOnlyAdminMixin,
     TransitionEventInline,
     action_with_form,
     action_with_reason,
     apply_to_each,
 )
+from core.api.scopes import MERCHANT_SCOPES
+
+from . import permissions, selectors, services
 from .forms import ChangeRequestForm
 from .models import (
     AWAITING_REVIEW_STATUSES,
@@ -590,4 +590,4 @@ class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("parent",)
 
 
-from .webhooks import admin as webhooks_admin  # noqa: E402, F401 (registers the webhook screens)
+from core.webhooks import admin as webhooks_admin  # noqa: E402, F401 (registers the webhook screens)

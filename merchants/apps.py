@@ -10,9 +10,9 @@ class MerchantsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from core.transitions import status_events
+        from core.webhooks.services import webhook_emit
 
         from . import receivers  # noqa: F401  (connects allauth's signals)
-        from .webhooks.services import webhook_emit
 
         status_events.register(webhook_emit)
 

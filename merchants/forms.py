@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_actions import DecisionForm
 from core.uploads import check_upload
 
 from .channels import validate_shop_url
@@ -282,10 +283,6 @@ CHANGE_REQUEST_FIELDS = [
     ("documents", _("Documents")),
     ("channels", _("Sales channels")),
 ]
-
-
-class DecisionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 
 
 class ChangeRequestForm(DecisionForm):

@@ -87,7 +87,10 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             # Revoke tokens; minting one for someone else would be acting as them.
             "apitoken": ("view", "change"),
             "merchantprofile": ("view",),
-            # Partners' webhooks: disable or enable an endpoint, redeliver, read the log.
+        },
+        # Partners' webhooks (the kernel's outbox): disable or enable an endpoint, redeliver,
+        # read the log.
+        "core": {
             "webhookendpoint": ("view", "change"),
             "webhookdelivery": ("view", "change"),
             "webhookattempt": ("view",),

@@ -29,7 +29,3 @@ def flag_overdue_applications_task() -> int:
     from .services import applications_flag_overdue
 
     return len(applications_flag_overdue())
-
-
-# The webhooks package's tasks, registered with the app's (Celery autodiscovers merchants.tasks).
-from .webhooks.tasks import deliver_webhook_task, send_due_webhook_deliveries_task  # noqa: E402, F401

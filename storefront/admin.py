@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from merchants.admin_actions import TransitionEventInline, action_with_reason, apply_to_each
+from core.admin_actions import TransitionEventInline, action_with_reason, apply_to_each
 
 from . import permissions, services
 from .models import Product, ProductEvent, ProductImage, ProductLink

@@ -1,10 +1,30 @@
-"""The product status map (on the shared mechanism, core.transitions)."""
+"""The product status map and its webhook subject (on the shared mechanism, core.transitions)."""
 
 from core.transitions import Workflow
-from merchants.webhooks.models import EventType
+from core.webhooks.models import EventType
+from core.webhooks.subjects import WebhookSubject
+from merchants.workflows import merchant_endpoints
 
 from .models import Product, ProductEvent
 from .models import ProductStatus as S
+
+
+def product_subject(product) -> WebhookSubject:
+    """Only the good's merchant hears of it (providers follow merchants, not goods)."""
+
+    def describe():
+        row = Product.objects.filter(pk=product.pk).values("public_id", "title", "merchant__public_id").get()
+        return {
+            "product": {
+                "id": str(row["public_id"]),
+                "status": product.status,
+                "title": row["title"],
+                "merchant": str(row["merchant__public_id"]),
+            }
+        }
+
+    return WebhookSubject(recipients=merchant_endpoints(product.merchant_id), describe=describe)
+
 
 PRODUCT_WORKFLOW = Workflow(
     model=Product,
@@ -23,4 +43,5 @@ PRODUCT_WORKFLOW = Workflow(
         S.HIDDEN: EventType.PRODUCT_HIDDEN,
         S.DELETED: EventType.PRODUCT_DELETED,
     },
+    webhook_subject=product_subject,
 )

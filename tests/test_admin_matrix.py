@@ -27,13 +27,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from core.webhooks.models import WebhookDelivery, WebhookEndpoint
 from industrybelts import services as belt_services
 from industrybelts.exceptions import InvitationInvalid
 from industrybelts.models import Belt, ProviderComplaint, ProviderMember
 from merchants import services as merchant_services
 from merchants.models import ApiToken, MerchantProfile, User
 from merchants.roles import GROUP_PERMISSIONS, StaffGroup
-from merchants.webhooks.models import WebhookDelivery, WebhookEndpoint
 from storefront.campaigns import services as campaign_services
 from storefront.discovery.models import DiscoverySettings, ExposureHealth, ProductExposure
 from storefront.school.models import SchoolTag
@@ -67,16 +67,16 @@ ADMIN_TABLE = {
     "merchants.QualificationType": {"never": set(), "actions": {}},
     "merchants.MerchantProfile": {"never": {"add"}, "actions": {}},
     "merchants.Region": {"never": {"add", "change", "delete"}, "actions": {}},
-    "merchants.WebhookEndpoint": {
+    "core.WebhookEndpoint": {
         "never": {"add", "change", "delete"},
         "actions": {
-            "disable_endpoints": "merchants.change_webhookendpoint",
-            "enable_endpoints": "merchants.change_webhookendpoint",
+            "disable_endpoints": "core.change_webhookendpoint",
+            "enable_endpoints": "core.change_webhookendpoint",
         },
     },
-    "merchants.WebhookDelivery": {
+    "core.WebhookDelivery": {
         "never": {"add", "change", "delete"},
-        "actions": {"redeliver": "merchants.change_webhookdelivery"},
+        "actions": {"redeliver": "core.change_webhookdelivery"},
     },
     "industrybelts.Belt": {"never": set(), "actions": {}},
     "industrybelts.ServiceProvider": {

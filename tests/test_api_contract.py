@@ -46,10 +46,10 @@ from schemathesis.core.jsonschema import make_validator
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import _sent_form_fields
 
+from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
+from core.webhooks import services as webhook_services
 from industrybelts import services as belt_services
 from industrybelts.models import Belt
-from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
-from merchants.webhooks import services as webhook_services
 from tests.apiclient import api_client
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, make_base
 from tests.storefront.conftest import make_product

@@ -15,18 +15,13 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES, Scope
+from core.webhooks import services as webhook_services
+from core.webhooks.models import WebhookDelivery, WebhookEndpoint
 from industrybelts import services as belt_services
 from industrybelts.models import Belt, BeltMembership, BeltStatus, MerchantInvitation
 from merchants import services as merchant_services
-from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES, Scope
-from merchants.models import (
-    ApiToken,
-    ApplicationDocument,
-    OnboardingApplication,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
-from merchants.webhooks import services as webhook_services
+from merchants.models import ApiToken, ApplicationDocument, OnboardingApplication
 from storefront.models import Product, ProductEvent
 from tests.apiclient import api_client
 from tests.factories import image_upload

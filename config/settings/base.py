@@ -285,7 +285,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
     },
     "send-due-webhook-deliveries": {
-        "task": "merchants.webhooks.tasks.send_due_webhook_deliveries_task",
+        "task": "core.webhooks.tasks.send_due_webhook_deliveries_task",
         "schedule": 60,
     },
 }

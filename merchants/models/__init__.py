@@ -1,5 +1,4 @@
 from ..events import ApplicationEvent
-from ..webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: F401 (registers them)
 from .accounts import ApiToken, User, UserManager
 from .onboarding import (
     AWAITING_REVIEW_STATUSES,

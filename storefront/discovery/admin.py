@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from merchants.admin_actions import ReadOnlyAdminMixin
+from core.admin_actions import ReadOnlyAdminMixin
 
 from .models import DiscoverySettings, ExposureHealth, ProductExposure
 

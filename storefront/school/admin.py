@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
 from core.uploads import check_upload
-from merchants.admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
 
 from . import permissions, services
 from .forms import ScheduleForm, SchoolItemAdminForm

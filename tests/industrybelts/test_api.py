@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.api.scopes import Scope
 from industrybelts import services
 from industrybelts.models import BeltMembership, MembershipStatus, MerchantInvitation, ProviderMember
-from core.api.scopes import Scope
 from merchants.models import ApplicationStatus, MerchantProfile
 from tests.apiclient import api_client
 from tests.factories import UserFactory

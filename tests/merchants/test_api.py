@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from merchants import services
 from core.api.throttling import ApiTokenRateThrottle
+from merchants import services
 from merchants.models import ApiToken
 from tests.factories import UserFactory
 

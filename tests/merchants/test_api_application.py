@@ -3,8 +3,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from merchants import services
 from core.api.scopes import Scope
+from merchants import services
 from merchants.models import ApplicationDocument, ApplicationStatus
 from tests.apiclient import api_client
 from tests.factories import ApplicationFactory, fill_application, image_upload, reviewer

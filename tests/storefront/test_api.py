@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from merchants import services as merchant_services
 from core.api.scopes import Scope
+from merchants import services as merchant_services
 from storefront.models import Product, ProductStatus
 from tests.factories import image_upload
 from tests.industrybelts.conftest import approved_merchant

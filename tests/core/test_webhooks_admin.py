@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from merchants.webhooks import services
-from merchants.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from core.webhooks import services
+from core.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from tests.core.webhooks_support import endpoint_for, running_receiver
 from tests.factories import StaffFactory, UserFactory
-from tests.merchants.webhooks_support import endpoint_for, running_receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,9 @@ def failed_delivery(receiver):
 def test_delivery_page_shows_the_attempt_log_and_never_the_secret(admin_client, failed_delivery):
     endpoint = failed_delivery.endpoint
 
-    listed = admin_client.get(reverse("admin:merchants_webhookdelivery_changelist"))
-    page = admin_client.get(reverse("admin:merchants_webhookdelivery_change", args=[failed_delivery.pk]))
-    endpoint_page = admin_client.get(reverse("admin:merchants_webhookendpoint_change", args=[endpoint.pk]))
+    listed = admin_client.get(reverse("admin:core_webhookdelivery_changelist"))
+    page = admin_client.get(reverse("admin:core_webhookdelivery_change", args=[failed_delivery.pk]))
+    endpoint_page = admin_client.get(reverse("admin:core_webhookendpoint_change", args=[endpoint.pk]))
 
     assert listed.status_code == 200
     assert page.status_code == 200
@@ -53,7 +53,7 @@ def test_redeliver_action_makes_a_fresh_attempt_through_the_service(
 ):
     with django_capture_on_commit_callbacks() as queued:
         response = admin_client.post(
-            reverse("admin:merchants_webhookdelivery_changelist"),
+            reverse("admin:core_webhookdelivery_changelist"),
             {"action": "redeliver", "_selected_action": [failed_delivery.pk]},
         )
     assert response.status_code == 302
@@ -73,7 +73,7 @@ def test_disable_and_enable_actions(client):
     client.force_login(staff)
     endpoint = endpoint_for(UserFactory(), "https://93.184.215.14/h", ["product.published"])
     pending = services.webhook_endpoint_ping(endpoint=endpoint)
-    changelist = reverse("admin:merchants_webhookendpoint_changelist")
+    changelist = reverse("admin:core_webhookendpoint_changelist")
 
     client.post(changelist, {"action": "disable_endpoints", "_selected_action": [endpoint.pk]})
 
@@ -90,9 +90,9 @@ def test_disable_and_enable_actions(client):
 def test_staff_without_webhook_permissions_see_nothing_and_cannot_act(client, failed_delivery):
     client.force_login(StaffFactory(group="reviewer"))
 
-    listed = client.get(reverse("admin:merchants_webhookdelivery_changelist"))
+    listed = client.get(reverse("admin:core_webhookdelivery_changelist"))
     acted = client.post(
-        reverse("admin:merchants_webhookdelivery_changelist"),
+        reverse("admin:core_webhookdelivery_changelist"),
         {"action": "redeliver", "_selected_action": [failed_delivery.pk]},
     )
 
@@ -109,16 +109,16 @@ def test_support_staff_may_redeliver_and_disable_but_reviewers_see_nothing(
 ):
     endpoint = failed_delivery.endpoint
     client.force_login(StaffFactory(group="reviewer"))
-    assert client.get(reverse("admin:merchants_webhookdelivery_changelist")).status_code == 403
+    assert client.get(reverse("admin:core_webhookdelivery_changelist")).status_code == 403
 
     client.force_login(StaffFactory(group="support"))
     with django_capture_on_commit_callbacks() as queued:
         client.post(
-            reverse("admin:merchants_webhookdelivery_changelist"),
+            reverse("admin:core_webhookdelivery_changelist"),
             {"action": "redeliver", "_selected_action": [failed_delivery.pk]},
         )
     client.post(
-        reverse("admin:merchants_webhookendpoint_changelist"),
+        reverse("admin:core_webhookendpoint_changelist"),
         {"action": "disable_endpoints", "_selected_action": [endpoint.pk]},
     )
 

@@ -1,7 +1,7 @@
 """The webhooks API: endpoints (register, change, rotate the secret, ping, remove) and
 their deliveries (the log, redelivery), under the `webhooks:read` / `webhooks:write` scopes.
 
-Views only parse and call merchants.webhooks.services; the target rules, event types
+Views only parse and call core.webhooks.services; the target rules, event types
 and retry logic live there, so admin and API cannot disagree.
 """
 

@@ -4,12 +4,19 @@ Used by every decision in admin (applications, providers, memberships), so the
 intermediate page, the per-object error reporting and the counts behave alike.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exceptions import DomainError
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
 
 
 def apply_to_each(modeladmin, request, queryset, apply) -> None:
@@ -45,8 +52,6 @@ def action_with_form(modeladmin, request, queryset, *, form_class, title, apply)
 
 def action_with_reason(modeladmin, request, queryset, *, title, decide, subject: str):
     """Ask for a reason, then call `decide(<subject>=obj, by=user, reason=...)` on each object."""
-    from .forms import DecisionForm
-
     return action_with_form(
         modeladmin,
         request,

@@ -11,10 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from rest_framework.test import APIClient
 
-from merchants import services as merchant_services
 from core.api.scopes import Scope
-from merchants.webhooks import services
-from merchants.webhooks.models import WebhookDelivery
+from core.webhooks import services
+from core.webhooks.models import WebhookDelivery
+from merchants import services as merchant_services
 
 HANG = "hang"
 REDIRECT_PATH = "/redirected"

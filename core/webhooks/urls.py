@@ -1,6 +1,6 @@
 """Routes of the webhooks API, included under /api/v1/ by config/api_router.py:
 
-path("", include("merchants.webhooks.urls")),
+path("", include("core.webhooks.urls")),
 """
 
 from django.urls import path

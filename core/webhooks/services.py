@@ -63,16 +63,17 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 # --- The outbox ---------------------------------------------------------------------------
 
 
-def webhook_emit(*, event_type: str, obj, transition, workflow=None) -> list[WebhookDelivery]:
+def webhook_emit(*, event_type: str, obj, transition, workflow) -> list[WebhookDelivery]:
     """Write one pending delivery per endpoint subscribed to `event_type` about `obj`.
 
-    Runs inside the transaction of the status change (called by `Workflow`), so a
-    rollback leaves no row and sends nothing; sending is queued for after commit.
+    Runs inside the transaction of the status change (a `status_events` listener of
+    core.transitions), so a rollback leaves no row and sends nothing; sending is queued for
+    after commit. The workflow says who hears of it and what the payload holds.
     """
-    subject = subjects.subject_of(obj)
+    subject = workflow.webhook_subject(obj)
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(subjects.recipients_filter(subject), is_active=True)
+        for endpoint in WebhookEndpoint.objects.filter(subject.recipients, is_active=True)
         .filter(owner__is_active=True)
         .only("pk", "event_types")
         if event_type in endpoint.event_types
@@ -84,7 +85,7 @@ def webhook_emit(*, event_type: str, obj, transition, workflow=None) -> list[Web
         "id": str(event_id),
         "type": event_type,
         "created_at": transition.created_at.isoformat(),
-        "data": subjects.event_data(obj, subject=subject, transition=transition),
+        "data": subjects.event_data(subject, transition),
     }
     now = timezone.now()
     deliveries = WebhookDelivery.objects.bulk_create(

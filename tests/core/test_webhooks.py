@@ -13,15 +13,13 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from core.webhooks import services
+from core.webhooks.models import DeliveryStatus, EventType, WebhookDelivery
+from core.webhooks.tasks import send_due_webhook_deliveries_task
 from industrybelts import services as belt_services
 from merchants import services as merchant_services
-from merchants.webhooks import services
-from merchants.webhooks.models import DeliveryStatus, EventType, WebhookDelivery
-from merchants.webhooks.tasks import send_due_webhook_deliveries_task
 from storefront import services as product_services
-from tests.factories import ApplicationFactory, StaffFactory, UserFactory, fill_application
-from tests.industrybelts.conftest import apparel, approved_merchant, approved_provider, invited  # noqa: F401
-from tests.merchants.webhooks_support import (
+from tests.core.webhooks_support import (
     HANG,
     REDIRECT_PATH,
     Receiver,
@@ -30,6 +28,8 @@ from tests.merchants.webhooks_support import (
     running_receiver,
     wait_for_delivery,
 )
+from tests.factories import ApplicationFactory, StaffFactory, UserFactory, fill_application
+from tests.industrybelts.conftest import apparel, approved_merchant, approved_provider, invited  # noqa: F401
 from tests.storefront.conftest import make_product
 
 
@@ -490,7 +490,9 @@ def test_no_subscriber_means_one_query_and_no_row(seller, django_assert_num_quer
     with transaction.atomic():
         moved, event = PRODUCT_WORKFLOW.move(obj=product, to="deleted", by=seller.user)
         with django_assert_num_queries(1):
-            services.webhook_emit(event_type=EventType.PRODUCT_DELETED, obj=moved, transition=event)
+            services.webhook_emit(
+                event_type=EventType.PRODUCT_DELETED, obj=moved, transition=event, workflow=PRODUCT_WORKFLOW
+            )
 
     assert not WebhookDelivery.objects.exists()
 
@@ -524,7 +526,7 @@ def _trickling_receiver(stop: threading.Event):
 
 @override_settings(WEBHOOKS_TIMEOUT_SECONDS=1)
 def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline():
-    from merchants.webhooks import delivery
+    from core.webhooks import delivery
 
     stop = threading.Event()
     server = _trickling_receiver(stop)
@@ -561,6 +563,6 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline():
 def test_targets_inside_any_wrapping_are_private(address, public):
     import ipaddress
 
-    from merchants.webhooks.targets import _is_public
+    from core.webhooks.targets import _is_public
 
     assert _is_public(ipaddress.ip_address(address)) is public

@@ -6,18 +6,18 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from merchants import services as merchant_services
 from core.api.scopes import Scope
-from merchants.webhooks import services
-from merchants.webhooks.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
-from tests.factories import UserFactory
-from tests.industrybelts.conftest import apparel, approved_merchant, approved_provider  # noqa: F401
-from tests.merchants.webhooks_support import (
+from core.webhooks import services
+from core.webhooks.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
+from merchants import services as merchant_services
+from tests.core.webhooks_support import (
     api_client,
     endpoint_for,
     expected_signature,
     running_receiver,
 )
+from tests.factories import UserFactory
+from tests.industrybelts.conftest import apparel, approved_merchant, approved_provider  # noqa: F401
 from tests.storefront.conftest import make_product
 
 

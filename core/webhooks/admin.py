@@ -5,7 +5,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..admin_actions import ReadOnlyAdminMixin, apply_to_each
+from core.admin_actions import ReadOnlyAdminMixin, apply_to_each
+
 from . import services
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 

@@ -1,4 +1,4 @@
-"""Webhook endpoints, the outbox of deliveries and the per-attempt log (see merchants.webhooks)."""
+"""Webhook endpoints, the outbox of deliveries and the per-attempt log (see core.webhooks)."""
 
 import secrets
 import uuid
@@ -62,6 +62,7 @@ class WebhookEndpoint(models.Model):
     class Meta:
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
+        db_table = "merchants_webhookendpoint"  # merchants' table, moved to core as it was
         ordering = ["-created_at", "-pk"]
         indexes = [
             # The recipients of an event: a merchant's own endpoints (owner, provider null).
@@ -108,6 +109,7 @@ class WebhookDelivery(models.Model):
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
+        db_table = "merchants_webhookdelivery"  # merchants' table, moved to core as it was
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["endpoint", "-created_at", "-id"], name="webhook_delivery_list_idx"),
@@ -143,6 +145,7 @@ class WebhookAttempt(models.Model):
     class Meta:
         verbose_name = _("webhook attempt")
         verbose_name_plural = _("webhook attempts")
+        db_table = "merchants_webhookattempt"  # merchants' table, moved to core as it was
         ordering = ["started_at", "pk"]
         indexes = [models.Index(fields=["delivery", "started_at"], name="webhook_attempt_log_idx")]
 
