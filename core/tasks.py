@@ -4,12 +4,23 @@ Task modules import their options from here rather than from `config.celery_app`
 app never imports the configuration layer above it (docs/layout.md).
 """
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
 
 # Options for tasks that are safe to run twice: the message is acknowledged only after
 # the task ran, and redelivered if the worker died mid-way.
 IDEMPOTENT_TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    """Queue the task named `task_name` with `args` once the current transaction commits.
+
+    By name, so a services module need not import the tasks module that imports it (no
+    import circle); the signature still finds the registered task, so eager mode (the
+    embedded portal, the SQLite tests) runs it in-process as `.delay()` would.
+    """
+    transaction.on_commit(lambda: current_app.signature(task_name, args=args).delay())
 
 
 @shared_task(

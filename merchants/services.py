@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.emails import send_templated_email
 from core.sites import portal_base_url
+from core.tasks import enqueue_on_commit
 from core.uploads import CheckedUpload
 
 from . import permissions, selectors
@@ -35,7 +36,6 @@ from .models import (
     SalesChannel,
     User,
 )
-from .tasks import make_document_thumbnail_task
 from .workdays import working_days_between
 from .workflows import APPLICATION_WORKFLOW
 
@@ -203,7 +203,7 @@ def application_upload_document(
         document.file.storage.delete(saved_name)
         raise
     if not document.is_pdf:
-        transaction.on_commit(lambda: make_document_thumbnail_task.delay(document.pk))
+        enqueue_on_commit("merchants.tasks.make_document_thumbnail_task", document.pk)
     return document
 
 

@@ -1,19 +1,18 @@
-"""Celery tasks of the accounts app."""
+"""Celery tasks of the accounts app: ids in, services do the work."""
 
 from celery import shared_task
+from django.core.files.base import ContentFile
 
 from core.tasks import IDEMPOTENT_TASK_OPTIONS
+from core.uploads import make_thumbnail
+
+from .models import ApplicationDocument
+from .services import applications_flag_overdue
 
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)
 def make_document_thumbnail_task(document_id: int) -> None:
     """Make the private WebP thumbnail reviewers see beside the fields; safe to run twice."""
-    from django.core.files.base import ContentFile
-
-    from core.uploads import make_thumbnail
-
-    from .models import ApplicationDocument
-
     document = ApplicationDocument.objects.filter(pk=document_id).first()
     if document is None or document.is_pdf or document.thumbnail:
         return
@@ -26,6 +25,4 @@ def make_document_thumbnail_task(document_id: int) -> None:
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)
 def flag_overdue_applications_task() -> int:
     """Flag applications waiting over two working days and e-mail the reviewers (beat, hourly)."""
-    from .services import applications_flag_overdue
-
     return len(applications_flag_overdue())

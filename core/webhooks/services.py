@@ -13,7 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.emails import send_templated_email
 from core.exceptions import DomainError
+from core.tasks import enqueue_on_commit
 
 from . import delivery as http_delivery
 from . import subjects, targets
@@ -48,10 +50,8 @@ class UnknownEventType(DomainError):
 
 
 def _queue_send(delivery_ids: list[int]) -> None:
-    from .tasks import deliver_webhook_task
-
     for delivery_id in delivery_ids:
-        transaction.on_commit(lambda delivery_id=delivery_id: deliver_webhook_task.delay(delivery_id))
+        enqueue_on_commit("core.webhooks.tasks.deliver_webhook_task", delivery_id)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -204,8 +204,6 @@ def webhook_endpoint_enable(*, endpoint) -> WebhookEndpoint:
 
 
 def _notify_disabled(endpoint) -> None:
-    from core.emails import send_templated_email
-
     owner = endpoint.owner
     send_templated_email(
         template_prefix="merchants/email/webhook_disabled",

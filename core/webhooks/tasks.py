@@ -5,6 +5,8 @@ from django.conf import settings
 
 from core.tasks import IDEMPOTENT_TASK_OPTIONS
 
+from .services import webhook_deliveries_due, webhook_delivery_send
+
 # An attempt is bounded by the lookup and the request deadline (each WEBHOOKS_TIMEOUT_SECONDS);
 # the hard limit stays under the claim's lease (services._claim), so a delivery is never
 # sent by two workers at once.
@@ -20,16 +22,12 @@ def deliver_webhook_task(delivery_id: int) -> None:
     Retries are not Celery retries: a failed attempt sets the delivery's next_attempt_at
     and the sweeper queues it again then, so a lost message or a restart loses nothing.
     """
-    from .services import webhook_delivery_send
-
     webhook_delivery_send(delivery_id=delivery_id)
 
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)
 def send_due_webhook_deliveries_task() -> int:
     """Queue every pending delivery whose time has come (beat, every minute)."""
-    from .services import webhook_deliveries_due
-
     due = webhook_deliveries_due()
     for delivery_id in due:
         deliver_webhook_task.delay(delivery_id)
