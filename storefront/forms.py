@@ -9,9 +9,16 @@ from industrybelts.models import Base, Belt, BeltStatus
 from merchants.models import Category, Region, RegionLevel, SellerType
 
 from .catalog import PRICE_BANDS, SORTS
+from .contract import (
+    BELT_REQUIRED_MESSAGE,
+    EDITABLE_FIELDS,
+    check_product_photo,
+    needs_belt,
+    validate_links,
+    validate_prices,
+)
 from .models import MAX_PRICE, MIN_PRICE, SourceKind, StockStatus
 from .search import MAX_QUERY_LENGTH
-from .services import check_product_photo
 
 
 def _price_field(label, required=True):
@@ -155,19 +162,13 @@ class ProductForm(forms.Form):
         self.fields["origin_region"].label_from_instance = lambda region: region.full_name
 
     def clean(self):
-        from .services import validate_links, validate_prices
-
         cleaned = super().clean()
         try:
             validate_prices(cleaned.get("wholesale_price"), cleaned.get("retail_price"))
         except ValidationError as error:
             self.add_error(None, error)
-        if (
-            cleaned.get("source_kind") == SourceKind.BELT
-            and not cleaned.get("belt")
-            and "belt" not in self.errors
-        ):
-            self.add_error("belt", _("Choose the belt this good comes from."))
+        if needs_belt(cleaned.get("source_kind"), cleaned.get("belt")) and "belt" not in self.errors:
+            self.add_error("belt", BELT_REQUIRED_MESSAGE)
         if cleaned.get("link"):
             try:
                 cleaned["links"] = validate_links(self.merchant, [cleaned["link"]])
@@ -176,22 +177,7 @@ class ProductForm(forms.Form):
         return cleaned
 
     def product_data(self) -> dict:
-        data = {
-            k: self.cleaned_data[k]
-            for k in (
-                "title",
-                "intro",
-                "category",
-                "source_kind",
-                "belt",
-                "origin_region",
-                "wholesale_price",
-                "retail_price",
-                "own_shop_price",
-                "min_order_quantity",
-                "stock_status",
-            )
-        }
+        data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
         data["base"] = None
         return data
 
@@ -208,7 +194,7 @@ class ProductByCodeForm(ProductForm):
 
 class CsvRowForm(ProductByCodeForm):
     """One row of the CSV import: the editor's form, so every cell meets the field's own
-    rules, the prices' rule and the purchase link's rule (`services.validate_links`) as
+    rules, the prices' rule and the purchase link's rule (the product contract) as
     on the page and in the API; choices by code and slug, as in the API, and the base of
     a belt good by its name."""
 

@@ -21,7 +21,7 @@ from core.exceptions import DomainError
 from merchants import selectors as merchant_selectors
 from merchants.models import ApplicationStatus, MerchantProfile
 
-from . import catalog, counters, fragments, permissions, services
+from . import catalog, counters, fragments, imports, permissions, services
 from .cards import render_cards
 from .discovery.selectors import discovery_strip
 from .discovery.services import SLATE_CACHE_KEY
@@ -376,23 +376,19 @@ class ProductImportView(MerchantMixin, View):
     template_name = "storefront/product_import.html"
 
     def get(self, request):
-        from .services import CSV_COLUMNS
-
         return render(
             request,
             self.template_name,
-            {"form": CsvImportForm(), "columns": CSV_COLUMNS, "can_sell": self.can_sell},
+            {"form": CsvImportForm(), "columns": imports.CSV_COLUMNS, "can_sell": self.can_sell},
         )
 
     def post(self, request):
-        from .services import CSV_COLUMNS
-
         form = CsvImportForm(request.POST, request.FILES)
-        context = {"form": form, "columns": CSV_COLUMNS, "can_sell": self.can_sell}
+        context = {"form": form, "columns": imports.CSV_COLUMNS, "can_sell": self.can_sell}
         if not form.is_valid():
             return render(request, self.template_name, context, status=400)
         try:
-            result = services.products_import_csv(
+            result = imports.products_import_csv(
                 merchant=self.merchant, by=request.user, upload=form.cleaned_data["file"]
             )
         except DomainError as error:

@@ -33,7 +33,7 @@ from industrybelts.models import Belt, BeltStatus
 from merchants import selectors as merchant_selectors
 from merchants.models import SellerType
 from storefront import catalog, permissions, services
-from storefront.forms import CatalogFilterForm, ProductForm, QuickListForm
+from storefront.forms import CatalogFilterForm, ProductByCodeForm, QuickListForm
 from storefront.models import SourceKind
 from storefront.school import selectors as school_selectors
 from storefront.school.forms import SchoolFilterForm
@@ -168,16 +168,6 @@ class ProductDetailView(generics.RetrieveAPIView):
 # --- The merchant's own goods -----------------------------------------------------------
 
 
-class ApiProductForm(ProductForm):
-    """The editor's form, addressed by codes and slugs instead of database ids."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].to_field_name = "code"
-        self.fields["belt"].to_field_name = "slug"
-        self.fields["origin_region"].to_field_name = "code"
-
-
 def _as_form_data(product) -> dict:
     link = product.links.first()
     return {
@@ -227,7 +217,7 @@ class MerchantProductViewSet(
 
     def _save(self, data: dict, product=None):
         merchant = self._merchant()
-        form = ApiProductForm(data, merchant=merchant)
+        form = ProductByCodeForm(data, merchant=merchant)
         if not form.is_valid():
             raise _form_errors(form)
         saved = services.product_save(

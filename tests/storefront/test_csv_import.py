@@ -1,4 +1,4 @@
-"""The merchant's CSV import (storefront.services.products_import_csv) through its page: no
+"""The merchant's CSV import (storefront.imports.products_import_csv) through its page: no
 cell can crash it, every cell meets the editor's rules, and a refused file changes nothing."""
 
 import csv
@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.inputs import UNSTORABLE_MESSAGE
+from storefront.imports import CSV_CELL_LIMIT, CSV_COLUMNS
 from storefront.models import Product, ProductLink, ProductStatus
-from storefront.services import CSV_CELL_LIMIT, CSV_COLUMNS
 from tests.storefront.conftest import make_product
 
 pytestmark = pytest.mark.django_db
