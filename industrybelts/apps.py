@@ -7,7 +7,8 @@ class IndustrybeltsConfig(AppConfig):
     verbose_name = _("Industry belts")
 
     def ready(self):
-        # Imported here, not at the top: models may be imported only once apps are loaded.
+        # Imported here, not at the top: these modules import models, which exist only
+        # once the app registry is ready (Django's rule for AppConfig.ready).
         from django.db.models.signals import post_migrate
 
         from core.api.scopes import token_actors
@@ -32,6 +33,7 @@ class IndustrybeltsConfig(AppConfig):
 
 def _after_migrate(sender, **kwargs):
     """Restore the launch belts after a flush (only when no belt exists at all)."""
+    # Imported here for the same reason as in ready(): they reach models.
     from django.apps import apps
 
     from .reference_data import ensure_launch_belts

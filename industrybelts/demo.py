@@ -7,6 +7,7 @@ import datetime
 
 from django.utils import timezone
 
+from merchants.demo import demo_uscc
 from merchants.models import MerchantProfile, Region, User
 
 from . import services
@@ -63,9 +64,8 @@ MEMBERSHIPS = [
 
 
 def _valid_uscc(seed: str) -> str:
-    from merchants.demo import _uscc
 
-    return _uscc(int(seed[-4:-1], 36) % 900 + 100, seed[2:8])
+    return demo_uscc(int(seed[-4:-1], 36) % 900 + 100, seed[2:8])
 
 
 def seed_belts(stdout=None) -> list[tuple[str, str]]:

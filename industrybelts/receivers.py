@@ -3,6 +3,7 @@
 from allauth.account.signals import user_signed_up
 from django.dispatch import receiver
 
+from . import services
 from .exceptions import InvitationInvalid
 
 INVITATION_SESSION_KEY = "belt_invitation_code"
@@ -10,7 +11,6 @@ INVITATION_SESSION_KEY = "belt_invitation_code"
 
 @receiver(user_signed_up, dispatch_uid="industrybelts.attribute_sign_up")
 def attribute_sign_up(sender, request, user, **kwargs):
-    from . import services
 
     code = request.session.pop(INVITATION_SESSION_KEY, None) if request is not None else None
     if not code:

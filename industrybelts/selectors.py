@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from core.hooks import Hook
 from merchants.models import ApplicationStatus, OnboardingApplication
 
 from . import permissions
@@ -153,3 +154,17 @@ def provider_scorecard(provider) -> dict:
         "complaints": provider.complaints.count(),
         "warnings": provider.events.filter(details__kind="warning").count(),
     }
+
+
+# The belt page shows what the layers above know of the belt (storefront: its goods in the
+# discovery strip); each registers a section in its AppConfig.ready().
+belt_page_sections = Hook(
+    "industrybelts.belt_page_sections", "section(belt) -> dict: context the belt's public page shows"
+)
+
+
+def belt_page_context(belt) -> dict:
+    context = {}
+    for section in belt_page_sections:
+        context.update(section(belt))
+    return context

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.emails import send_templated_email
+from core.exceptions import ReasonRequired
 from merchants import services as merchant_services
 from merchants.models import ApplicationStatus, DocumentKind, MerchantProfile
 from merchants.services import site_base_url
@@ -132,8 +133,6 @@ def provider_warn(*, provider, by, reason) -> None:
     """Record a warning on the provider's history (its status does not change)."""
     _require_belt_operations(by)
     if not (reason or "").strip():
-        from core.exceptions import ReasonRequired
-
         raise ReasonRequired(target=provider.status)
     locked = ServiceProvider.objects.select_for_update().get(pk=provider.pk)
     PROVIDER_WORKFLOW.record(obj=locked, by=by, reason=reason, details={"kind": "warning"})

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from merchants.api_tokens import ProviderApiTokenListView
-
 from . import views
 
 app_name = "industrybelts"
@@ -12,7 +10,7 @@ urlpatterns = [
     path("belts/<slug:slug>/", views.BeltDetailView.as_view(), name="belt-detail"),
     path("belts/<slug:slug>/apply/", views.MembershipApplyView.as_view(), name="belt-apply"),
     path("provider/", views.ProviderDashboardView.as_view(), name="provider-dashboard"),
-    path("provider/api-tokens/", ProviderApiTokenListView.as_view(), name="provider-api-tokens"),
+    path("provider/api-tokens/", views.ProviderApiTokenListView.as_view(), name="provider-api-tokens"),
     path("provider/apply/", views.ProviderApplyView.as_view(), name="provider-apply"),
     path("provider/team/invite/", views.MemberInviteView.as_view(), name="member-invite"),
     path("provider/join/<str:code>/", views.MemberJoinView.as_view(), name="member-join"),

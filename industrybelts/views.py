@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.api.scopes import PROVIDER_SCOPES
 from core.exceptions import DomainError
 from merchants import selectors as merchant_selectors
-from storefront import fragments
-from storefront.discovery.selectors import discovery_strip
+from merchants.api_tokens import ApiTokenListView
+from merchants.models import ApiToken
 
 from . import permissions, selectors, services
 from .forms import (
@@ -37,7 +38,7 @@ class BeltListView(TemplateView):
 
 
 class BeltDetailView(TemplateView):
-    """A belt's public page, with its discovery strip (storefront.discovery)."""
+    """A belt's public page; the goods above it add their sections (selectors.belt_page_sections)."""
 
     template_name = "industrybelts/belt_detail.html"
 
@@ -48,8 +49,6 @@ class BeltDetailView(TemplateView):
         members = Paginator(selectors.belt_members(belt), MEMBERS_PER_PAGE).get_page(
             self.request.GET.get("page")
         )
-        generation, _cached = fragments.generation_with()
-        discovery, discovery_html = discovery_strip(generation=generation, belt=belt)
         return {
             **super().get_context_data(**kwargs),
             "belt": belt,
@@ -57,8 +56,7 @@ class BeltDetailView(TemplateView):
             "providers": selectors.belt_providers(belt),
             "members": members,
             "share_url": self.request.build_absolute_uri(),
-            "discovery": discovery,
-            "discovery_html": discovery_html,
+            **selectors.belt_page_context(belt),
         }
 
 
@@ -326,3 +324,16 @@ class MemberJoinView(LoginRequiredMixin, View):
             return redirect("industrybelts:member-join", code=code)
         messages.success(request, _("You have joined the team."))
         return redirect("industrybelts:provider-dashboard")
+
+
+class ProviderApiTokenListView(ApiTokenListView):
+    scopes = PROVIDER_SCOPES
+
+    def acting_for(self, request):
+        role = permissions.first_role(request.user)
+        if role is None or not permissions.can_manage_team(request.user, role.provider):
+            raise Http404
+        return role.provider
+
+    def tokens(self, request, provider):
+        return ApiToken.objects.filter(provider=provider)

@@ -1,8 +1,9 @@
 """The API tokens pages: create (the key is shown once), list and revoke.
 
 /merchant/api-tokens/ makes tokens that act for the user's own shop; /provider/api-tokens/
-(owners and managers of a provider) makes tokens that act for the provider, with the
-provider's scopes, listed for all its managers. The API itself is in the apps' api packages.
+(owners and managers of a provider; industrybelts.views builds it on these) makes tokens
+that act for the provider, with the provider's scopes, listed for all its managers. The API
+itself is in the apps' api packages.
 """
 
 import datetime
@@ -17,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
-from industrybelts import permissions as belt_permissions
+from core.api.scopes import MERCHANT_SCOPES
 
 from . import permissions, services
 from .models import ApiToken
@@ -89,19 +89,6 @@ class ApiTokenListView(LoginRequiredMixin, View):
         )
         # Shown in this response only: the portal keeps a digest, never the key.
         return self._render(request, ApiTokenForm(scopes=self.scopes), raw_key=raw_key)
-
-
-class ProviderApiTokenListView(ApiTokenListView):
-    scopes = PROVIDER_SCOPES
-
-    def acting_for(self, request):
-        role = belt_permissions.first_role(request.user)
-        if role is None or not belt_permissions.can_manage_team(request.user, role.provider):
-            raise Http404
-        return role.provider
-
-    def tokens(self, request, provider):
-        return ApiToken.objects.filter(provider=provider)
 
 
 class ApiTokenRevokeView(LoginRequiredMixin, View):

@@ -7,6 +7,8 @@ class MerchantsConfig(AppConfig):
     verbose_name = _("Merchants and accounts")
 
     def ready(self):
+        # Imported here, not at the top: these modules import models, which exist only
+        # once the app registry is ready (Django's rule for AppConfig.ready).
         from django.db.models.signals import post_migrate
 
         from core.transitions import status_events
@@ -21,6 +23,7 @@ class MerchantsConfig(AppConfig):
 
 def _after_migrate(sender, **kwargs):
     """Keep staff groups in step with roles.py and restore reference data after a flush."""
+    # Late for the same reason as ready(): they reach models.
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
 

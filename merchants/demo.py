@@ -130,7 +130,8 @@ def _resident_id(index: int) -> str:
     return first17 + ric.calc_check_digit(first17 + "0")
 
 
-def _uscc(index: int, region: str) -> str:
+def demo_uscc(index: int, region: str) -> str:
+    """A unified social credit code with valid check characters, for demo data only."""
     body = f"MA{index:06d}"
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -186,7 +187,7 @@ def seed_onboarding(stdout=None) -> list[tuple[str, str]]:
             entity={
                 "entity_type": entity_type,
                 "legal_name": shop if is_business else "李小美",
-                "uscc": _uscc(index + 1, county) if is_business else "",
+                "uscc": demo_uscc(index + 1, county) if is_business else "",
                 "legal_representative": "王建国" if is_business else "",
                 "id_number": _resident_id(index),
             },

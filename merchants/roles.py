@@ -127,6 +127,7 @@ def create_staff_groups(apps, schema_editor=None) -> None:
     Permissions are normally created by post_migrate, after all migrations; here
     they are created first so the groups get them on the very first migrate.
     """
+    # Late: a migration imports this module, and auth's management code reaches models.
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():

@@ -35,6 +35,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from .models import Region
+
 USCC_AUTHORITIES = frozenset("123456789ANY")
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -126,7 +128,6 @@ def validate_resident_id(value: str) -> str:
         raise ValidationError(
             _("The birth date inside the ID number is not a real date."), code="ric_birth_date"
         ) from None
-    from .models import Region
 
     province = number[:2]
     if (

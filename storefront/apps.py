@@ -7,9 +7,13 @@ class StorefrontConfig(AppConfig):
     verbose_name = _("Storefront")
 
     def ready(self):
-        # Imported here, not at the top: models may be imported only once apps are loaded.
+        # Imported here, not at the top: these modules import models, which exist only
+        # once the app registry is ready (Django's rule for AppConfig.ready).
+        from industrybelts import selectors as belt_selectors
         from merchants import selectors as merchant_selectors
 
+        from .discovery import selectors as discovery_selectors
         from .school import selectors as school_selectors
 
         merchant_selectors.dashboard_sections.register(school_selectors.dashboard_learning)
+        belt_selectors.belt_page_sections.register(discovery_selectors.belt_discovery_section)

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from .models import Product, ProductBeltExit, ProductImage, ProductStatus
+from .permissions import can_view
 from .search import matching
 
 PAGE_SIZE = 24
@@ -235,7 +236,6 @@ def catalog_page(
 
 
 def product_for_page(public_id, viewer):
-    from .permissions import can_view
 
     product = (
         Product.objects.select_related(

@@ -10,9 +10,15 @@ import functools
 import threading
 from collections import Counter
 
+import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+
+from .discovery.services import apply_counts
+from .fragments import catalog_changed
+from .models import Product
 
 KINDS = ("view", "click", "impression")
 FLUSH_LOCK_KEY = "portal:counters-flush-lock"
@@ -23,7 +29,6 @@ _memory_lock = threading.Lock()
 
 @functools.cache
 def _client(url: str):
-    import redis
 
     # One client (and its connection pool) per process: a new one per call cost 2.3 ms
     # of connecting on every product page (docs/performance.md).
@@ -91,7 +96,6 @@ def _drain(kind: str) -> dict[int, int]:
 def flush() -> dict[str, int]:
     """Add the buffered counts to the products and their discovery rounds; return how many
     products were updated per kind."""
-    from django.core.cache import cache
 
     # One flush at a time: two would read the same draining hash and count it twice.
     if not cache.add(FLUSH_LOCK_KEY, 1, 5 * 60):
@@ -103,9 +107,6 @@ def flush() -> dict[str, int]:
 
 
 def _flush() -> dict[str, int]:
-    from .discovery.services import apply_counts
-    from .fragments import catalog_changed
-    from .models import Product
 
     updated = {}
     for kind in KINDS:

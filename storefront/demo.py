@@ -17,6 +17,7 @@ from core.uploads import check_upload
 from merchants.models import Category, MerchantProfile
 
 from . import services
+from .discovery.services import run_cycle
 from .models import SourceKind
 
 CATALOGUE = {
@@ -88,6 +89,5 @@ def seed_products(stdout=None) -> list:
 
 def seed_discovery() -> None:
     """Run one discovery cycle so the catalog and belt pages show their "new and climbing" strip."""
-    from .discovery.services import run_cycle
 
     run_cycle(seed=2026)

@@ -2,7 +2,10 @@
 
 from django.core.cache import cache
 
+from industrybelts.models import Belt, BeltStatus
 from merchants.models import ApplicationStatus, OnboardingApplication
+
+from .models import Product, ProductStatus
 
 HOME_FIGURES_CACHE_KEY = "storefront:home-figures:v1"
 HOME_FIGURES_TTL_SECONDS = 300
@@ -14,13 +17,11 @@ def _count_merchants() -> int:
 
 
 def _count_belts() -> int:
-    from industrybelts.models import Belt, BeltStatus
 
     return Belt.objects.filter(status=BeltStatus.OPEN).count()
 
 
 def _count_products() -> int:
-    from .models import Product, ProductStatus
 
     return Product.objects.filter(status=ProductStatus.PUBLISHED).count()
 

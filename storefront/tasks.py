@@ -5,8 +5,14 @@ import logging
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from core.tasks import IDEMPOTENT_TASK_OPTIONS
+from core.uploads import make_webp_sizes
+
+from . import counters
+from .fragments import catalog_changed
+from .models import Product, ProductImage
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +27,6 @@ def process_product_image_task(image_id: int) -> None:
     Safe to run twice: an image that already has its sizes is left alone. A file that
     does not decode is removed from the product (the listing stays, without a photo).
     """
-    from core.uploads import make_webp_sizes
-
-    from .models import ProductImage
 
     image = ProductImage.objects.select_related("product").filter(pk=image_id).first()
     if image is None or image.large or not image.original:
@@ -53,10 +56,6 @@ def process_product_image_task(image_id: int) -> None:
 def _changed(product_id: int) -> None:
     """The good's photos changed: partners' feeds send it again (storefront.catalog), and its
     card is drawn again (storefront.cards, storefront.fragments)."""
-    from django.utils import timezone
-
-    from .fragments import catalog_changed
-    from .models import Product
 
     Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
     catalog_changed()
@@ -65,6 +64,5 @@ def _changed(product_id: int) -> None:
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)
 def flush_product_counters_task() -> dict:
     """Add buffered views and clicks to the products (Celery beat, every minute)."""
-    from . import counters
 
     return counters.flush()

@@ -1,11 +1,13 @@
 """Public catalog pages, the merchant's products, quick listing and CSV import."""
 
 import hashlib
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -242,7 +244,6 @@ class MerchantProductListView(MerchantMixin, View):
         )
 
     def get(self, request):
-        from django.core.paginator import Paginator
 
         page = Paginator(self._products(), 50).get_page(request.GET.get("page"))
         return render(request, self.template_name, {"page": page, "can_sell": self.can_sell})
@@ -265,7 +266,6 @@ class MerchantProductListView(MerchantMixin, View):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
 
     try:
         uuid.UUID(value)

@@ -27,6 +27,7 @@ One cycle (Celery, every few minutes; or one simulated hour):
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -355,7 +356,6 @@ def slate(per_product: dict[int, float], size: int, *, page: int = 12, seed: int
     product planned for a third of a slot gets one in three cycles: the expectation is
     exact), and its slots are spread over the slate. O(size · log size).
     """
-    import random
 
     planned = {p: v for p, v in per_product.items() if v > 0}
     if not planned or size <= 0:

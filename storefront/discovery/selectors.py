@@ -97,3 +97,10 @@ def _card_refs(slots) -> list[CardRef]:
 def merchant_funnel(products) -> dict[int, ProductExposure]:
     """The exposure rows of a page of the merchant's products (one query)."""
     return ProductExposure.objects.in_bulk([product.pk for product in products])
+
+
+def belt_discovery_section(belt) -> dict:
+    """The belt page's discovery strip (registered in storefront/apps.py)."""
+    generation, _cached = fragments.generation_with()
+    discovery, discovery_html = discovery_strip(generation=generation, belt=belt)
+    return {"discovery": discovery, "discovery_html": discovery_html}

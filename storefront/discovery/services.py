@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
+from merchants.models import MerchantProfile
 from storefront.cards import warm_cards
 from storefront.fragments import catalog_changed
 from storefront.models import Product, ProductStatus
@@ -239,7 +240,6 @@ def slate_sizes() -> dict[str, int]:
 
 
 def _record_health(settings, today, exposure, candidates) -> dict:
-    from merchants.models import MerchantProfile
 
     followers = (
         dict(MerchantProfile.objects.filter(pk__in=list(exposure)).values_list("pk", "follower_count"))

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 
+from industrybelts.models import Belt, MembershipStatus
 from merchants.models import ApplicationStatus
 from storefront.search import matching
 
@@ -194,7 +195,6 @@ def learning_of(user, *, limit: int = 5) -> list[CourseProgress]:
 
 def interest_belt_ids(merchant) -> set[int]:
     """Belts the merchant belongs to or applied to, or whose category it sells in."""
-    from industrybelts.models import Belt, MembershipStatus
 
     active = [MembershipStatus.APPLIED, MembershipStatus.PRE_APPROVED, MembershipStatus.APPROVED]
     return set(

@@ -4,10 +4,11 @@ from celery import shared_task
 
 from core.tasks import IDEMPOTENT_TASK_OPTIONS
 
+from .services import publish_due_items
+
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)
 def publish_scheduled_school_items_task() -> int:
     """Publish the school items whose scheduled time has come (beat, every minute; safe to repeat)."""
-    from .services import publish_due_items
 
     return publish_due_items()

@@ -122,7 +122,7 @@ def test_a_photo_that_does_not_decode_is_dropped_from_the_card(client, seller, p
     waiting_card = card_key(good, "zh-hans")
     client.get(CATALOG)
 
-    with mock.patch("core.uploads.make_webp_sizes", side_effect=OSError("truncated")):
+    with mock.patch("storefront.tasks.make_webp_sizes", side_effect=OSError("truncated")):
         tasks.process_product_image_task(good.images.get().pk)
 
     good.refresh_from_db()
