@@ -1,5 +1,24 @@
-"""The kernel's models: the webhook outbox (core/webhooks/models.py), found here by Django."""
+"""The kernel's models: the abstract timestamps every app's rows carry, and the webhook
+outbox (core/webhooks/models.py), found here by Django."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
+
+class TimeStampedModel(models.Model):
+    """Abstract row with `created_at` and `updated_at` (docs/contributing.md: on everything).
+
+    A model whose creation time has a name of its own ("uploaded at", "applied at")
+    overrides `created_at` with that verbose name; the column stays the same.
+    """
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+__all__ = ["TimeStampedModel", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]

@@ -92,6 +92,15 @@ class TransitionEvent(models.Model):
         return self._label(self.to_status)
 
 
+def event_subject(to, verbose_name) -> models.ForeignKey:
+    """Return a TransitionEvent subclass's key to the row whose status moved.
+
+    Every event model names its subject this way, so a subject's history is `subject.events`
+    and goes with the subject when it is deleted.
+    """
+    return models.ForeignKey(to, verbose_name=verbose_name, on_delete=models.CASCADE, related_name="events")
+
+
 @dataclass(frozen=True)
 class Workflow:
     model: type[models.Model]

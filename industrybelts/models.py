@@ -20,7 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.transitions import TransitionEvent
+from core.models import TimeStampedModel
+from core.transitions import TransitionEvent, event_subject
 from merchants.models.profiles import BilingualNameMixin
 
 
@@ -30,7 +31,7 @@ class BeltStatus(models.TextChoices):
     CLOSED = "closed", _("Closed to new merchants")
 
 
-class Belt(BilingualNameMixin):
+class Belt(BilingualNameMixin, TimeStampedModel):
     slug = models.SlugField(_("address name"), max_length=50, unique=True)
     category = models.ForeignKey(
         "merchants.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="belts"
@@ -59,8 +60,6 @@ class Belt(BilingualNameMixin):
         help_text=_("A document the merchant's approved application must contain to apply."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("industry belt")
@@ -75,7 +74,7 @@ class BaseKind(models.TextChoices):
     LIVESTREAM = "livestream", _("Live-stream base")
 
 
-class Base(models.Model):
+class Base(TimeStampedModel):
     belt = models.ForeignKey(Belt, verbose_name=_("belt"), on_delete=models.CASCADE, related_name="bases")
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=BaseKind.choices)
@@ -85,8 +84,6 @@ class Base(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     capacity = models.PositiveIntegerField(_("capacity (merchants)"), default=0)
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("base")
@@ -106,7 +103,7 @@ class ProviderStatus(models.TextChoices):
     REMOVED = "removed", _("Removed")
 
 
-class ServiceProvider(models.Model):
+class ServiceProvider(TimeStampedModel):
     """An organisation that runs belts for the platform: recruits, pre-reviews, trains merchants."""
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
@@ -131,8 +128,6 @@ class ServiceProvider(models.Model):
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("service provider")
@@ -148,16 +143,14 @@ class ProviderEvent(TransitionEvent):
 
     status_choices = ProviderStatus
 
-    provider = models.ForeignKey(
-        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="events"
-    )
+    provider = event_subject(ServiceProvider, _("provider"))
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("provider event")
         verbose_name_plural = _("provider events")
 
 
-class ProviderAssignment(models.Model):
+class ProviderAssignment(TimeStampedModel):
     """A provider runs a belt for a contract period."""
 
     provider = models.ForeignKey(
@@ -169,8 +162,6 @@ class ProviderAssignment(models.Model):
     starts_on = models.DateField(_("contract starts"))
     ends_on = models.DateField(_("contract ends"))
     ended_at = models.DateTimeField(_("ended early at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("belt assignment")
@@ -197,7 +188,7 @@ class MemberRole(models.TextChoices):
     AGENT = "agent", _("Agent")
 
 
-class ProviderMember(models.Model):
+class ProviderMember(TimeStampedModel):
     provider = models.ForeignKey(
         ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="members"
     )
@@ -208,8 +199,6 @@ class ProviderMember(models.Model):
         related_name="provider_roles",
     )
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("provider member")
@@ -225,7 +214,7 @@ def _token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class TokenInvitation(models.Model):
+class TokenInvitation(TimeStampedModel):
     """A single-use link; only the digest of its random code is stored."""
 
     code_digest = models.CharField(max_length=64, unique=True, editable=False)
@@ -239,8 +228,6 @@ class TokenInvitation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -320,7 +307,7 @@ class MembershipStatus(models.TextChoices):
     LEFT = "left", _("Left the belt")
 
 
-class BeltMembership(models.Model):
+class BeltMembership(TimeStampedModel):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     merchant = models.ForeignKey(
         "merchants.MerchantProfile",
@@ -356,7 +343,6 @@ class BeltMembership(models.Model):
     pre_reviewed_at = models.DateTimeField(_("pre-reviewed at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("belt membership")
@@ -388,16 +374,14 @@ class BeltMembership(models.Model):
 class MembershipEvent(TransitionEvent):
     status_choices = MembershipStatus
 
-    membership = models.ForeignKey(
-        BeltMembership, verbose_name=_("membership"), on_delete=models.CASCADE, related_name="events"
-    )
+    membership = event_subject(BeltMembership, _("membership"))
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("membership event")
         verbose_name_plural = _("membership events")
 
 
-class ProviderComplaint(models.Model):
+class ProviderComplaint(TimeStampedModel):
     """A complaint about a provider (from a merchant or staff), counted on its scorecard."""
 
     provider = models.ForeignKey(
@@ -412,8 +396,6 @@ class ProviderComplaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("provider complaint")

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.transitions import TransitionEvent
+from core.transitions import TransitionEvent, event_subject
 
 from .models.onboarding import ApplicationStatus
 
@@ -17,12 +17,7 @@ class ApplicationEvent(TransitionEvent):
 
     status_choices = ApplicationStatus
 
-    application = models.ForeignKey(
-        "merchants.OnboardingApplication",
-        verbose_name=_("application"),
-        on_delete=models.CASCADE,
-        related_name="events",
-    )
+    application = event_subject("merchants.OnboardingApplication", _("application"))
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("application event")

@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.transitions import TransitionEvent
+from core.models import TimeStampedModel
+from core.transitions import TransitionEvent, event_subject
 from merchants.models import SellerType
 from merchants.models.onboarding import private_storage
 
@@ -46,7 +47,7 @@ class ProductStatus(models.TextChoices):
     DELETED = "deleted", _("Deleted")
 
 
-class Product(models.Model):
+class Product(TimeStampedModel):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     merchant = models.ForeignKey(
         "merchants.MerchantProfile",
@@ -120,8 +121,6 @@ class Product(models.Model):
     view_count = models.PositiveBigIntegerField(_("views"), default=0, editable=False)
     click_count = models.PositiveBigIntegerField(_("purchase-link clicks"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("product")
@@ -186,7 +185,7 @@ def product_image_upload_to(image, filename):
     return f"products/{image.product.public_id}/{uuid.uuid4().hex}.webp"
 
 
-class ProductImage(models.Model):
+class ProductImage(TimeStampedModel):
     """A product photo. The upload waits in `original` (private) until Celery has made the
     public WebP sizes without EXIF; until then pages show a placeholder."""
 
@@ -203,8 +202,6 @@ class ProductImage(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("product image")
@@ -219,7 +216,7 @@ class ProductImage(models.Model):
         return bool(self.large)
 
 
-class ProductLink(models.Model):
+class ProductLink(TimeStampedModel):
     """Where to buy: a link to the merchant's shop on a declared third-party platform."""
 
     product = models.ForeignKey(
@@ -227,8 +224,6 @@ class ProductLink(models.Model):
     )
     platform = models.CharField(_("platform"), max_length=20)
     url = models.URLField(_("link"), max_length=500)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("purchase link")
@@ -245,9 +240,7 @@ class ProductLink(models.Model):
 class ProductEvent(TransitionEvent):
     status_choices = ProductStatus
 
-    product = models.ForeignKey(
-        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="events"
-    )
+    product = event_subject(Product, _("product"))
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("product event")

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStampedModel
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -88,7 +90,7 @@ class ApiTokenQuerySet(models.QuerySet):
         )
 
 
-class ApiToken(models.Model):
+class ApiToken(TimeStampedModel):
     """A partner's bearer token; only the SHA-256 digest of the secret is stored.
 
     The token is random (256 bits), so a fast hash is enough: nothing can be
@@ -121,8 +123,6 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStampedModel
+
 
 def private_storage():
     """Storage for identity documents: outside MEDIA_ROOT, with no public URL."""
@@ -39,7 +41,7 @@ EDITABLE_STATUSES = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.CHANGE
 AWAITING_REVIEW_STATUSES = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW})
 
 
-class OnboardingApplication(models.Model):
+class OnboardingApplication(TimeStampedModel):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     merchant = models.ForeignKey(
         "merchants.MerchantProfile",
@@ -72,8 +74,6 @@ class OnboardingApplication(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("flagged as overdue at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("onboarding application")
@@ -136,7 +136,7 @@ def thumbnail_upload_to(document, filename):
     return f"applications/{document.application.public_id}/thumbs/{uuid.uuid4().hex}.webp"
 
 
-class ApplicationDocument(models.Model):
+class ApplicationDocument(TimeStampedModel):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     application = models.ForeignKey(
         OnboardingApplication,
@@ -163,7 +163,6 @@ class ApplicationDocument(models.Model):
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("application document")

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStampedModel
+
 
 class SellerType(models.TextChoices):
     FACTORY = "factory", _("Factory owner")
@@ -36,13 +38,11 @@ class BilingualNameMixin(models.Model):
         return self.name
 
 
-class QualificationType(BilingualNameMixin):
+class QualificationType(BilingualNameMixin, TimeStampedModel):
     """A certificate a category asks for, e.g. a gem appraisal certificate (CMA/CNAS lab)."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     description = models.TextField(_("what to upload"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("qualification type")
@@ -50,7 +50,7 @@ class QualificationType(BilingualNameMixin):
         ordering = ["code"]
 
 
-class Category(BilingualNameMixin):
+class Category(BilingualNameMixin, TimeStampedModel):
     """A main category a merchant sells in, with its deposit and required qualifications."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
@@ -62,8 +62,6 @@ class Category(BilingualNameMixin):
     )
     is_active = models.BooleanField(_("open for new merchants"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("category")
@@ -76,7 +74,7 @@ class Category(BilingualNameMixin):
         ]
 
 
-class MerchantProfile(models.Model):
+class MerchantProfile(TimeStampedModel):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="merchant"
@@ -99,8 +97,6 @@ class MerchantProfile(models.Model):
         related_name="+",
     )
     categories = models.ManyToManyField(Category, verbose_name=_("main categories"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("merchant profile")
@@ -122,7 +118,7 @@ class SalesPlatform(models.TextChoices):
     MOKUAI = "mokuai", _("Mokuai (魔筷星选)")
 
 
-class SalesChannel(models.Model):
+class SalesChannel(TimeStampedModel):
     """Where a merchant sells: its own Kuaishou shop and/or a third-party shop link."""
 
     merchant = models.ForeignKey(
@@ -130,8 +126,6 @@ class SalesChannel(models.Model):
     )
     platform = models.CharField(_("platform"), max_length=20, choices=SalesPlatform.choices)
     url = models.URLField(_("shop link"), max_length=500)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("sales channel")

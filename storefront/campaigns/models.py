@@ -7,8 +7,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStampedModel
 
-class Campaign(models.Model):
+
+class Campaign(TimeStampedModel):
     name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("address"), max_length=60, unique=True)
     description = models.TextField(_("rules and description"), blank=True, max_length=5000)
@@ -42,8 +44,6 @@ class Campaign(models.Model):
     )
     entry_count = models.PositiveIntegerField(_("sign-ups"), default=0, editable=False)
     leaderboard_updated_at = models.DateTimeField(_("leaderboard updated"), null=True, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("campaign")
@@ -82,7 +82,7 @@ class Campaign(models.Model):
         return self.signup_starts_at <= now < self.signup_ends_at
 
 
-class CampaignEntry(models.Model):
+class CampaignEntry(TimeStampedModel):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+"
     )
@@ -96,7 +96,6 @@ class CampaignEntry(models.Model):
         "merchants.MerchantProfile", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("campaign entry")
@@ -111,15 +110,13 @@ class CampaignEntry(models.Model):
         return f"{self.campaign_id}: {self.product_id}"
 
 
-class CampaignLeaderboardRow(models.Model):
+class CampaignLeaderboardRow(TimeStampedModel):
     """One place of a campaign's leaderboard, as Celery last computed it."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="leaderboard")
     rank = models.PositiveSmallIntegerField(_("rank"))
     product = models.ForeignKey("storefront.Product", on_delete=models.CASCADE, related_name="+")
     score = models.PositiveBigIntegerField(_("purchase clicks"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("leaderboard place")

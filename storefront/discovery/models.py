@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimeStampedModel
+
 
 def _share(default, low="0", high="1"):
     return {
@@ -18,7 +20,7 @@ def _share(default, low="0", high="1"):
     }
 
 
-class DiscoverySettings(models.Model):
+class DiscoverySettings(TimeStampedModel):
     """The thresholds staff tune (one row; `manage.py simulate_discovery` shows their effect)."""
 
     base_budget = models.PositiveIntegerField(
@@ -62,8 +64,6 @@ class DiscoverySettings(models.Model):
         validators=[MinValueValidator(100), MaxValueValidator(10_000_000)],
         help_text=_("Used while the portal has recorded fewer exposures in the last cycle."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("discovery settings")
@@ -112,7 +112,7 @@ class DiscoverySettings(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
-class ProductExposure(models.Model):
+class ProductExposure(TimeStampedModel):
     """A product's place in the climbing mechanism and the signals of its current round."""
 
     product = models.OneToOneField(
@@ -130,8 +130,6 @@ class ProductExposure(models.Model):
     impressions = models.PositiveBigIntegerField(_("exposures"), default=0)
     entered_at = models.DateTimeField(_("entered the pool"), auto_now_add=True)
     round_started_at = models.DateTimeField(_("round started"), auto_now_add=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("product exposure")
@@ -148,7 +146,7 @@ class ProductExposure(models.Model):
         return f"{self.product_id} r{self.round}"
 
 
-class MerchantExposureDay(models.Model):
+class MerchantExposureDay(TimeStampedModel):
     """Exposures a merchant's products received on one day (the Gini window is made of these)."""
 
     merchant = models.ForeignKey(
@@ -156,8 +154,6 @@ class MerchantExposureDay(models.Model):
     )
     day = models.DateField(_("day"))
     impressions = models.PositiveBigIntegerField(_("exposures"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("merchant exposure per day")
@@ -190,7 +186,7 @@ class FeedSlot(models.Model):
         return f"#{self.position} {self.product_id}"
 
 
-class ExposureHealth(models.Model):
+class ExposureHealth(TimeStampedModel):
     """Today's figures for staff, written by every allocation run (one row per day)."""
 
     day = models.DateField(_("day"), unique=True)
@@ -203,8 +199,6 @@ class ExposureHealth(models.Model):
     pool_round3 = models.PositiveIntegerField(_("products in round 3"), default=0)
     merchants = models.PositiveIntegerField(_("merchants exposed in the window"), default=0)
     impressions = models.PositiveBigIntegerField(_("exposures in the window"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("exposure health")

@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.transitions import TransitionEvent
+from core.models import TimeStampedModel
+from core.transitions import TransitionEvent, event_subject
 from merchants.models import SellerType
 from storefront.search import GramsField
 
@@ -62,10 +63,8 @@ class SchoolStatus(models.TextChoices):
     REJECTED = "rejected", pgettext_lazy("school status", "Rejected")
 
 
-class SchoolTag(models.Model):
+class SchoolTag(TimeStampedModel):
     name = models.CharField(_("name"), max_length=20, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("school tag")
@@ -80,7 +79,7 @@ def school_cover_upload_to(item, filename):
     return f"school/covers/{uuid.uuid4().hex}.webp"
 
 
-class SchoolItem(models.Model):
+class SchoolItem(TimeStampedModel):
     slug = models.SlugField(
         _("address"),
         max_length=80,
@@ -149,8 +148,6 @@ class SchoolItem(models.Model):
         editable=False,
     )
     search_grams = GramsField(editable=False, default=list)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("school item")
@@ -212,7 +209,7 @@ class SchoolItem(models.Model):
         return self.kind in PART_KINDS.values()
 
 
-class SchoolImage(models.Model):
+class SchoolImage(TimeStampedModel):
     """A picture uploaded beside an item's text, re-encoded to WebP without EXIF."""
 
     item = models.ForeignKey(
@@ -220,8 +217,6 @@ class SchoolImage(models.Model):
     )
     image = models.ImageField(_("image"), upload_to="school/images/", max_length=200)
     alt = models.CharField(_("description (for screen readers)"), max_length=120)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("school image")
@@ -236,7 +231,7 @@ class SchoolImage(models.Model):
         return f"![{self.alt}]({self.image.url})" if self.image else ""
 
 
-class SchoolRevision(models.Model):
+class SchoolRevision(TimeStampedModel):
     """The text as it was after one save: compared and restored from admin; append-only."""
 
     item = models.ForeignKey(
@@ -256,7 +251,6 @@ class SchoolRevision(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("revision")
@@ -273,16 +267,14 @@ class SchoolRevision(models.Model):
 class SchoolEvent(TransitionEvent):
     status_choices = SchoolStatus
 
-    item = models.ForeignKey(
-        SchoolItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events"
-    )
+    item = event_subject(SchoolItem, _("item"))
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("school item event")
         verbose_name_plural = _("school item events")
 
 
-class LessonProgress(models.Model):
+class LessonProgress(TimeStampedModel):
     """One reader's progress on one lesson or chapter (`container` copied for per-course counts)."""
 
     user = models.ForeignKey(
@@ -296,8 +288,6 @@ class LessonProgress(models.Model):
     )
     last_read_at = models.DateTimeField(_("last read"))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("lesson progress")
