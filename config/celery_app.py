@@ -8,7 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Every installed app's `tasks` module, and those of packages that are not apps of their
-# own (the kernel's webhooks, storefront's sub-packages).
+# The project's tasks modules (its apps' and their sub-packages') are imported when Django
+# starts, in every process (core/apps.py); Celery discovers third-party apps' own.
 app.autodiscover_tasks()
-app.autodiscover_tasks(["core.webhooks", "storefront.campaigns", "storefront.discovery", "storefront.school"])

@@ -17,10 +17,12 @@ def enqueue_on_commit(task_name: str, *args) -> None:
     """Queue the task named `task_name` with `args` once the current transaction commits.
 
     By name, so a services module need not import the tasks module that imports it (no
-    import circle); the signature still finds the registered task, so eager mode (the
-    embedded portal, the SQLite tests) runs it in-process as `.delay()` would.
+    import circle). The task is looked up in the registry (every app's tasks register at
+    start-up, core/apps.py), so eager mode (the embedded portal, the SQLite tests) runs it
+    in-process as `.delay()` would, and a misspelt name fails at once, never silently.
     """
-    transaction.on_commit(lambda: current_app.signature(task_name, args=args).delay())
+    task = current_app.tasks[task_name]
+    transaction.on_commit(lambda: task.delay(*args))
 
 
 @shared_task(
