@@ -11,12 +11,17 @@ storable and stay a field's own business (a title's validators refuse them).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.core.files import uploadhandler
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.template.loader import render_to_string
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -60,10 +65,11 @@ def unstorable_field(request) -> str | None:
         return None
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        for name, values in request.POST.lists():
+        fields, files = _form_fields(request)
+        for name, values in fields.lists():
             if has_unstorable(name) or any(has_unstorable(v) for v in values):
                 return name
-        for name, uploads in request.FILES.lists():
+        for name, uploads in files.lists():
             if any(has_unstorable(upload.name or "") for upload in uploads):
                 return name
     elif content_type.startswith(JSON_CONTENT_TYPES):
@@ -74,6 +80,26 @@ def unstorable_field(request) -> str | None:
         if any(has_unstorable(text) for text in _strings_in(document)):
             return "body"
     return None
+
+
+def _form_fields(request):
+    """Return a form body's fields and files, leaving the request's own unparsed under /api/.
+
+    Pages read `request.POST` anyway (CSRF does). An API view parses the body itself and
+    must still be able to refuse a media type it does not take (415): once Django has
+    parsed `request.POST`, DRF would see the form as already read, so the API's body is
+    parsed here from a copy of its bytes.
+    """
+    if not request.path.startswith("/api/"):
+        return request.POST, request.FILES
+    body = request.body
+    if request.META.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return QueryDict(body, encoding=request.encoding), MultiValueDict()
+    handlers = [uploadhandler.load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
+    try:
+        return MultiPartParser(request.META, io.BytesIO(body), handlers, request.encoding).parse()
+    except MultiPartParserError:
+        return QueryDict(), MultiValueDict()  # the view's parser answers the malformed body
 
 
 class InputBoundaryMiddleware:
