@@ -42,8 +42,17 @@ status_events = Hook(
 )
 
 
+def status_labels(model: type[models.Model], field: str = "status") -> dict:
+    """Return {status: label} of `model`'s status field, as its choices name them."""
+    return dict(model._meta.get_field(field).flatchoices)
+
+
 class TransitionEvent(models.Model):
-    """Abstract append-only row: who moved what from which status to which, and why."""
+    """Abstract append-only row: who moved what from which status to which, and why.
+
+    A subclass declares its subject, the row whose status moved, with `event_subject`;
+    the statuses' labels (pages, e-mails) are the subject's `status` choices.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -58,9 +67,6 @@ class TransitionEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-
-    # The TextChoices of the subject's status, for labels in pages and e-mails.
-    status_choices: type[models.TextChoices] | None = None
 
     class Meta:
         abstract = True
@@ -77,11 +83,14 @@ class TransitionEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError("Transition events are append-only.")
 
+    @classmethod
+    def subject_field(cls) -> models.ForeignKey:
+        """Return the key to the subject: the event's one foreign key besides `actor`."""
+        (field,) = (f for f in cls._meta.concrete_fields if f.many_to_one and f.name != "actor")
+        return field
+
     def _label(self, status: str) -> str:
-        try:
-            return self.status_choices(status).label if self.status_choices else status
-        except ValueError:
-            return status
+        return status_labels(self.subject_field().related_model).get(status, status)
 
     @property
     def from_status_label(self) -> str:
@@ -96,7 +105,8 @@ def event_subject(to, verbose_name) -> models.ForeignKey:
     """Return a TransitionEvent subclass's key to the row whose status moved.
 
     Every event model names its subject this way, so a subject's history is `subject.events`
-    and goes with the subject when it is deleted.
+    and goes with the subject when it is deleted. `to` may be a "app.Model" string: an
+    app's events module then needs nothing from its models module, which imports it.
     """
     return models.ForeignKey(to, verbose_name=verbose_name, on_delete=models.CASCADE, related_name="events")
 
@@ -156,7 +166,7 @@ class Workflow:
         if expected_from is not None and current not in set(expected_from):
             allowed = frozenset()
         if to not in allowed:
-            labels = dict(self.model._meta.get_field(self.status_field).flatchoices)
+            labels = status_labels(self.model, self.status_field)
             raise InvalidTransition(
                 current=current, target=to, current_label=labels.get(current), target_label=labels.get(to)
             )

@@ -5,8 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.transitions import TransitionEvent, event_subject
 
-from .models.onboarding import ApplicationStatus
-
 
 class ApplicationEvent(TransitionEvent):
     """One status move of an application: who, when, from → to, why.
@@ -14,8 +12,6 @@ class ApplicationEvent(TransitionEvent):
     `details["fields"]` lists the form fields a changes-requested decision is about,
     so the merchant's dashboard can show the reason beside them.
     """
-
-    status_choices = ApplicationStatus
 
     application = event_subject("merchants.OnboardingApplication", _("application"))
 

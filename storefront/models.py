@@ -15,10 +15,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from core.transitions import TransitionEvent, event_subject
 from merchants.models import SellerType
 from merchants.models.onboarding import private_storage
 
+# The audit rows live in events.py; Django finds them, and code imports them, here.
+from .events import ProductEvent  # noqa: F401
 from .search import GramsField
 
 MAX_PRICE = Decimal("9999999.99")
@@ -235,16 +236,6 @@ class ProductLink(TimeStampedModel):
 
     def __str__(self):
         return self.url
-
-
-class ProductEvent(TransitionEvent):
-    status_choices = ProductStatus
-
-    product = event_subject(Product, _("product"))
-
-    class Meta(TransitionEvent.Meta):
-        verbose_name = _("product event")
-        verbose_name_plural = _("product events")
 
 
 class ProductBeltExit(models.Model):

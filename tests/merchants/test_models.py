@@ -1,6 +1,9 @@
 import pytest
+from django.apps import apps
 
-from merchants.models import ApiToken, User
+from core.transitions import TransitionEvent
+from merchants.models import ApiToken, ApplicationStatus, User
+from tests.factories import submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +36,28 @@ def test_token_digest_is_sha256_of_raw_key_and_keys_differ():
     assert first.startswith("ksp_") and len(first) > 40
     assert len(ApiToken.digest(first)) == 64
     assert ApiToken.digest(first) != first
+
+
+def test_an_event_names_its_statuses_as_its_subjects_choices():
+    application = submitted_application()
+
+    event = application.events.get()
+
+    assert event.subject_field().name == "application"
+    assert (event.from_status_label, event.to_status_label) == (
+        ApplicationStatus.DRAFT.label,
+        ApplicationStatus.SUBMITTED.label,
+    )
+    assert str(event) == f"{ApplicationStatus.DRAFT.label} → {ApplicationStatus.SUBMITTED.label}"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in apps.get_models() if issubclass(m, TransitionEvent)],
+    ids=lambda model: model.__name__,
+)
+def test_every_event_model_has_one_subject_with_a_status_and_a_history(model):
+    subject = model.subject_field()
+
+    assert subject.remote_field.related_name == "events"
+    assert subject.related_model._meta.get_field("status").choices
