@@ -1,6 +1,7 @@
-"""The kernel's models: the abstract timestamps every app's rows carry, and the webhook
-outbox (core/webhooks/models.py), found here by Django."""
+"""The kernel's models: the abstract timestamps every app's rows carry, the key to the user
+who did something, and the webhook outbox (core/webhooks/models.py), found here by Django."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,4 +22,21 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-__all__ = ["TimeStampedModel", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
+def user_reference(verbose_name, **options) -> models.ForeignKey:
+    """Return a key to the user who did something (acted, accepted, wrote, reported).
+
+    The row outlives the account: the key becomes NULL when the user is deleted. The user
+    gets no reverse accessor (`related_name="+"`).
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **options,
+    )
+
+
+__all__ = ["TimeStampedModel", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "user_reference"]

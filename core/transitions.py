@@ -27,13 +27,13 @@ so every status change that partners hear of is emitted here and nowhere else.
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import InvalidTransition, ReasonRequired
 from .hooks import Hook
+from .models import user_reference
 
 # Who hears of a move that a workflow declares as an event: the webhook outbox registers
 # itself (merchants' AppConfig) and writes its rows in the transaction of the move.
@@ -54,14 +54,7 @@ class TransitionEvent(models.Model):
     the statuses' labels (pages, e-mails) are the subject's `status` choices.
     """
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = user_reference(_("by"))
     from_status = models.CharField(_("from"), max_length=32)
     to_status = models.CharField(_("to"), max_length=32)
     reason = models.TextField(_("reason"), blank=True)

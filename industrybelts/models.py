@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, user_reference
 from merchants.models.profiles import BilingualNameMixin
 
 # The audit rows live in events.py; Django finds them, and code imports them, here.
@@ -210,14 +210,7 @@ class TokenInvitation(TimeStampedModel):
     code_digest = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("accepted by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    accepted_by = user_reference(_("accepted by"))
 
     class Meta:
         abstract = True
@@ -368,14 +361,7 @@ class ProviderComplaint(TimeStampedModel):
         ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="complaints"
     )
     summary = models.TextField(_("complaint"))
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reported by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reported_by = user_reference(_("reported by"))
 
     class Meta:
         verbose_name = _("provider complaint")

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, user_reference
 from merchants.models import SellerType
 from storefront.search import GramsField
 
@@ -131,15 +131,7 @@ class SchoolItem(TimeStampedModel):
     publish_at = models.DateTimeField(_("scheduled for"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    author = user_reference(_("author"), editable=False)
     provider = models.ForeignKey(
         "industrybelts.ServiceProvider",
         verbose_name=_("service provider"),
@@ -243,14 +235,7 @@ class SchoolRevision(TimeStampedModel):
     title = models.CharField(_("title"), max_length=80)
     summary = models.CharField(_("summary"), max_length=MAX_SUMMARY_CHARACTERS, blank=True)
     body = models.TextField(_("text (Markdown)"), blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    author = user_reference(_("by"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
