@@ -50,3 +50,10 @@ def send_templated_email(*, template_prefix: str, to: str, context: dict, langua
     prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX or ""
     message = EmailMessage(subject=f"{prefix}{subject}".strip(), body=body, to=[to])
     send_after_commit(message)
+
+
+def email_user(user, *, template_prefix: str, context: dict) -> None:
+    """Queue the templated e-mail to `user`'s address, in the language the user chose."""
+    send_templated_email(
+        template_prefix=template_prefix, to=user.email, context=context, language=user.language
+    )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.emails import send_templated_email
+from core.emails import email_user, send_templated_email
 from core.exceptions import ReasonRequired
 from merchants import services as merchant_services
 from merchants.models import ApplicationStatus, DocumentKind, MerchantProfile
@@ -97,8 +97,10 @@ def provider_approve(*, provider, by, belt, starts_on, ends_on) -> ServiceProvid
     ProviderMember.objects.get_or_create(
         provider=provider, user=provider.applied_by, defaults={"role": MemberRole.OWNER}
     )
-    _notify(
-        provider.applied_by, "industrybelts/email/provider_approved", {"provider": provider, "belt": belt}
+    email_user(
+        provider.applied_by,
+        template_prefix="industrybelts/email/provider_approved",
+        context={"provider": provider, "belt": belt},
     )
     return provider
 
@@ -356,12 +358,19 @@ def _default_provider(belt):
     return assignment.provider if assignment else None
 
 
-@transaction.atomic
-def membership_pre_approve(*, membership, by, reason="") -> BeltMembership:
+def _pre_review(membership, *, to, by, reason, updates, expected_from=None):
+    """The responsible provider's step: check, move; return (membership, event)."""
     if not permissions.can_pre_review(by, membership):
         raise PermissionDenied
-    moved, _event = MEMBERSHIP_WORKFLOW.move(
-        obj=membership,
+    return MEMBERSHIP_WORKFLOW.move(
+        obj=membership, to=to, by=by, reason=reason, updates=updates, expected_from=expected_from
+    )
+
+
+@transaction.atomic
+def membership_pre_approve(*, membership, by, reason="") -> BeltMembership:
+    moved, _event = _pre_review(
+        membership,
         to=MembershipStatus.PRE_APPROVED,
         by=by,
         reason=reason,
@@ -372,10 +381,8 @@ def membership_pre_approve(*, membership, by, reason="") -> BeltMembership:
 
 @transaction.atomic
 def membership_pre_reject(*, membership, by, reason) -> BeltMembership:
-    if not permissions.can_pre_review(by, membership):
-        raise PermissionDenied
-    moved, event = MEMBERSHIP_WORKFLOW.move(
-        obj=membership,
+    moved, event = _pre_review(
+        membership,
         to=MembershipStatus.REJECTED,
         by=by,
         reason=reason,
@@ -386,53 +393,45 @@ def membership_pre_reject(*, membership, by, reason) -> BeltMembership:
     return moved
 
 
-def _require_decider(by, membership):
+def _decide(membership, *, to, by, reason, expected_from=None):
+    """Staff's decision: check, move with the decision's time, tell the merchant."""
     if not permissions.can_decide_memberships(by) or membership.merchant.user_id == by.pk:
         raise PermissionDenied
+    moved, event = MEMBERSHIP_WORKFLOW.move(
+        obj=membership,
+        to=to,
+        by=by,
+        reason=reason,
+        updates={"decided_at": timezone.now()},
+        expected_from=expected_from,
+    )
+    _notify_membership(moved, event)
+    return moved
 
 
 @transaction.atomic
 def membership_approve(*, membership, by, reason="") -> BeltMembership:
-    _require_decider(by, membership)
-    moved, event = MEMBERSHIP_WORKFLOW.move(
-        obj=membership,
-        to=MembershipStatus.APPROVED,
-        by=by,
-        reason=reason,
-        updates={"decided_at": timezone.now()},
-    )
-    _notify_membership(moved, event)
-    return moved
+    return _decide(membership, to=MembershipStatus.APPROVED, by=by, reason=reason)
 
 
 @transaction.atomic
 def membership_reject(*, membership, by, reason) -> BeltMembership:
-    _require_decider(by, membership)
-    moved, event = MEMBERSHIP_WORKFLOW.move(
-        obj=membership,
+    return _decide(
+        membership,
         to=MembershipStatus.REJECTED,
         by=by,
         reason=reason,
-        updates={"decided_at": timezone.now()},
         expected_from={MembershipStatus.PRE_APPROVED},
     )
-    _notify_membership(moved, event)
-    return moved
 
 
 def _notify_membership(membership, event):
-    _notify(
+    email_user(
         membership.merchant.user,
-        f"industrybelts/email/membership_{event.to_status}",
-        {
+        template_prefix=f"industrybelts/email/membership_{event.to_status}",
+        context={
             "membership": membership,
             "event": event,
             "dashboard_url": site_base_url() + reverse("merchants:dashboard"),
         },
-    )
-
-
-def _notify(user, template_prefix, context):
-    send_templated_email(
-        template_prefix=template_prefix, to=user.email, context=context, language=user.language
     )

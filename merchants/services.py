@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core.emails import send_templated_email
+from core.emails import email_user
 from core.sites import portal_base_url
 from core.tasks import enqueue_on_commit
 from core.uploads import CheckedUpload
@@ -45,11 +45,10 @@ REVIEW_DUE_WORKING_DAYS = 2
 
 def user_send_welcome(*, user: User, request=None) -> None:
     """Queue the welcome e-mail, in the user's language, for after the commit."""
-    send_templated_email(
+    email_user(
+        user,
         template_prefix="merchants/email/welcome",
-        to=user.email,
         context={"user": user, "base_url": site_base_url(request)},
-        language=user.language,
     )
 
 
@@ -111,6 +110,14 @@ def application_start(*, merchant: MerchantProfile) -> OnboardingApplication:
     if active is not None:
         return active
     return OnboardingApplication.objects.create(merchant=merchant)
+
+
+def _lock_own(application: OnboardingApplication, by: User) -> OnboardingApplication:
+    """Lock the application; refuse anyone but its merchant."""
+    locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
+    if not permissions.is_application_owner(by, locked):
+        raise PermissionDenied
+    return locked
 
 
 def _lock_editable(application: OnboardingApplication, by: User) -> OnboardingApplication:
@@ -233,9 +240,7 @@ def application_acknowledge_deposit(*, application: OnboardingApplication, by: U
 @transaction.atomic
 def application_submit(*, application: OnboardingApplication, by: User) -> OnboardingApplication:
     """Send the application to review; refused while anything is missing or it was already sent."""
-    locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
-    if not permissions.is_application_owner(by, locked):
-        raise PermissionDenied
+    locked = _lock_own(application, by)
     fresh = selectors.application_with_details().get(pk=locked.pk)
     if APPLICATION_WORKFLOW.can_move(fresh, ApplicationStatus.SUBMITTED):
         missing = selectors.missing_for_submit(fresh)
@@ -259,9 +264,7 @@ def application_submit(*, application: OnboardingApplication, by: User) -> Onboa
 @transaction.atomic
 def application_withdraw(*, application: OnboardingApplication, by: User) -> OnboardingApplication:
     """Take a submitted application back to draft before a reviewer opens it (409 after)."""
-    locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
-    if not permissions.is_application_owner(by, locked):
-        raise PermissionDenied
+    locked = _lock_own(application, by)
     moved, _event = APPLICATION_WORKFLOW.move(
         obj=locked,
         to=ApplicationStatus.DRAFT,
@@ -358,48 +361,38 @@ def application_reject(*, application: OnboardingApplication, by: User, reason: 
     return _decide(application, by=by, to=ApplicationStatus.REJECTED, reason=reason)
 
 
+def _review_move(application, *, to, by, reason):
+    """A reviewer's move of an approved shop: check, move, tell the merchant."""
+    _require_reviewer(by, application)
+    moved, event = APPLICATION_WORKFLOW.move(obj=application, to=to, by=by, reason=reason)
+    _notify_merchant(moved, event)
+    return moved
+
+
 @transaction.atomic
 def application_suspend(
     *, application: OnboardingApplication, by: User, reason: str
 ) -> OnboardingApplication:
-    _require_reviewer(by, application)
-    moved, event = APPLICATION_WORKFLOW.move(
-        obj=application,
-        to=ApplicationStatus.SUSPENDED,
-        by=by,
-        reason=reason,
-    )
-    _notify_merchant(moved, event)
-    return moved
+    return _review_move(application, to=ApplicationStatus.SUSPENDED, by=by, reason=reason)
 
 
 @transaction.atomic
 def application_reinstate(
     *, application: OnboardingApplication, by: User, reason: str = ""
 ) -> OnboardingApplication:
-    _require_reviewer(by, application)
-    moved, event = APPLICATION_WORKFLOW.move(
-        obj=application,
-        to=ApplicationStatus.APPROVED,
-        by=by,
-        reason=reason,
-    )
-    _notify_merchant(moved, event)
-    return moved
+    return _review_move(application, to=ApplicationStatus.APPROVED, by=by, reason=reason)
 
 
 def _notify_merchant(application: OnboardingApplication, event) -> None:
     """Queue the e-mail telling the merchant about a status move (sent after commit)."""
-    user = application.merchant.user
-    send_templated_email(
+    email_user(
+        application.merchant.user,
         template_prefix=f"merchants/email/application_{event.to_status}",
-        to=user.email,
         context={
             "application": application,
             "event": event,
             "dashboard_url": site_base_url() + reverse("merchants:dashboard"),
         },
-        language=user.language,
     )
 
 
@@ -427,15 +420,14 @@ def applications_flag_overdue(*, now: datetime.datetime | None = None) -> list[O
         return []
     OnboardingApplication.objects.filter(pk__in=[a.pk for a in overdue]).update(overdue_flagged_at=now)
     for reviewer in selectors.reviewers():
-        send_templated_email(
+        email_user(
+            reviewer,
             template_prefix="merchants/email/applications_overdue",
-            to=reviewer.email,
             context={
                 "applications": overdue,
                 "admin_url": site_base_url()
                 + reverse("admin:merchants_onboardingapplication_changelist")
                 + "?overdue=yes",
             },
-            language=reviewer.language,
         )
     return overdue

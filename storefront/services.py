@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.emails import send_templated_email
+from core.emails import email_user
 from core.exceptions import DomainError
 from merchants.models import MerchantProfile
 from merchants.services import site_base_url
@@ -236,16 +236,14 @@ def product_restore(*, product, by, reason="") -> Product:
 
 
 def _notify(product, template_prefix, reason):
-    user = product.merchant.user
-    send_templated_email(
+    email_user(
+        product.merchant.user,
         template_prefix=template_prefix,
-        to=user.email,
         context={
             "product": product,
             "reason": reason,
             "url": site_base_url() + reverse("storefront:merchant-products"),
         },
-        language=user.language,
     )
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.emails import send_templated_email
+from core.emails import email_user
 from core.uploads import check_upload, make_webp_sizes
 from merchants.services import site_base_url
 from storefront.search import index_grams
@@ -228,20 +228,22 @@ def school_item_to_draft(*, item: SchoolItem, by) -> SchoolItem:
     return moved
 
 
-@transaction.atomic
-def school_item_request_changes(*, item: SchoolItem, by, reason: str) -> SchoolItem:
+def _send_back(item, *, to, by, reason):
+    """Staff's answer with a reason the provider's author reads: check, move, tell the author."""
     _require_publisher(by)
-    moved, event = SCHOOL_WORKFLOW.move(obj=item, to=SchoolStatus.CHANGES_REQUESTED, by=by, reason=reason)
+    moved, event = SCHOOL_WORKFLOW.move(obj=item, to=to, by=by, reason=reason)
     _notify_provider_author(moved, event)
     return moved
+
+
+@transaction.atomic
+def school_item_request_changes(*, item: SchoolItem, by, reason: str) -> SchoolItem:
+    return _send_back(item, to=SchoolStatus.CHANGES_REQUESTED, by=by, reason=reason)
 
 
 @transaction.atomic
 def school_item_reject(*, item: SchoolItem, by, reason: str) -> SchoolItem:
-    _require_publisher(by)
-    moved, event = SCHOOL_WORKFLOW.move(obj=item, to=SchoolStatus.REJECTED, by=by, reason=reason)
-    _notify_provider_author(moved, event)
-    return moved
+    return _send_back(item, to=SchoolStatus.REJECTED, by=by, reason=reason)
 
 
 def publish_due_items(*, now=None) -> int:
@@ -268,15 +270,14 @@ def _notify_provider_author(item, event):
     """Tell a provider's author what staff decided about the article."""
     if item.provider_id is None or item.author is None or event.actor_id == item.author_id:
         return
-    send_templated_email(
+    email_user(
+        item.author,
         template_prefix=f"storefront/email/school_article_{event.to_status}",
-        to=item.author.email,
         context={
             "item": item,
             "event": event,
             "link": site_base_url() + reverse("school:provider-articles"),
         },
-        language=item.author.language,
     )
 
 
