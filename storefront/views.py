@@ -25,6 +25,7 @@ from merchants.models import ApplicationStatus, MerchantProfile
 
 from . import catalog, counters, fragments, imports, permissions, services
 from .cards import render_cards
+from .contract import EDITABLE_FIELDS
 from .discovery.selectors import discovery_strip
 from .discovery.services import SLATE_CACHE_KEY
 from .forms import (
@@ -319,22 +320,7 @@ class ProductEditView(MerchantMixin, View):
         product = self._product(public_id)
         initial = {}
         if product is not None:
-            initial = {
-                f: getattr(product, f)
-                for f in (
-                    "title",
-                    "intro",
-                    "category",
-                    "source_kind",
-                    "belt",
-                    "origin_region",
-                    "wholesale_price",
-                    "retail_price",
-                    "own_shop_price",
-                    "min_order_quantity",
-                    "stock_status",
-                )
-            }
+            initial = {name: getattr(product, name) for name in EDITABLE_FIELDS}
             link = product.links.first()
             initial["link"] = link.url if link else ""
         elif self.merchant is not None:

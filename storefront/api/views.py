@@ -33,6 +33,7 @@ from industrybelts.models import Belt, BeltStatus
 from merchants import selectors as merchant_selectors
 from merchants.models import SellerType
 from storefront import catalog, permissions, services
+from storefront.contract import EDITABLE_FIELDS
 from storefront.forms import CatalogFilterForm, ProductByCodeForm, QuickListForm
 from storefront.models import SourceKind
 from storefront.school import selectors as school_selectors
@@ -169,19 +170,14 @@ class ProductDetailView(generics.RetrieveAPIView):
 
 
 def _as_form_data(product) -> dict:
+    """The good's editable fields (and link) as the by-code form takes them: choices by code."""
     link = product.links.first()
     return {
-        "title": product.title,
-        "intro": product.intro,
+        **{name: getattr(product, name) for name in EDITABLE_FIELDS},
         "category": product.category.code,
-        "source_kind": product.source_kind,
         "belt": product.belt.slug if product.belt_id else "",
         "origin_region": product.origin_region.code,
-        "wholesale_price": product.wholesale_price,
-        "retail_price": product.retail_price,
         "own_shop_price": product.own_shop_price if product.own_shop_price is not None else "",
-        "min_order_quantity": product.min_order_quantity,
-        "stock_status": product.stock_status,
         "link": link.url if link else "",
     }
 
