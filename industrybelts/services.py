@@ -426,12 +426,6 @@ def membership_reject(*, membership, by, reason) -> BeltMembership:
 
 
 def _notify_membership(membership, event):
-    email_user(
-        membership.merchant.user,
-        template_prefix=f"industrybelts/email/membership_{event.to_status}",
-        context={
-            "membership": membership,
-            "event": event,
-            "dashboard_url": site_base_url() + reverse("merchants:dashboard"),
-        },
+    merchant_services.merchant_notify_status(
+        membership, event, template="industrybelts/email/membership", name="membership"
     )

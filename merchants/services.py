@@ -384,12 +384,20 @@ def application_reinstate(
 
 
 def _notify_merchant(application: OnboardingApplication, event) -> None:
-    """Queue the e-mail telling the merchant about a status move (sent after commit)."""
+    merchant_notify_status(application, event, template="merchants/email/application", name="application")
+
+
+def merchant_notify_status(obj, event, *, template: str, name: str) -> None:
+    """Queue the e-mail telling `obj`'s merchant about its status move (sent after commit).
+
+    The e-mail is `<template>_<to status>`; its context holds `obj` as `name`, the event and
+    a link to the merchant's dashboard, where every status shows.
+    """
     email_user(
-        application.merchant.user,
-        template_prefix=f"merchants/email/application_{event.to_status}",
+        obj.merchant.user,
+        template_prefix=f"{template}_{event.to_status}",
         context={
-            "application": application,
+            name: obj,
             "event": event,
             "dashboard_url": site_base_url() + reverse("merchants:dashboard"),
         },
