@@ -116,36 +116,28 @@ def document_slots(application: OnboardingApplication) -> list[DocumentSlot]:
     by_kind = {d.kind: d for d in documents if d.qualification_id is None}
     by_qualification = {d.qualification_id: d for d in documents if d.qualification_id}
     holder = _("the legal representative's") if application.is_business else _("your")
+
+    def kind_slot(kind: DocumentKind, help_text: str, allow_pdf: bool) -> DocumentSlot:
+        return DocumentSlot(kind.value, kind, None, kind.label, help_text, allow_pdf, by_kind.get(kind))
+
     slots = [
-        DocumentSlot(
-            "id_front",
+        kind_slot(
             DocumentKind.ID_FRONT,
-            None,
-            DocumentKind.ID_FRONT.label,
             _("Photo of %(holder)s ID card, portrait side.") % {"holder": holder},
-            False,
-            by_kind.get(DocumentKind.ID_FRONT),
+            allow_pdf=False,
         ),
-        DocumentSlot(
-            "id_back",
+        kind_slot(
             DocumentKind.ID_BACK,
-            None,
-            DocumentKind.ID_BACK.label,
             _("Photo of %(holder)s ID card, national emblem side.") % {"holder": holder},
-            False,
-            by_kind.get(DocumentKind.ID_BACK),
+            allow_pdf=False,
         ),
     ]
     if application.is_business:
         slots.append(
-            DocumentSlot(
-                "business_licence",
+            kind_slot(
                 DocumentKind.BUSINESS_LICENCE,
-                None,
-                DocumentKind.BUSINESS_LICENCE.label,
                 _("The whole licence, with the unified social credit code readable (photo or PDF)."),
-                True,
-                by_kind.get(DocumentKind.BUSINESS_LICENCE),
+                allow_pdf=True,
             )
         )
     for qualification in required_qualifications(application.merchant):
