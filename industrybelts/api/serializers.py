@@ -57,13 +57,18 @@ class RejectionSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500, help_text="What the merchant reads.")
 
 
-class ProviderBeltSerializer(serializers.Serializer):
+class BeltSummarySerializer(serializers.Serializer):
+    """A belt as the APIs list it (the public list and the provider's add what they need)."""
+
     slug = serializers.SlugField()
     name = serializers.CharField()
     name_en = serializers.CharField()
     category = serializers.CharField(source="category.code")
-    status = serializers.CharField()
     requires_invitation = serializers.BooleanField()
+
+
+class ProviderBeltSerializer(BeltSummarySerializer):
+    status = serializers.CharField()
 
 
 class InvitationSerializer(serializers.ModelSerializer):

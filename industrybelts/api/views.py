@@ -215,6 +215,17 @@ class ProviderInvitationViewSet(ProviderTokenMixin, mixins.CreateModelMixin, vie
             "belt", "accepted_by__merchant"
         )
 
+    def _validated(self, request, shape_class):
+        """Check the body; return it and the arguments every invitation takes from it."""
+        shape = shape_class(data=request.data)
+        shape.is_valid(raise_exception=True)
+        return shape, {
+            "provider": self.provider,
+            "belt": self.served_belt(shape.validated_data["belt"]),
+            "by": request.user,
+            "note": shape.validated_data.get("note", ""),
+        }
+
     def _created(self, invitation, code):
         invitation.link = site_base_url(self.request) + reverse("industrybelts:invitation", args=[code])
         return Response(CreatedInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
@@ -224,15 +235,8 @@ class ProviderInvitationViewSet(ProviderTokenMixin, mixins.CreateModelMixin, vie
     )
     def create(self, request):
         """A single-use sign-up link for one seller, valid for 14 days."""
-        shape = InvitationCreateSerializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        invitation, code = services.merchant_invitation_create(
-            provider=self.provider,
-            belt=self.served_belt(shape.validated_data["belt"]),
-            by=request.user,
-            note=shape.validated_data.get("note", ""),
-        )
-        return self._created(invitation, code)
+        _shape, invitation_args = self._validated(request, InvitationCreateSerializer)
+        return self._created(*services.merchant_invitation_create(**invitation_args))
 
     @extend_schema(
         request=RecruitCreateSerializer, responses={201: CreatedInvitationSerializer, 400: NOT_SERVED}
@@ -241,14 +245,9 @@ class ProviderInvitationViewSet(ProviderTokenMixin, mixins.CreateModelMixin, vie
     def recruit(self, request):
         """Prepare a seller's application: the link's sign-up starts a draft with these values,
         which the seller completes and submits in the browser."""
-        shape = RecruitCreateSerializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        invitation, code = services.merchant_recruit(
-            provider=self.provider,
-            belt=self.served_belt(shape.validated_data["belt"]),
-            by=request.user,
-            prefill=shape.prefill(),
-            note=shape.validated_data.get("note", ""),
-            email=shape.validated_data.get("email", ""),
+        shape, invitation_args = self._validated(request, RecruitCreateSerializer)
+        return self._created(
+            *services.merchant_recruit(
+                **invitation_args, prefill=shape.prefill(), email=shape.validated_data.get("email", "")
+            )
         )
-        return self._created(invitation, code)

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
+from industrybelts.api.serializers import BeltSummarySerializer
 from storefront.models import MAX_PRICE, MIN_PRICE, Product, ProductImage, SourceKind, StockStatus
 
 # A price as the editor takes it: MIN_PRICE to MAX_PRICE, at most two decimals, no sign,
@@ -171,12 +172,7 @@ class QuickListSerializer(StrictSerializer):
     intro = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class BeltSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-    name_en = serializers.CharField()
-    category = serializers.CharField(source="category.code")
-    requires_invitation = serializers.BooleanField()
+class BeltSerializer(BeltSummarySerializer):
     description = serializers.CharField()
 
 
