@@ -1,5 +1,5 @@
 """Staff screens of the webhooks: endpoints (disable, enable), deliveries with their attempt log
-(redeliver). Rows are written by the services only; the signing secret is never shown.
+(redeliver). Rows are written by the services only; the signing secrets are never shown.
 """
 
 from django.contrib import admin
@@ -29,7 +29,7 @@ class WebhookEndpointAdmin(_ManageMixin, admin.ModelAdmin):
     list_select_related = ("owner", "provider")
     fields = (
         "public_id", "owner", "provider", "url", "event_types", "is_active", "disabled_at",
-        "disabled_reason", "consecutive_failures", "created_at", "updated_at",
+        "disabled_reason", "consecutive_failures", "previous_secret_expires_at", "created_at", "updated_at",
     )  # fmt: skip
     readonly_fields = fields
     actions = ["disable_endpoints", "enable_endpoints"]

@@ -30,12 +30,18 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     provider = serializers.UUIDField(source="provider.public_id", read_only=True, allow_null=True)
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=SUBSCRIBABLE_EVENT_TYPES))
+    previous_secret_expires_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="After a rotation, requests are signed with the replaced secret too until then; "
+        "null when only the current secret signs.",
+    )
 
     class Meta:
         model = WebhookEndpoint
         fields = [
             "id", "url", "event_types", "is_active", "disabled_at", "disabled_reason",
-            "consecutive_failures", "provider", "created_at", "updated_at",
+            "consecutive_failures", "previous_secret_expires_at", "provider", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -198,7 +204,8 @@ class WebhookEndpointViewSet(
         parameters=[ENDPOINT_ID],
         request=None,
         responses=WebhookEndpointSecretSerializer,
-        summary="Replace the signing secret (the answer shows the new one, once)",
+        summary="Issue a new signing secret (shown once); the old one also signs until "
+        "`previous_secret_expires_at`",
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, public_id=None):

@@ -4,43 +4,118 @@ WEBHOOKS_TIMEOUT_SECONDS bounds the whole attempt — lookup, connect, send and 
 line — not each socket read: a receiver that trickles a byte a second cannot hold a
 worker past it (a timer shuts the socket down at the deadline).
 
-The signature is HMAC-SHA256 with the endpoint's secret over ``f"{timestamp}.{body}"``
-(the exact bytes sent), hex-encoded in ``X-Webhook-Signature: v1=<hex>``. http.client,
-not urllib, because it never follows a redirect and lets the connection go to the
-address `targets` checked (the Host header and TLS name stay the URL's host).
+The signature is Standard Webhooks' (standardwebhooks.com), made by the reference
+`standardwebhooks` package so that a receiver using it (or Svix's libraries) verifies
+what we send: `webhook-id` (the event id), `webhook-timestamp` (Unix seconds of this
+attempt) and `webhook-signature`, one `v1,<base64 HMAC-SHA256>` of
+``f"{id}.{timestamp}.{body}"`` per secret the endpoint signs with, space-separated (two
+during a rotation window). The key is the base64-decoded part of the `whsec_` secret.
+
+Deprecated, sent beside them until 2027-06-30 (docs/webhooks.md): `X-Webhook-Id`,
+`X-Webhook-Timestamp` and `X-Webhook-Signature: v1=<hex HMAC-SHA256>` of
+``f"{timestamp}.{body}"`` keyed with the whole secret string, the current one only, as
+before (its receivers compare the header as one value, so it cannot carry two). A secret
+issued before the switch (URL-safe alphabet, no padding) is not a Standard Webhooks
+secret that every library decodes alike: it gets the deprecated signature only, until
+its owner rotates it.
+
+http.client, not urllib, because it never follows a redirect and lets the connection go
+to the address `targets` checked (the Host header and TLS name stay the URL's host).
 """
 
+import base64
+import binascii
 import contextlib
+import datetime
 import hashlib
 import hmac
 import http.client
 import json
+import secrets
 import socket
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from standardwebhooks import Webhook
 
 from . import targets
 
 SIGNATURE_VERSION = "v1"
 USER_AGENT = "KSP-Webhooks/1.0"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+# The key sizes the Standard Webhooks specification allows, and the size we issue.
+MIN_KEY_BYTES, MAX_KEY_BYTES, KEY_BYTES = 24, 64, 32
 
 
 def encode_body(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
+def new_secret() -> str:
+    """Return a new Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
+
+
+def standard_key(secret: str) -> bytes | None:
+    """Return the HMAC key of a Standard Webhooks secret, or None for any other string.
+
+    Strict base64 (padded, standard alphabet), so the key is the one every library
+    decodes; the reference package's lenient decoding would read an old URL-safe secret
+    as some other key than, say, Node's would.
+    """
+    if not secret.startswith(SECRET_PREFIX):
+        return None
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        return None
+    return key if MIN_KEY_BYTES <= len(key) <= MAX_KEY_BYTES else None
+
+
+def standard_signature(*, signing_secrets: Sequence[str], event_id: str, timestamp: int, body: bytes) -> str:
+    """Return the `webhook-signature` value: one `v1,<base64>` per standard secret, space-separated."""
+    signed_at = datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
+    return " ".join(
+        Webhook(key).sign(msg_id=event_id, timestamp=signed_at, data=body)
+        for key in map(standard_key, signing_secrets)
+        if key is not None
+    )
+
+
 def sign(*, secret: str, timestamp: int, body: bytes) -> str:
-    """Return the hex HMAC-SHA256 of ``f"{timestamp}.{body}"`` under `secret`."""
+    """Return the deprecated hex HMAC-SHA256 of ``f"{timestamp}.{body}"`` under `secret`."""
     message = f"{timestamp}.".encode() + body
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def signature_header(*, secret: str, timestamp: int, body: bytes) -> str:
+    """Return the deprecated `X-Webhook-Signature` value."""
     return f"{SIGNATURE_VERSION}={sign(secret=secret, timestamp=timestamp, body=body)}"
+
+
+def signed_headers(
+    *, signing_secrets: Sequence[str], event_id: str, timestamp: int, body: bytes
+) -> dict[str, str]:
+    """Return the identifying and signature headers of one attempt.
+
+    `signing_secrets` lists the current secret first: it alone signs the deprecated header.
+    """
+    headers = {"webhook-id": event_id, "webhook-timestamp": str(timestamp)}
+    signature = standard_signature(
+        signing_secrets=signing_secrets, event_id=event_id, timestamp=timestamp, body=body
+    )
+    if signature:
+        headers["webhook-signature"] = signature
+    headers |= {
+        "X-Webhook-Id": event_id,
+        "X-Webhook-Timestamp": str(timestamp),
+        "X-Webhook-Signature": signature_header(secret=signing_secrets[0], timestamp=timestamp, body=body),
+    }
+    return headers
 
 
 @dataclass(frozen=True)
@@ -101,8 +176,13 @@ def _cut_off(connection) -> None:
             sock.shutdown(socket.SHUT_RDWR)
 
 
-def send(*, url: str, secret: str, event_id: str, payload: dict, timestamp: int | None = None) -> Outcome:
-    """POST `payload` to `url`, signed; never raise for what the network or receiver does."""
+def send(
+    *, url: str, signing_secrets: Sequence[str], event_id: str, payload: dict, timestamp: int | None = None
+) -> Outcome:
+    """POST `payload` to `url`, signed with each of `signing_secrets` (the current one first).
+
+    Never raise for what the network or the receiver does.
+    """
     started = time.monotonic()
 
     def outcome(status_code=None, error="", retryable=False):
@@ -120,9 +200,7 @@ def send(*, url: str, secret: str, event_id: str, payload: dict, timestamp: int 
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
-        "X-Webhook-Id": event_id,
-        "X-Webhook-Timestamp": str(timestamp),
-        "X-Webhook-Signature": signature_header(secret=secret, timestamp=timestamp, body=body),
+        **signed_headers(signing_secrets=signing_secrets, event_id=event_id, timestamp=timestamp, body=body),
     }
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     remaining = max(deadline - time.monotonic(), 0.1)

@@ -1,12 +1,13 @@
 """Webhook endpoints, the outbox of deliveries and the per-attempt log (see core.webhooks)."""
 
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .delivery import new_secret
 
 
 class EventType(models.TextChoices):
@@ -28,10 +29,10 @@ class WebhookEndpoint(models.Model):
 
     The secret is stored as typed, not hashed: every delivery is signed with it (HMAC
     needs the key itself). It is shown to the partner on creation and rotation only,
-    never listed by the API nor shown in admin.
+    never listed by the API nor shown in admin. After a rotation the secret it replaced
+    stays in `previous_secret` until `previous_secret_expires_at`, and deliveries are
+    signed with both meanwhile, so a receiver can switch secrets without missing one.
     """
-
-    SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
@@ -52,6 +53,12 @@ class WebhookEndpoint(models.Model):
     url = models.CharField(_("URL"), max_length=500)
     event_types = models.JSONField(_("event types"), default=list)
     secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    previous_secret = models.CharField(
+        _("previous signing secret"), max_length=100, blank=True, editable=False
+    )
+    previous_secret_expires_at = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True, editable=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.CharField(_("why disabled"), max_length=200, blank=True)
@@ -67,6 +74,12 @@ class WebhookEndpoint(models.Model):
         indexes = [
             # The recipients of an event: a merchant's own endpoints (owner, provider null).
             models.Index(fields=["owner", "provider"], name="webhook_endpoint_owner_idx"),
+            # The sweeper's erasure of previous secrets whose window has closed.
+            models.Index(
+                fields=["previous_secret_expires_at"],
+                condition=Q(previous_secret_expires_at__isnull=False),
+                name="webhook_endpoint_rotation_idx",
+            ),
         ]
 
     def __str__(self):
@@ -74,7 +87,14 @@ class WebhookEndpoint(models.Model):
 
     @classmethod
     def generate_secret(cls) -> str:
-        return cls.SECRET_PREFIX + secrets.token_urlsafe(32)
+        return new_secret()
+
+    def signing_secrets(self, at) -> list[str]:
+        """Return the secrets a request signed at `at` carries: the current one first, then
+        the one it replaced while that one's window is open."""
+        if self.previous_secret and self.previous_secret_expires_at and at < self.previous_secret_expires_at:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class DeliveryStatus(models.TextChoices):

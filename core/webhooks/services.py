@@ -152,13 +152,45 @@ def webhook_endpoint_update(*, endpoint, url=None, event_types=None, is_active=N
     return locked
 
 
+# How long a replaced secret still signs; read here, with its default, as the settings
+# modules do not name it.
+DEFAULT_SECRET_ROTATION_HOURS = 24
+
+
+def secret_rotation_window() -> datetime.timedelta:
+    """Return how long a replaced secret keeps signing (WEBHOOKS_SECRET_ROTATION_HOURS, 24 h)."""
+    hours = getattr(settings, "WEBHOOKS_SECRET_ROTATION_HOURS", DEFAULT_SECRET_ROTATION_HOURS)
+    return datetime.timedelta(hours=max(hours, 0))
+
+
 @transaction.atomic
-def webhook_endpoint_rotate_secret(*, endpoint) -> tuple[WebhookEndpoint, str]:
-    """Replace the secret at once; attempts from now on (retries included) are signed with the new one."""
+def webhook_endpoint_rotate_secret(*, endpoint, now=None) -> tuple[WebhookEndpoint, str]:
+    """Issue a new secret; the one it replaces keeps signing too until the rotation window closes.
+
+    Attempts from now on (retries included) carry a signature under each, so a receiver
+    holding either verifies. Only the secret just replaced is kept: rotating again within
+    the window drops the older one. A zero window replaces the secret at once.
+    """
+    now = now or timezone.now()
     locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    window = secret_rotation_window()
+    if window:
+        locked.previous_secret = locked.secret
+        locked.previous_secret_expires_at = now + window
+    else:
+        locked.previous_secret = ""
+        locked.previous_secret_expires_at = None
     locked.secret = WebhookEndpoint.generate_secret()
-    locked.save(update_fields=["secret", "updated_at"])
+    locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
     return locked, locked.secret
+
+
+def webhook_previous_secrets_forget(*, now=None) -> int:
+    """Erase the replaced secrets whose window has closed (they sign nothing any more)."""
+    now = now or timezone.now()
+    return WebhookEndpoint.objects.filter(previous_secret_expires_at__lte=now).update(
+        previous_secret="", previous_secret_expires_at=None, updated_at=now
+    )
 
 
 @transaction.atomic
@@ -260,6 +292,13 @@ def webhook_delivery_redeliver(*, delivery) -> WebhookDelivery:
     return locked
 
 
+def claim_lease() -> datetime.timedelta:
+    """Return how long a claimed delivery is held: longer than deliver_webhook_task's hard
+    time limit (timeout × 2 + 10 s), so it is never sent by two workers at once; after a
+    worker died mid-attempt, the sweeper finds it due again once this has passed."""
+    return datetime.timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS * 2 + 30)
+
+
 def _claim(delivery_id: int, now) -> WebhookDelivery | None:
     """Take a due pending delivery for one attempt: count it and hold it for the lease.
 
@@ -284,9 +323,7 @@ def _claim(delivery_id: int, now) -> WebhookDelivery | None:
             delivery.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
             return None
         delivery.attempts += 1
-        # Longer than deliver_webhook_task's hard time limit (timeout × 2 + 10 s).
-        lease = settings.WEBHOOKS_TIMEOUT_SECONDS * 2 + 30
-        delivery.next_attempt_at = now + datetime.timedelta(seconds=lease)
+        delivery.next_attempt_at = now + claim_lease()
         delivery.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
         return delivery
 
@@ -303,7 +340,10 @@ def webhook_delivery_send(*, delivery_id: int, now=None) -> WebhookAttempt | Non
         return None
     endpoint = delivery.endpoint
     outcome = http_delivery.send(
-        url=endpoint.url, secret=endpoint.secret, event_id=str(delivery.event_id), payload=delivery.payload
+        url=endpoint.url,
+        signing_secrets=endpoint.signing_secrets(at=now),
+        event_id=str(delivery.event_id),
+        payload=delivery.payload,
     )
     return _record(delivery, outcome, started_at=now)
 

@@ -5,10 +5,10 @@ from django.conf import settings
 
 from core.tasks import IDEMPOTENT_TASK_OPTIONS
 
-from .services import webhook_deliveries_due, webhook_delivery_send
+from .services import webhook_deliveries_due, webhook_delivery_send, webhook_previous_secrets_forget
 
 # An attempt is bounded by the lookup and the request deadline (each WEBHOOKS_TIMEOUT_SECONDS);
-# the hard limit stays under the claim's lease (services._claim), so a delivery is never
+# the hard limit stays under the claim's lease (services.claim_lease), so a delivery is never
 # sent by two workers at once.
 DELIVERY_TIME_LIMIT = settings.WEBHOOKS_TIMEOUT_SECONDS * 2 + 10
 
@@ -27,7 +27,11 @@ def deliver_webhook_task(delivery_id: int) -> None:
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)
 def send_due_webhook_deliveries_task() -> int:
-    """Queue every pending delivery whose time has come (beat, every minute)."""
+    """Queue every pending delivery whose time has come (beat, every minute).
+
+    It also erases the replaced secrets whose rotation window has closed.
+    """
+    webhook_previous_secrets_forget()
     due = webhook_deliveries_due()
     for delivery_id in due:
         deliver_webhook_task.delay(delivery_id)

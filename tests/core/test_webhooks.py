@@ -1,8 +1,12 @@
-"""Webhooks against a real HTTP receiver on loopback: signatures, the outbox and the
-transaction, retries with backoff, no redirects, disabling, and every emission point."""
+"""Webhooks against a real HTTP receiver on loopback: Standard Webhooks signatures (checked
+with the `standardwebhooks` package and the documented shell check), the deprecated
+headers, the outbox and the transaction, retries with backoff, no redirects, disabling,
+and every emission point."""
 
+import base64
 import datetime
 import json
+import secrets
 import subprocess
 import threading
 import time
@@ -12,9 +16,11 @@ import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
+from standardwebhooks import Webhook, WebhookVerificationError
 
+from core.webhooks import delivery as http_delivery
 from core.webhooks import services
-from core.webhooks.models import DeliveryStatus, EventType, WebhookDelivery
+from core.webhooks.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
 from core.webhooks.tasks import send_due_webhook_deliveries_task
 from industrybelts import services as belt_services
 from merchants import services as merchant_services
@@ -24,7 +30,7 @@ from tests.core.webhooks_support import (
     REDIRECT_PATH,
     Receiver,
     endpoint_for,
-    expected_signature,
+    legacy_signature,
     running_receiver,
     wait_for_delivery,
 )
@@ -39,15 +45,44 @@ def receiver():
 
 
 PUBLISHED = EventType.PRODUCT_PUBLISHED.value
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
+
+
+def _documented_block(language: str, containing: str) -> str:
+    """The code block of `language` in docs/webhooks.md that contains `containing`."""
+    blocks = [block.split("```", 1)[0] for block in DOCS.read_text().split(f"```{language}\n")[1:]]
+    [block] = [block for block in blocks if containing in block]
+    return block
 
 
 def _documented_verify():
     """The Python check printed in docs/webhooks.md, run as written."""
-    text = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
-    code = text.split("```python\n", 1)[1].split("```", 1)[0]
     namespace: dict = {}
-    exec(code, namespace)  # noqa: S102 (our own documentation)
+    exec(_documented_block("python", "def verify"), namespace)  # noqa: S102 (our own documentation)
     return namespace["verify"]
+
+
+def _documented_shell_check(request, secret: str, tmp_path, *, body: bytes | None = None) -> str:
+    """Run the shell check printed in docs/webhooks.md on a received request; return its output."""
+    (tmp_path / "body.json").write_bytes(request.body if body is None else body)
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    variables = {
+        "SECRET": secret,
+        "ID": headers["webhook-id"],
+        "TS": headers["webhook-timestamp"],
+        "SIGS": headers.get("webhook-signature", ""),
+    }
+    result = subprocess.run(
+        ["bash", "-c", _documented_block("sh", "openssl")],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", **variables},
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    assert result.stderr == ""
+    return result.stdout.strip()
 
 
 def _only_delivery(endpoint) -> WebhookDelivery:
@@ -59,7 +94,7 @@ def _only_delivery(endpoint) -> WebhookDelivery:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_committed_change_reaches_the_receiver_signed_with_the_endpoint_secret(receiver):
+def test_committed_change_reaches_the_receiver_and_verifies_with_the_standard_webhooks_library(receiver):
     seller = approved_merchant()
     endpoint = endpoint_for(seller.user, receiver.url(), [PUBLISHED])
 
@@ -68,14 +103,14 @@ def test_committed_change_reaches_the_receiver_signed_with_the_endpoint_secret(r
     [request] = receiver.wait_for(1)
     body = json.loads(request.body)
     headers = {key.lower(): value for key, value in request.headers.items()}
-    assert headers["x-webhook-signature"] == expected_signature(
-        endpoint.secret, headers["x-webhook-timestamp"], request.body
-    )
-    assert abs(int(headers["x-webhook-timestamp"]) - time.time()) < 300
+    assert Webhook(endpoint.secret).verify(request.body, request.headers) == body
     assert _documented_verify()(endpoint.secret, request.headers, request.body) == body
-    with pytest.raises(ValueError, match="bad signature"):
-        _documented_verify()("whsec_wrong", request.headers, request.body)
-    assert headers["x-webhook-id"] == body["id"]
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        _documented_verify()(WebhookEndpoint.generate_secret(), request.headers, request.body)
+    assert headers["webhook-id"] == body["id"]
+    assert headers["webhook-signature"].startswith("v1,")
+    assert " " not in headers["webhook-signature"]  # one secret, one signature
+    assert abs(int(headers["webhook-timestamp"]) - time.time()) < 300
     assert headers["content-type"] == "application/json; charset=utf-8"
     assert headers["user-agent"].startswith("KSP-Webhooks/")
     assert body["type"] == "product.published"
@@ -93,6 +128,101 @@ def test_committed_change_reaches_the_receiver_signed_with_the_endpoint_secret(r
     assert delivery.status == DeliveryStatus.SUCCEEDED
     assert delivery.attempts == 1
     assert [a.status_code for a in delivery.attempt_log.all()] == [200]
+
+
+@pytest.mark.django_db
+def test_a_tampered_body_a_rewritten_timestamp_or_an_old_request_fails_the_library_check(receiver, seller):
+    endpoint = endpoint_for(seller.user, receiver.url(), [PUBLISHED])
+    make_product(seller)
+    delivery = _only_delivery(endpoint)
+    services.webhook_delivery_send(delivery_id=delivery.pk)
+    [request] = receiver.requests
+    webhook = Webhook(endpoint.secret)
+    assert webhook.verify(request.body, request.headers)["id"] == str(delivery.event_id)
+
+    tampered = request.body.replace(b'"title":"', b'"title":"X')
+    assert tampered != request.body
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        webhook.verify(tampered, request.headers)
+    a_second_later = str(int(request.headers["webhook-timestamp"]) + 1)
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        webhook.verify(request.body, {**request.headers, "webhook-timestamp": a_second_later})
+
+    ten_minutes_ago = int(time.time()) - 600
+    outcome = http_delivery.send(
+        url=receiver.url(),
+        signing_secrets=[endpoint.secret],
+        event_id=str(delivery.event_id),
+        payload=delivery.payload,
+        timestamp=ten_minutes_ago,
+    )
+    assert outcome.succeeded
+    old = receiver.requests[1]
+    signed_then = datetime.datetime.fromtimestamp(ten_minutes_ago, tz=datetime.UTC)
+    assert old.headers["webhook-signature"] == webhook.sign(str(delivery.event_id), signed_then, old.body)
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        webhook.verify(old.body, old.headers)
+
+
+@pytest.mark.django_db
+def test_the_documented_shell_check_accepts_a_received_request_and_refuses_a_tampered_one(
+    receiver, seller, tmp_path
+):
+    endpoint = endpoint_for(seller.user, receiver.url(), [PUBLISHED])
+    make_product(seller)
+    services.webhook_delivery_send(delivery_id=_only_delivery(endpoint).pk)
+    [request] = receiver.requests
+
+    assert _documented_shell_check(request, endpoint.secret, tmp_path) == "valid"
+    assert _documented_shell_check(request, endpoint.secret, tmp_path, body=request.body + b" ") == ""
+    assert _documented_shell_check(request, WebhookEndpoint.generate_secret(), tmp_path) == ""
+
+
+@pytest.mark.django_db
+def test_the_deprecated_x_webhook_headers_are_still_sent_and_verify(receiver, seller):
+    endpoint = endpoint_for(seller.user, receiver.url(), [PUBLISHED])
+    make_product(seller)
+    services.webhook_delivery_send(delivery_id=_only_delivery(endpoint).pk)
+
+    [request] = receiver.requests
+    headers = request.headers
+    assert headers["X-Webhook-Id"] == headers["webhook-id"] == json.loads(request.body)["id"]
+    assert headers["X-Webhook-Timestamp"] == headers["webhook-timestamp"]
+    assert headers["X-Webhook-Signature"] == legacy_signature(
+        endpoint.secret, headers["X-Webhook-Timestamp"], request.body
+    )
+
+
+def test_issued_secrets_are_standard_webhooks_secrets_and_older_ones_are_told_apart():
+    issued = WebhookEndpoint.generate_secret()
+    before_the_standard = "whsec_" + secrets.token_urlsafe(32)  # how secrets were issued until now
+    short = "whsec_" + base64.b64encode(b"k" * 16).decode()
+
+    assert issued.startswith("whsec_")
+    assert http_delivery.standard_key(issued) == base64.b64decode(issued.removeprefix("whsec_"))
+    assert len(http_delivery.standard_key(issued)) == 32
+    assert http_delivery.standard_key(before_the_standard) is None
+    assert http_delivery.standard_key(short) is None
+    assert http_delivery.standard_key("no-prefix") is None
+
+
+@pytest.mark.django_db
+def test_an_endpoint_with_a_secret_from_before_the_standard_gets_the_deprecated_signature_only(
+    receiver, seller
+):
+    endpoint = endpoint_for(seller.user, receiver.url(), [PUBLISHED])
+    old_format = "whsec_" + secrets.token_urlsafe(32)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=old_format)
+    make_product(seller)
+
+    services.webhook_delivery_send(delivery_id=_only_delivery(endpoint).pk)
+
+    [request] = receiver.requests
+    assert "webhook-signature" not in request.headers
+    assert request.headers["webhook-id"] == request.headers["X-Webhook-Id"]
+    assert request.headers["X-Webhook-Signature"] == legacy_signature(
+        old_format, request.headers["X-Webhook-Timestamp"], request.body
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -131,7 +261,7 @@ def test_the_sweeper_sends_a_due_delivery_whose_task_was_lost(receiver):
     assert send_due_webhook_deliveries_task() == 1
 
     [request] = receiver.wait_for(1)
-    assert request.headers["X-Webhook-Id"] == "8c0f4f3e-6d5c-4a8e-9b59-0c3c7d1e2f10"
+    assert request.headers["webhook-id"] == "8c0f4f3e-6d5c-4a8e-9b59-0c3c7d1e2f10"
     delivered = wait_for_delivery(lost.pk, done=lambda d: d.status == DeliveryStatus.SUCCEEDED)
     assert delivered.last_status_code == 200
 
@@ -176,7 +306,10 @@ def test_a_failing_receiver_is_retried_with_backoff_then_the_delivery_fails(rece
     assert delivery.next_attempt_at is None
     assert [a.status_code for a in delivery.attempt_log.all()] == [500, 500, 500]
     assert len(receiver.requests) == 3
+    assert {r.headers["webhook-id"] for r in receiver.requests} == {str(delivery.event_id)}
     assert {r.headers["X-Webhook-Id"] for r in receiver.requests} == {str(delivery.event_id)}
+    for request in receiver.requests:
+        Webhook(endpoint.secret).verify(request.body, request.headers)
     endpoint.refresh_from_db()
     assert (endpoint.is_active, endpoint.consecutive_failures) == (True, 1)
 
@@ -360,9 +493,7 @@ def test_https_connects_to_the_checked_address_and_verifies_the_url_host_certifi
     assert signed.status_code == 200
     [request] = tls_receiver.requests
     assert request.headers["Host"] == f"localhost:{tls_receiver.port}"
-    assert request.headers["X-Webhook-Signature"] == expected_signature(
-        by_name.secret, request.headers["X-Webhook-Timestamp"], request.body
-    )
+    Webhook(by_name.secret).verify(request.body, request.headers)
     assert mismatched.status_code is None
     assert mismatched.error.startswith("SSLCertVerificationError")
     assert _only_delivery(by_address).status == DeliveryStatus.PENDING
@@ -533,7 +664,10 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline():
     try:
         started = time.monotonic()
         outcome = delivery.send(
-            url=f"http://127.0.0.1:{server.getsockname()[1]}/hook", secret="s", event_id="e", payload={}
+            url=f"http://127.0.0.1:{server.getsockname()[1]}/hook",
+            signing_secrets=["s"],
+            event_id="e",
+            payload={},
         )
         took = time.monotonic() - started
     finally:

@@ -33,8 +33,8 @@ def failed_delivery(receiver):
     return delivery
 
 
-def test_delivery_page_shows_the_attempt_log_and_never_the_secret(admin_client, failed_delivery):
-    endpoint = failed_delivery.endpoint
+def test_delivery_page_shows_the_attempt_log_and_never_the_secrets(admin_client, failed_delivery):
+    endpoint, _secret = services.webhook_endpoint_rotate_secret(endpoint=failed_delivery.endpoint)
 
     listed = admin_client.get(reverse("admin:core_webhookdelivery_changelist"))
     page = admin_client.get(reverse("admin:core_webhookdelivery_change", args=[failed_delivery.pk]))
@@ -43,9 +43,10 @@ def test_delivery_page_shows_the_attempt_log_and_never_the_secret(admin_client, 
     assert listed.status_code == 200
     assert page.status_code == 200
     assert "HTTP 404" in page.content.decode()
-    assert endpoint.secret not in page.content.decode()
     assert endpoint_page.status_code == 200
-    assert endpoint.secret not in endpoint_page.content.decode()
+    for secret in (endpoint.secret, endpoint.previous_secret):
+        assert secret not in page.content.decode()
+        assert secret not in endpoint_page.content.decode()
 
 
 def test_redeliver_action_makes_a_fresh_attempt_through_the_service(

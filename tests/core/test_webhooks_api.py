@@ -1,19 +1,25 @@
-"""The webhooks API through DRF's client: registration rules, scopes, reach, the delivery log."""
+"""The webhooks API through DRF's client: registration rules, scopes, reach, secret rotation
+with its window, the delivery log."""
+
+import datetime
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from core.api.scopes import Scope
 from core.webhooks import services
 from core.webhooks.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
+from core.webhooks.tasks import send_due_webhook_deliveries_task
 from merchants import services as merchant_services
 from tests.core.webhooks_support import (
     api_client,
     endpoint_for,
-    expected_signature,
+    legacy_signature,
     running_receiver,
 )
 from tests.factories import UserFactory
@@ -287,25 +293,100 @@ def test_a_providers_endpoint_is_404_to_other_providers_and_to_merchant_tokens(a
 # --- Secret, ping, deliveries ------------------------------------------------------------------
 
 
-def test_rotate_secret_and_ping_a_real_receiver_signed_with_the_new_secret(client, merchant_user, receiver):
+def _ping_and_send(endpoint, *, now=None):
+    """Ping the endpoint and make the attempt here (the test's process), at `now`."""
+    delivery = services.webhook_endpoint_ping(endpoint=endpoint)
+    services.webhook_delivery_send(delivery_id=delivery.pk, now=now)
+    return delivery
+
+
+def test_rotation_signs_with_both_secrets_for_the_window_then_with_the_new_one_only(
+    client, merchant_user, receiver
+):
     endpoint = endpoint_for(merchant_user, receiver.url(), ["product.published"])
+    old_secret = endpoint.secret
+    before = timezone.now()
 
     rotated = client.post(_detail_url(endpoint, "rotate-secret"))
-    new_secret = rotated.json()["secret"]
-    pinged = client.post(_detail_url(endpoint, "ping"))
-    services.webhook_delivery_send(delivery_id=WebhookDelivery.objects.get().pk)
 
     assert rotated.status_code == 200
-    assert new_secret != endpoint.secret
+    new_secret = rotated.json()["secret"]
+    assert new_secret.startswith("whsec_") and new_secret != old_secret
+    expires = datetime.datetime.fromisoformat(rotated.json()["previous_secret_expires_at"])
+    assert before + datetime.timedelta(hours=24) <= expires <= timezone.now() + datetime.timedelta(hours=24)
+    assert (
+        client.get(_detail_url(endpoint)).json()["previous_secret_expires_at"]
+        == (rotated.json()["previous_secret_expires_at"])
+    )
+    pinged = client.post(_detail_url(endpoint, "ping"))
     assert pinged.status_code == 202
-    assert pinged.json()["event_type"] == "ping"
+    services.webhook_delivery_send(delivery_id=WebhookDelivery.objects.get().pk)
+    [during] = receiver.requests
+    assert len(during.headers["webhook-signature"].split(" ")) == 2
+    for secret in (old_secret, new_secret):
+        assert Webhook(secret).verify(during.body, during.headers)["type"] == "ping"
+    # The deprecated header carries one signature, the new secret's, as before.
+    assert during.headers["X-Webhook-Signature"] == legacy_signature(
+        new_secret, during.headers["X-Webhook-Timestamp"], during.body
+    )
+
+    _ping_and_send(endpoint, now=expires)
+
+    after = receiver.requests[1]
+    assert len(after.headers["webhook-signature"].split(" ")) == 1
+    assert Webhook(new_secret).verify(after.body, after.headers)["type"] == "ping"
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        Webhook(old_secret).verify(after.body, after.headers)
+
+
+def test_rotating_again_within_the_window_keeps_only_the_secret_just_replaced(merchant_user, receiver):
+    endpoint = endpoint_for(merchant_user, receiver.url(), ["product.published"])
+    first = endpoint.secret
+    _endpoint, second = services.webhook_endpoint_rotate_secret(endpoint=endpoint)
+    _endpoint, third = services.webhook_endpoint_rotate_secret(endpoint=endpoint)
+
+    _ping_and_send(endpoint)
+
     [request] = receiver.requests
-    assert request.headers["X-Webhook-Signature"] == expected_signature(
-        new_secret, request.headers["X-Webhook-Timestamp"], request.body
+    assert len(request.headers["webhook-signature"].split(" ")) == 2
+    Webhook(third).verify(request.body, request.headers)
+    Webhook(second).verify(request.body, request.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(first).verify(request.body, request.headers)
+
+
+@override_settings(WEBHOOKS_SECRET_ROTATION_HOURS=0)
+def test_a_zero_rotation_window_replaces_the_secret_at_once(client, merchant_user, receiver):
+    endpoint = endpoint_for(merchant_user, receiver.url(), ["product.published"])
+
+    rotated = client.post(_detail_url(endpoint, "rotate-secret")).json()
+    _ping_and_send(endpoint)
+
+    assert rotated["previous_secret_expires_at"] is None
+    [request] = receiver.requests
+    Webhook(rotated["secret"]).verify(request.body, request.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(endpoint.secret).verify(request.body, request.headers)
+    endpoint.refresh_from_db()
+    assert (endpoint.previous_secret, endpoint.previous_secret_expires_at) == ("", None)
+
+
+def test_the_sweeper_erases_a_replaced_secret_once_its_window_has_closed(client, merchant_user):
+    closed = endpoint_for(merchant_user, PUBLIC, ["product.published"])
+    open_ = endpoint_for(merchant_user, PUBLIC, ["product.hidden"])
+    services.webhook_endpoint_rotate_secret(
+        endpoint=closed, now=timezone.now() - datetime.timedelta(hours=25)
     )
-    assert request.headers["X-Webhook-Signature"] != expected_signature(
-        endpoint.secret, request.headers["X-Webhook-Timestamp"], request.body
-    )
+    services.webhook_endpoint_rotate_secret(endpoint=open_)
+
+    send_due_webhook_deliveries_task()
+
+    closed.refresh_from_db()
+    open_.refresh_from_db()
+    assert (closed.previous_secret, closed.previous_secret_expires_at) == ("", None)
+    assert client.get(_detail_url(closed)).json()["previous_secret_expires_at"] is None
+    assert open_.previous_secret.startswith("whsec_")
+    assert open_.previous_secret_expires_at > timezone.now()
 
 
 def test_deliveries_newest_first_with_the_attempt_log_and_redelivery(client, receiver):
@@ -336,7 +417,8 @@ def test_deliveries_newest_first_with_the_attempt_log_and_redelivery(client, rec
     first.refresh_from_db()
     assert first.status == DeliveryStatus.SUCCEEDED
     assert [a.status_code for a in first.attempt_log.all()] == [410, 200]
-    assert receiver.requests[0].headers["X-Webhook-Id"] == receiver.requests[1].headers["X-Webhook-Id"]
+    assert receiver.requests[0].headers["webhook-id"] == receiver.requests[1].headers["webhook-id"]
+    assert receiver.requests[1].headers["webhook-id"] == str(first.event_id)
 
 
 def test_the_delivery_list_costs_the_same_queries_for_any_page_size(client, merchant_user):

@@ -1,5 +1,6 @@
 """A real HTTP receiver on loopback for the webhook tests, and the helpers they share."""
 
+import contextlib
 import hashlib
 import hmac
 import ssl
@@ -28,12 +29,17 @@ class ReceivedRequest:
 
 
 class Receiver:
-    """Records every request; answers with the queued codes, then `default` (200)."""
+    """Records every request; answers with the queued codes, then `default` (200).
+
+    With `delay`, each answer waits that many seconds after the request is recorded (a
+    slow receiver); an answer to a sender that has gone meanwhile is dropped quietly.
+    """
 
     def __init__(self, tls: tuple[str, str] | None = None):
         self.requests: list[ReceivedRequest] = []
         self.answers: deque = deque()
         self.default = 200
+        self.delay = 0.0
         self._changed = threading.Condition()
         self._release = threading.Event()
         receiver = self
@@ -48,12 +54,15 @@ class Receiver:
                 if answer == HANG:
                     receiver._release.wait(10)
                     return
-                self.send_response(answer)
-                if 300 <= answer < 400:
-                    self.send_header("Location", receiver.url(REDIRECT_PATH))
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                if receiver.delay:
+                    receiver._release.wait(receiver.delay)
+                with contextlib.suppress(ConnectionError):  # the sender died while we waited
+                    self.send_response(answer)
+                    if 300 <= answer < 400:
+                        self.send_header("Location", receiver.url(REDIRECT_PATH))
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
 
             def log_message(self, format, *args):
                 pass
@@ -99,8 +108,8 @@ def running_receiver():
     receiver.close()
 
 
-def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
-    """The documented check (docs/webhooks.md), written independently of the sender."""
+def legacy_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """The deprecated `X-Webhook-Signature` (docs/webhooks.md), written independently of the sender."""
     return "v1=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
