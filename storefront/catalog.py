@@ -184,20 +184,23 @@ def card_refs(queryset, sort_field: str | None = None) -> list[CardRef]:
     return [CardRef(*row) for row in queryset.values_list("pk", "updated_at", sort_field)]
 
 
+# Filters that match one column of the product exactly, by filter name; a city, the finer
+# place, is used instead of its province when both are given.
+EXACT_FILTERS = {
+    "source_kind": "source_kind",
+    "belt": "belt",
+    "city": "origin_city",
+    "province": "origin_province",
+    "category": "category",
+    "seller_type": "seller_type",
+}
+
+
 def filter_products(queryset, filters: dict):
     """Apply validated filters (see storefront.forms.CatalogFilterForm) to published products."""
-    if filters.get("source_kind"):
-        queryset = queryset.filter(source_kind=filters["source_kind"])
-    if filters.get("belt"):
-        queryset = queryset.filter(belt=filters["belt"])
-    if filters.get("city"):
-        queryset = queryset.filter(origin_city=filters["city"])
-    elif filters.get("province"):
-        queryset = queryset.filter(origin_province=filters["province"])
-    if filters.get("category"):
-        queryset = queryset.filter(category=filters["category"])
-    if filters.get("seller_type"):
-        queryset = queryset.filter(seller_type=filters["seller_type"])
+    for name, column in EXACT_FILTERS.items():
+        if filters.get(name) and not (name == "province" and filters.get("city")):
+            queryset = queryset.filter(**{column: filters[name]})
     if filters.get("price"):
         low, high = PRICE_BANDS[filters["price"]]
         queryset = queryset.filter(wholesale_price__gte=low)
