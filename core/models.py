@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .claims import ReviewClaim
 from .webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -39,4 +40,11 @@ def user_reference(verbose_name, **options) -> models.ForeignKey:
     )
 
 
-__all__ = ["TimeStampedModel", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "user_reference"]
+__all__ = [
+    "ReviewClaim",
+    "TimeStampedModel",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "user_reference",
+]

@@ -15,6 +15,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -29,13 +30,16 @@ from core.admin_actions import (
     apply_to_each,
 )
 from core.api.scopes import MERCHANT_SCOPES
+from core.claims import claimed_ids
+from core.review import Decision, ReviewPanelAdmin
 
 from . import permissions, selectors, services
-from .forms import ChangeRequestForm
+from .forms import CHANGE_REQUEST_FIELDS, ChangeRequestForm
 from .models import (
     AWAITING_REVIEW_STATUSES,
     ApiToken,
     ApplicationEvent,
+    ApplicationStatus,
     Category,
     MerchantProfile,
     OnboardingApplication,
@@ -47,6 +51,7 @@ from .models import (
 )
 from .validators import resident_id_birth_date
 from .workdays import working_days_between
+from .workflows import APPLICATION_WORKFLOW
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -254,6 +259,41 @@ class ProvinceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """The queue opens on what awaits review; each status, or all, one click away."""
+
+    title = _("status")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("all", _("All")), *ApplicationStatus.choices]
+
+    def choices(self, changelist):
+        current = self.value()
+        yield {
+            "selected": current is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Awaiting review"),
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == str(value),
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset.filter(status__in=AWAITING_REVIEW_STATUSES)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+def _application_concerns(application):
+    return CHANGE_REQUEST_FIELDS
+
+
 class WaitingFilter(admin.SimpleListFilter):
     title = _("waiting")
     parameter_name = "overdue"
@@ -298,8 +338,74 @@ def _document_preview(document) -> str:
     )
 
 
+S = ApplicationStatus
+
+
 @admin.register(OnboardingApplication)
-class OnboardingApplicationAdmin(admin.ModelAdmin):
+class OnboardingApplicationAdmin(ReviewPanelAdmin, admin.ModelAdmin):
+    change_list_template = "admin/review/change_list.html"
+    review_workflow = APPLICATION_WORKFLOW
+    review_queue_statuses = AWAITING_REVIEW_STATUSES
+    review_decisions = (
+        Decision(
+            key="start_review",
+            to=S.IN_REVIEW,
+            label=_("Start review"),
+            from_statuses=frozenset({S.SUBMITTED}),
+            decide=lambda a, *, by, **_kw: services.application_start_review(application=a, by=by),
+        ),
+        Decision(
+            key="approve",
+            to=S.APPROVED,
+            label=_("Approve"),
+            from_statuses=frozenset({S.SUBMITTED, S.IN_REVIEW}),
+            decide=lambda a, *, by, note, **_kw: services.application_approve(
+                application=a, by=by, reason=note
+            ),
+            confirm=True,
+        ),
+        Decision(
+            key="request_changes",
+            to=S.CHANGES_REQUESTED,
+            label=_("Request changes"),
+            from_statuses=frozenset({S.SUBMITTED, S.IN_REVIEW}),
+            decide=lambda a, *, by, reason, concerns, **_kw: services.application_request_changes(
+                application=a, by=by, reason=reason, fields=concerns
+            ),
+            reason_required=True,
+            concerns=_application_concerns,
+        ),
+        Decision(
+            key="reject",
+            to=S.REJECTED,
+            label=_("Reject"),
+            from_statuses=frozenset({S.SUBMITTED, S.IN_REVIEW}),
+            decide=lambda a, *, by, reason, **_kw: services.application_reject(
+                application=a, by=by, reason=reason
+            ),
+            reason_required=True,
+            danger=True,
+        ),
+        Decision(
+            key="suspend",
+            to=S.SUSPENDED,
+            label=_("Suspend"),
+            from_statuses=frozenset({S.APPROVED}),
+            decide=lambda a, *, by, reason, **_kw: services.application_suspend(
+                application=a, by=by, reason=reason
+            ),
+            reason_required=True,
+            danger=True,
+        ),
+        Decision(
+            key="reinstate",
+            to=S.APPROVED,
+            label=_("Reinstate"),
+            from_statuses=frozenset({S.SUSPENDED}),
+            decide=lambda a, *, by, note, **_kw: services.application_reinstate(application=a, by=by),
+            confirm=True,
+        ),
+    )
     list_display = (
         "legal_name_or_id",
         "shop_name",
@@ -308,9 +414,10 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
         "status_badge",
         "submitted_at",
         "waiting",
+        "reviewer",
     )
     list_filter = (
-        "status",
+        QueueFilter,
         "entity_type",
         "merchant__seller_type",
         "merchant__categories",
@@ -394,7 +501,46 @@ class OnboardingApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("applicant"), ordering="legal_name")
     def legal_name_or_id(self, application):
-        return application.legal_name or str(application.public_id)[:8]
+        merchant = application.merchant
+        return application.legal_name or merchant.display_name or merchant.user.name or merchant.user.email
+
+    @admin.display(description=_("reviewer"))
+    def reviewer(self, application):
+        claim = self._claims.get(application.pk) if hasattr(self, "_claims") else None
+        if claim is None:
+            return "—"
+        return format_html('<span class="claimed">{}</span>', claim.claimed_by.name or claim.claimed_by.email)
+
+    def changelist_view(self, request, extra_context=None):
+        # The queue's counts per status (one query) and who holds what (one query).
+        self._claims = claimed_ids(OnboardingApplication)
+        by_status = OnboardingApplication.objects.values_list("status").annotate(n=Count("pk"))
+        counts = dict(by_status.values_list("status", "n"))
+        current = request.GET.get("queue")
+        tabs = [
+            {
+                "label": _("Awaiting review"),
+                "count": sum(counts.get(status, 0) for status in AWAITING_REVIEW_STATUSES),
+                "query": "",
+                "current": current is None,
+            },
+        ]
+        for value, label in ApplicationStatus.choices:
+            tabs.append(
+                {
+                    "label": label,
+                    "count": counts.get(value, 0),
+                    "query": f"?queue={value}",
+                    "current": current == value,
+                }
+            )
+        extra_context = {
+            **(extra_context or {}),
+            "queue_tabs": tabs,
+            "claim_next_url": reverse("admin:merchants_onboardingapplication_claim_next"),
+            "can_review": self.can_review(request),
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("shop name"), ordering="merchant__display_name")
     def shop_name(self, application):

@@ -57,7 +57,17 @@ def _change_request_context(application):
         return {"change_request": None, "flagged": set()}
     flagged = set(event.details.get("fields", []))
     labels = [str(label) for key, label in CHANGE_REQUEST_FIELDS if key in flagged]
-    return {"change_request": event, "flagged": flagged, "flagged_labels": labels}
+    flagged_steps = [step for step, fields in STEP_FIELDS.items() if fields & flagged]
+    return {
+        "change_request": event,
+        "flagged": flagged,
+        "flagged_labels": labels,
+        "flagged_steps": flagged_steps,
+        # "Fix my application" opens the first step the reviewer flagged.
+        "fix_step": flagged_steps[0] if flagged_steps else "entity",
+        # Form fields to highlight: the flagged ones by name ("entity" and "documents" flag a whole step).
+        "flagged_fields": flagged - set(STEP_FIELDS),
+    }
 
 
 class MerchantDashboardView(LoginRequiredMixin, TemplateView):
@@ -197,6 +207,8 @@ class ApplicationStepView(LoginRequiredMixin, View):
             "deposit_categories": deposit_categories,
             "missing": selectors.missing_for_submit(application),
             "step_flagged": bool(change_request["flagged"] & STEP_FIELDS.get(self.step, set())),
+            # The whole step was flagged ("documents", "channels", "entity"): highlight every field.
+            "highlight_all": self.step in change_request["flagged"],
             **change_request,
         }
         return render(self.request, self.template_name, context, status=status)

@@ -27,6 +27,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from core.claims import ReviewClaim
+from core.review import ReviewPanelAdmin
 from core.webhooks.models import WebhookDelivery, WebhookEndpoint
 from industrybelts import services as belt_services
 from industrybelts.exceptions import InvitationInvalid
@@ -58,6 +60,7 @@ ADMIN_TABLE = {
     "merchants.ApiToken": {"never": {"add"}, "actions": {"revoke_tokens": "merchants.change_apitoken"}},
     "merchants.OnboardingApplication": {
         "never": {"add", "delete"},
+        "review": "merchants.review_onboardingapplication",
         "actions": dict.fromkeys(
             ("start_review", "approve", "request_changes", "reject", "suspend", "reinstate"),
             "merchants.review_onboardingapplication",
@@ -187,6 +190,7 @@ def _row_values(model):
 
 
 RIGHTS_TABLES = (
+    ReviewClaim,
     User,
     User.groups.through,
     User.user_permissions.through,
@@ -336,6 +340,16 @@ def test_each_group_gets_exactly_its_rights_in_admin(client, world, group):
             # An action the group lacks is not offered: the changelist answers "no action
             # selected" (200/302), or 403 without the view permission.
             matrix.refused(f"{label} action {action}", model, "post", changelist_url, data, (200, 302, 403))
+
+        if isinstance(model_admin, ReviewPanelAdmin):
+            allowed = ADMIN_TABLE[label]["review"] in matrix.perms
+            for view in ("decide", "claim"):
+                review_url = reverse(f"{prefix}_{view}", args=[obj.pk])
+                if not allowed:
+                    decision = {"decision": "approve", "expected_status": str(obj.status)}
+                    matrix.refused(f"{label} review {view}", model, "post", review_url, decision)
+            if not allowed:
+                matrix.refused(f"{label} review claim-next", model, "post", reverse(f"{prefix}_claim_next"))
 
     _privileged_cells(matrix, world)
     print(f"\n{group}: {matrix.cells} cells checked")

@@ -24,8 +24,9 @@ def reviewer_client(client):
 
 
 def _action(client, action, applications, **extra):
+    """A bulk action from the "all" tab (the default tab lists only what awaits review)."""
     data = {"action": action, "_selected_action": [a.pk for a in applications], **extra}
-    return client.post(CHANGELIST, data, follow=True)
+    return client.post(CHANGELIST + "?queue=all", data, follow=True)
 
 
 def test_queue_filters_by_status_and_searches_by_uscc_and_mobile(reviewer_client):
