@@ -211,30 +211,31 @@ class ProviderArticleEditView(ProviderArticleMixin, View):
             return article, redirect("school:provider-articles")
         return article, None
 
+    def _provider(self, article):
+        """The provider the article is written for: its own, or the writer's for a new one."""
+        return article.provider if article else self.provider
+
+    def _form(self, request, article, *data):
+        belt_ids = permissions.article_belt_ids(request.user, self._provider(article))
+        return ProviderArticleForm(*data, instance=article, belt_ids=belt_ids)
+
     def get(self, request, slug=None):
         article, refusal = self._editable(request, slug)
         if refusal:
             return refusal
-        provider = article.provider if article else self.provider
-        form = ProviderArticleForm(
-            instance=article, belt_ids=permissions.article_belt_ids(request.user, provider)
-        )
+        form = self._form(request, article)
         return render(request, self.template_name, self._context(form, article))
 
     def post(self, request, slug=None):
         article, refusal = self._editable(request, slug)
         if refusal:
             return refusal
-        provider = article.provider if article else self.provider
-        form = ProviderArticleForm(
-            request.POST,
-            request.FILES,
-            instance=article,
-            belt_ids=permissions.article_belt_ids(request.user, provider),
-        )
+        form = self._form(request, article, request.POST, request.FILES)
         if form.is_valid():
             try:
-                saved = services.provider_article_save(item=form.instance, provider=provider, by=request.user)
+                saved = services.provider_article_save(
+                    item=form.instance, provider=self._provider(article), by=request.user
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             except DomainError as error:
