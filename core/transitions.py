@@ -144,16 +144,19 @@ class Workflow:
         details: dict | None = None,
         updates: dict | None = None,
         expected_from: Iterable[str] | None = None,
+        locked: bool = False,
     ):
         """Move `obj` to status `to` and return (locked_obj, event).
 
         `updates` are other fields saved in the same write (e.g. `decided_at`).
         `expected_from` narrows the allowed start states for this particular move.
+        `locked` says `obj` is the row this transaction already holds (from `lock`, where
+        a service's guard read it first): the move then checks that row, not a second read.
         """
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("Workflow.move must run inside transaction.atomic().")
         reason = (reason or "").strip()
-        locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
+        locked = obj if locked else self.lock(obj)
         current = getattr(locked, self.status_field)
         allowed = self.available_transitions(current)
         if expected_from is not None and current not in set(expected_from):
@@ -176,6 +179,17 @@ class Workflow:
         event = self._event(locked, by=by, from_status=current, to_status=to, reason=reason, details=details)
         self._emit(locked, event)
         return locked, event
+
+    def lock(self, obj, *related: str):
+        """Return `obj`'s row, locked for this transaction (with `related` rows joined in).
+
+        A service that must look at the row before moving it (who may, what is missing)
+        locks it here once and hands it to `move(..., locked=True)`.
+        """
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Workflow.lock must run inside transaction.atomic().")
+        rows = self.model._default_manager.select_for_update()
+        return (rows.select_related(*related) if related else rows).get(pk=obj.pk)
 
     def record(self, *, obj, by, reason: str = "", details: dict | None = None, created: bool = False):
         """Write an event without a move: a creation (from "") or a note such as a warning."""

@@ -114,7 +114,7 @@ def application_start(*, merchant: MerchantProfile) -> OnboardingApplication:
 
 def _lock_own(application: OnboardingApplication, by: User) -> OnboardingApplication:
     """Lock the application; refuse anyone but its merchant."""
-    locked = OnboardingApplication.objects.select_for_update().get(pk=application.pk)
+    locked = APPLICATION_WORKFLOW.lock(application)
     if not permissions.is_application_owner(by, locked):
         raise PermissionDenied
     return locked
@@ -254,6 +254,7 @@ def application_submit(*, application: OnboardingApplication, by: User) -> Onboa
                 to=ApplicationStatus.SUBMITTED,
                 by=by,
                 updates={"submitted_at": timezone.now(), "overdue_flagged_at": None},
+                locked=True,
             )
     except IntegrityError:  # another merchant submitted the same number a moment ago
         raise DuplicateIdentity() from None
@@ -271,6 +272,7 @@ def application_withdraw(*, application: OnboardingApplication, by: User) -> Onb
         by=by,
         updates={"submitted_at": None, "overdue_flagged_at": None},
         expected_from={ApplicationStatus.SUBMITTED},
+        locked=True,
     )
     return moved
 
@@ -322,14 +324,20 @@ def application_start_review(*, application: OnboardingApplication, by: User) ->
 
 def _decide(application, *, by, to, reason="", details=None):
     """Move a submitted or in-review application to a decision, opening the review first if needed."""
-    current = (
-        OnboardingApplication.objects.select_for_update().select_related("merchant").get(pk=application.pk)
-    )
+    current = APPLICATION_WORKFLOW.lock(application, "merchant")
     _require_reviewer(by, current)
     if current.status == ApplicationStatus.SUBMITTED:
-        current, _event = APPLICATION_WORKFLOW.move(obj=current, to=ApplicationStatus.IN_REVIEW, by=by)
+        current, _event = APPLICATION_WORKFLOW.move(
+            obj=current, to=ApplicationStatus.IN_REVIEW, by=by, locked=True
+        )
     moved, event = APPLICATION_WORKFLOW.move(
-        obj=current, to=to, by=by, reason=reason, details=details, updates={"decided_at": timezone.now()}
+        obj=current,
+        to=to,
+        by=by,
+        reason=reason,
+        details=details,
+        updates={"decided_at": timezone.now()},
+        locked=True,
     )
     _notify_merchant(moved, event)
     return moved

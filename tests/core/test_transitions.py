@@ -18,6 +18,7 @@ from core.exceptions import InvalidTransition, ReasonRequired
 from industrybelts import services as belt_services
 from industrybelts.models import Belt
 from industrybelts.workflows import MEMBERSHIP_WORKFLOW, PROVIDER_WORKFLOW
+from merchants.models import OnboardingApplication
 from merchants.workflows import APPLICATION_WORKFLOW
 from storefront.school.workflows import SCHOOL_WORKFLOW
 from storefront.workflows import PRODUCT_WORKFLOW
@@ -179,3 +180,20 @@ def test_a_move_outside_a_transaction_is_refused_before_it_reads():
     product.refresh_from_db()
     assert product.status == "draft"
     assert not PRODUCT_WORKFLOW.event_model.objects.filter(product=product, to_status="published").exists()
+
+
+def test_a_guarded_move_reads_its_row_once():
+    """The service's guard (who may) and the move share one locked read of the row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from merchants import services as merchant_services
+
+    application = submitted_application()
+    table = OnboardingApplication._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        merchant_services.application_withdraw(application=application, by=application.merchant.user)
+
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]]
+    assert len(reads) == 1, reads
