@@ -1,8 +1,8 @@
 """Domain errors: a stable machine code, an HTTP status and a translatable message.
 
-Every app's errors derive from `DomainError`. Views turn them into a message beside the
-form; the API into a 4xx (409 for a refused state change) whose `code` is the error's
-code (core.api.errors).
+Every app's errors derive from `DomainError`, through `Conflict` (409) or `Forbidden` (403)
+where they are one of those. Views turn them into a message beside the form; the API into
+a 4xx (409 for a refused state change) whose `code` is the error's code (core.api.errors).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +23,21 @@ class DomainError(Exception):
         return str(self.message) % self.params if self.params else str(self.message)
 
 
-class InvalidTransition(DomainError):
+class Conflict(DomainError):
+    """Refused because of how things stand now (a status, a cap, an earlier use): HTTP 409."""
+
+    http_status = 409
+
+
+class Forbidden(DomainError):
+    """Refused to this person whatever the state, though the object is theirs to see: HTTP 403."""
+
+    http_status = 403
+
+
+class InvalidTransition(Conflict):
     code = "invalid_transition"
     message = _("This cannot be done while the status is “%(current)s”.")
-    http_status = 409
 
     def __init__(self, *, current, target, current_label=None, target_label=None):
         self.current, self.target = current, target

@@ -2,22 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import DomainError
+from core.exceptions import Conflict
 
 
-class NotEligible(DomainError):
+class NotEligible(Conflict):
     code = "not_eligible"
     message = _("You cannot join this belt.")
-    http_status = 409
 
 
-class InvitationInvalid(DomainError):
+class InvitationInvalid(Conflict):
     code = "invitation_invalid"
     message = _("This invitation link cannot be used.")
-    http_status = 409
 
 
-class AlreadyMember(DomainError):
+class AlreadyMember(Conflict):
     code = "already_member"
     message = _("You have already applied to this belt.")
-    http_status = 409

@@ -2,13 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import DomainError
+from core.exceptions import Conflict, DomainError, Forbidden
 
 
-class NotEditable(DomainError):
+class NotEditable(Conflict):
     code = "not_editable"
     message = _("The application can be edited only while it is a draft or changes are requested.")
-    http_status = 409
 
 
 class ApplicationIncomplete(DomainError):
@@ -20,13 +19,11 @@ class ApplicationIncomplete(DomainError):
         super().__init__()
 
 
-class DuplicateIdentity(DomainError):
+class DuplicateIdentity(Conflict):
     code = "duplicate_identity"
     message = _("This number cannot be used for a new application. If it is yours, contact support.")
-    http_status = 409
 
 
-class SelfReview(DomainError):
+class SelfReview(Forbidden):
     code = "self_review"
     message = _("You cannot decide on your own application.")
-    http_status = 403

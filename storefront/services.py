@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.emails import email_user
-from core.exceptions import DomainError
+from core.exceptions import DomainError, Forbidden
 from merchants.models import MerchantProfile
 from merchants.services import site_base_url
 
@@ -34,10 +34,9 @@ from .tasks import process_product_image_task
 from .workflows import PRODUCT_WORKFLOW
 
 
-class NotAllowedToSell(DomainError):
+class NotAllowedToSell(Forbidden):
     code = "not_allowed_to_sell"
     message = _("Only approved shops that are not suspended can list and publish goods.")
-    http_status = 403
 
 
 def require_seller(merchant: MerchantProfile, by) -> None:

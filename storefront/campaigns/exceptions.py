@@ -2,22 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import DomainError
+from core.exceptions import Conflict
 
 
-class SignupClosed(DomainError):
+class SignupClosed(Conflict):
     code = "campaign_signup_closed"
     message = _("Sign-up for this campaign is not open now.")
-    http_status = 409
 
 
-class NotEligible(DomainError):
+class NotEligible(Conflict):
     code = "campaign_not_eligible"
     message = _("This good does not meet the campaign's rules: %(reason)s")
-    http_status = 409
 
 
-class CampaignFull(DomainError):
+class CampaignFull(Conflict):
     code = "campaign_full"
     message = _("The campaign has reached its cap on sign-ups.")
-    http_status = 409

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import DomainError
+from core.exceptions import DomainError, Forbidden
 
 
 class ScheduleInPast(DomainError):
@@ -10,10 +10,9 @@ class ScheduleInPast(DomainError):
     message = _("Choose a publishing time in the future.")
 
 
-class NotAllowed(DomainError):
+class NotAllowed(Forbidden):
     code = "not_allowed"
     message = _("You may not do this with this content.")
-    http_status = 403
 
 
 class ArticleIncomplete(DomainError):
