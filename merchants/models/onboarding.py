@@ -21,7 +21,7 @@ def private_storage():
 
 class EntityType(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual (resident ID card)")
-    INDIVIDUAL_BUSINESS = "individual_business", _("Individual business (个体工商户)")
+    INDIVIDUAL_BUSINESS = "individual_business", _("Individual business")
     ENTERPRISE = "enterprise", _("Enterprise")
 
 

@@ -15,7 +15,7 @@ class SellerType(models.TextChoices):
     STALL = "stall", _("Market stall owner")
     VILLAGE = "village", _("Village co-op / village official")
     WHOLESALE_MARKET = "wholesale_market", _("Wholesale market")
-    EXPERT = "expert", _("Recommendation expert (种草达人)")
+    EXPERT = "expert", _("Recommendation expert")
     BRAND = "brand", _("Brand")
 
 
