@@ -1,7 +1,11 @@
-"""Shared admin pieces: actions that ask for a reason and apply a service, and history inlines.
+"""Shared admin pieces: actions that ask for a reason or a confirmation and apply a service,
+and history inlines.
 
-Used by every decision in admin (applications, providers, memberships), so the
-intermediate page, the per-object error reporting and the counts behave alike.
+Used by every decision in admin (applications, providers, memberships, goods, the school),
+so the intermediate page, the per-object error reporting and the counts behave alike. A
+bulk decision never applies on the first click: a form asks for what it needs (a reason,
+a belt, a time), or a confirmation page lists each selected object with its status now and
+the status it will move to; the decision is applied when that page is posted back ("apply").
 """
 
 from django import forms
@@ -32,22 +36,67 @@ def apply_to_each(modeladmin, request, queryset, apply) -> None:
         modeladmin.message_user(request, _("%(count)d updated.") % {"count": done}, messages.SUCCESS)
 
 
-def action_with_form(modeladmin, request, queryset, *, form_class, title, apply):
-    """Show `form_class` for the selected objects; once valid, call `apply(obj, cleaned_data)` on each."""
-    form = form_class(request.POST if "apply" in request.POST else None)
-    if "apply" in request.POST and form.is_valid():
-        apply_to_each(modeladmin, request, queryset, lambda obj: apply(obj, form.cleaned_data))
-        return None
+def _status(obj, field: str) -> tuple[str, str]:
+    return getattr(obj, field, ""), (getattr(obj, f"get_{field}_display", lambda: "")())
+
+
+def _intermediate_page(modeladmin, request, *, title, form, rows):
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
         "form": form,
-        "queryset": queryset,
+        "rows": rows,
+        "shows_moves": any("after" in row for row in rows),
         "action": request.POST.get("action"),
         "opts": modeladmin.model._meta,
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/merchants/decision_form.html", context)
+
+
+def action_with_form(modeladmin, request, queryset, *, form_class, title, apply, status_field="status"):
+    """Show `form_class` for the selected objects; once valid, call `apply(obj, cleaned_data)` on each."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        apply_to_each(modeladmin, request, queryset, lambda obj: apply(obj, form.cleaned_data))
+        return None
+    rows = []
+    for obj in queryset:
+        status, label = _status(obj, status_field)
+        rows.append({"object": obj, "status": status, "status_label": label})
+    return _intermediate_page(modeladmin, request, title=title, form=form, rows=rows)
+
+
+def action_with_confirmation(
+    modeladmin, request, queryset, *, title, apply, to, allowed, status_field="status"
+):
+    """List the selected objects with their status now and after; once confirmed, call `apply(obj)` on each.
+
+    `to` is the status the decision moves to (None: it stays); `allowed(obj)` says whether
+    the decision is possible from the object's status. An object it is not possible for is
+    listed as staying as it is; if confirmed anyway, its service refuses it with a message.
+    """
+    if "apply" in request.POST:
+        apply_to_each(modeladmin, request, queryset, apply)
+        return None
+    rows = []
+    for obj in queryset:
+        status, label = _status(obj, status_field)
+        possible = allowed(obj)
+        after = to if (possible and to is not None) else status
+        rows.append(
+            {
+                "object": obj,
+                "status": status,
+                "status_label": label,
+                "possible": possible,
+                "after": after,
+                "after_label": dict(modeladmin.model._meta.get_field(status_field).flatchoices).get(
+                    after, after
+                ),
+            }
+        )
+    return _intermediate_page(modeladmin, request, title=title, form=None, rows=rows)
 
 
 def action_with_reason(modeladmin, request, queryset, *, title, decide, subject: str):

@@ -5,7 +5,10 @@ workflow: the decisions whose target the map reaches from the object's status, f
 who holds the admin's review permission, each a button. A decision that needs a reason
 opens (an HTML <details>, no script) a form with the reason and, where the decision names
 them, checkboxes for the fields or documents concerned, while the object's documents stay
-on the page above; an approval opens a confirmation with an optional note. Posting it:
+on the page above; an approval opens a confirmation with an optional note. A decision
+that needs more than a reason (a belt and contract dates, a publishing time) declares a
+`form_class`: the panel renders its fields and the decision receives its cleaned data.
+Posting it:
 
 - re-reads the object under its row lock and refuses when its status is no longer the
   one the reviewer saw ("已被他人处理", nothing written), so a stale page, a second
@@ -15,23 +18,39 @@ on the page above; an approval opens a confirmation with an optional note. Posti
 - calls the decision's service (the only writer), releases the claim, and lands the
   reviewer on the next unclaimed object of the queue, claimed for them.
 
-Bulk decisions stay admin actions, behind a confirmation page that lists what will change.
+The queue is the objects in `review_queue_statuses`: the list opens on it (or, for an
+admin that is also an editor's or a moderator's list, on everything, with the queue a
+tab away: `review_list_opens_on_queue = False`), with a count per status unless counting
+would scan a large table (`review_queue_counts = False`).
+
+Bulk decisions stay admin actions, behind a confirmation page that lists what will change
+(`bulk_decision`, core.admin_actions.action_with_confirmation).
+
+A decision that leaves the status as it is (a provider's warning) cannot be recognised as
+stale by its status: two clicks give two warnings, each in the history.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import claims
+from .admin_actions import action_with_confirmation
 from .exceptions import DomainError
+
+QUEUE_PARAMETER = "queue"
+ALL, AWAITING = "all", "awaiting"
 
 
 @dataclass(frozen=True)
@@ -39,18 +58,30 @@ class Decision:
     """One button of the panel: a move of the workflow and the service that makes it."""
 
     key: str
-    to: str
+    # The status it moves to; None for a decision that leaves the status as it is (a warning).
+    to: str | None
     label: str
     # The statuses it is offered from: the map's start statuses of `to` (a service may pass
     # through one more move on the way, e.g. submitted → in review → approved).
     from_statuses: frozenset
-    # decide(obj, *, by, reason, note, concerns) -> the moved object
+    # decide(obj, *, by, reason, note, concerns, data) -> the moved object; `data` is the
+    # cleaned data of `form_class` ({} without one).
     decide: Callable
     reason_required: bool = False
     confirm: bool = False
     danger: bool = False
     # obj -> [(key, label)]: what a reason may be about (fields, documents), as checkboxes
     concerns: Callable | None = None
+    # More input than a reason: a form whose fields the panel shows (prefixed with `key`).
+    form_class: type[forms.Form] | None = None
+    # Whether the panel offers an optional note (passed as `note`) when no reason is asked.
+    note: bool = True
+    # obj -> bool: narrows `from_statuses` for one object where its service does (e.g. a
+    # provider's draft article is published only after the provider submits it).
+    offered_when: Callable | None = None
+
+    def offered_for(self, obj, status) -> bool:
+        return status in self.from_statuses and (self.offered_when is None or self.offered_when(obj))
 
 
 class DecisionPanelForm(forms.Form):
@@ -62,14 +93,60 @@ class DecisionPanelForm(forms.Form):
     take_over = forms.BooleanField(required=False)
 
 
+class ReviewQueueFilter(admin.SimpleListFilter):
+    """The review queue, everything, or one status: one click each (the tabs above say how many)."""
+
+    title = gettext_lazy("status")
+    parameter_name = QUEUE_PARAMETER
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return model_admin.status_choices()
+
+    def choices(self, changelist):
+        current = self.value()
+        for value, label in self.model_admin.queue_views():
+            default = value == self.model_admin.queue_default()
+            yield {
+                "selected": current == value or (current is None and default),
+                "query_string": changelist.get_query_string(
+                    remove=[self.parameter_name] if default else [],
+                    new_params={} if default else {self.parameter_name: value},
+                ),
+                "display": label,
+            }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == str(value),
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.model_admin.queue_default()
+        if value == ALL:
+            return queryset
+        if value == AWAITING:
+            return self.model_admin.in_queue(queryset)
+        return queryset.filter(**{self.model_admin.review_workflow.status_field: value})
+
+
 class ReviewPanelAdmin:
     """Mixin for a ModelAdmin whose objects are decided on (see the module docstring)."""
 
     change_form_template = "admin/review/change_form.html"
+    change_list_template = "admin/review/change_list.html"
     review_workflow = None
     review_decisions: tuple[Decision, ...] = ()
     review_permission = "review"  # the admin's has_<name>_permission decides who reviews
     review_queue_statuses: frozenset = frozenset()
+    review_queue_order: tuple = ()  # oldest first; the admin's ordering when empty
+    review_list_opens_on_queue = True
+    review_queue_counts = True
+    review_reason_label = gettext_lazy("Reason (the merchant reads it)")
 
     # --- who may do what ----------------------------------------------------------------
 
@@ -80,14 +157,121 @@ class ReviewPanelAdmin:
         if obj is None or not self.can_review(request):
             return []
         status = getattr(obj, self.review_workflow.status_field)
-        return [d for d in self.review_decisions if status in d.from_statuses]
+        return [d for d in self.review_decisions if d.offered_for(obj, status)]
+
+    def decision(self, key) -> Decision:
+        return next(d for d in self.review_decisions if d.key == key)
+
+    # --- the queue ------------------------------------------------------------------------
+
+    def in_queue(self, queryset):
+        return queryset.filter(**{f"{self.review_workflow.status_field}__in": self.review_queue_statuses})
 
     def review_queue(self, request):
         """Objects awaiting a decision, oldest first (what "next" and "claim next" take from)."""
-        return self.get_queryset(request).filter(status__in=self.review_queue_statuses)
+        return self.in_queue(self.get_queryset(request))
 
     def queue_order(self):
-        return self.ordering or ("pk",)
+        return self.review_queue_order or self.ordering or ("pk",)
+
+    def status_choices(self):
+        return self.model._meta.get_field(self.review_workflow.status_field).flatchoices
+
+    def queue_default(self) -> str:
+        return AWAITING if self.review_list_opens_on_queue else ALL
+
+    def queue_views(self):
+        views = [(AWAITING, _("Awaiting review")), (ALL, _("All"))]
+        return views if self.review_list_opens_on_queue else views[::-1]
+
+    def queue_tabs(self, request) -> list[dict]:
+        """The list's tabs: the queue, everything and each status, with counts (one query)."""
+        field = self.review_workflow.status_field
+        counts = None
+        if self.review_queue_counts:
+            rows = self.model._default_manager.order_by().values_list(field).annotate(n=Count("pk"))
+            counts = dict(rows.values_list(field, "n"))
+        current = request.GET.get(QUEUE_PARAMETER) or self.queue_default()
+        totals = {}
+        if counts is not None:
+            totals = {
+                AWAITING: sum(counts.get(status, 0) for status in self.review_queue_statuses),
+                ALL: sum(counts.values()),
+            }
+        tabs = [
+            {
+                "label": label,
+                "count": totals.get(value),
+                "query": "" if value == self.queue_default() else f"?{QUEUE_PARAMETER}={value}",
+                "current": current == value,
+            }
+            for value, label in self.queue_views()
+        ]
+        for value, label in self.status_choices():
+            tabs.append(
+                {
+                    "label": label,
+                    "count": None if counts is None else counts.get(value, 0),
+                    "query": f"?{QUEUE_PARAMETER}={value}",
+                    "current": current == value,
+                }
+            )
+        return tabs
+
+    # --- lists ----------------------------------------------------------------------------
+
+    def get_changelist_instance(self, request):
+        # Who holds each listed object, per request (one query): the reviewer column reads it.
+        changelist = super().get_changelist_instance(request)
+        held = claims.claimed_ids(self.model)
+        for obj in changelist.result_list:
+            obj.review_claim = held.get(obj.pk)
+        return changelist
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        context = {
+            "queue_tabs": extra_context["queue_tabs"]
+            if "queue_tabs" in extra_context
+            else self.queue_tabs(request),
+            "claim_next_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_claim_next"),
+            "can_review": self.can_review(request),
+            **extra_context,
+        }
+        return super().changelist_view(request, context)
+
+    @admin.display(description=gettext_lazy("reviewer"))
+    def reviewer(self, obj):
+        claim = getattr(obj, "review_claim", None)
+        if claim is None:
+            return "—"
+        return format_html('<span class="claimed">{}</span>', claim.claimed_by.name or claim.claimed_by.email)
+
+    # Sorted by "status": every reviewed model's status field is named so (the display
+    # decorator is evaluated once, before an admin names its workflow).
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_badge(self, obj):
+        field = self.review_workflow.status_field
+        return format_html(
+            '<span class="badge badge-{}">{}</span>',
+            getattr(obj, field),
+            getattr(obj, f"get_{field}_display")(),
+        )
+
+    def bulk_decision(self, request, queryset, key):
+        """Make decision `key` on each selected object, after a page listing what will change."""
+        decision = self.decision(key)
+        field = self.review_workflow.status_field
+        return action_with_confirmation(
+            self,
+            request,
+            queryset,
+            title=decision.label,
+            to=decision.to,
+            allowed=lambda obj: decision.offered_for(obj, getattr(obj, field)),
+            status_field=field,
+            apply=lambda obj: decision.decide(obj, by=request.user, reason="", note="", concerns=[], data={}),
+        )
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -117,12 +301,19 @@ class ReviewPanelAdmin:
         if obj is None or not self.can_review(request):
             return None
         claim = claims.holder(obj)
+        field = self.review_workflow.status_field
         return {
             "decisions": [
-                {"decision": d, "concerns": d.concerns(obj) if d.concerns else []} for d in decisions
+                {
+                    "decision": d,
+                    "concerns": d.concerns(obj) if d.concerns else [],
+                    "form": d.form_class(prefix=d.key) if d.form_class else None,
+                }
+                for d in decisions
             ],
-            "status": getattr(obj, self.review_workflow.status_field),
-            "status_label": getattr(obj, f"get_{self.review_workflow.status_field}_display")(),
+            "status": getattr(obj, field),
+            "status_label": getattr(obj, f"get_{field}_display")(),
+            "reason_label": self.review_reason_label,
             "claim": claim,
             "claimed_by_me": claim is not None and claim.claimed_by_id == request.user.pk,
             "decide_url": reverse(
@@ -134,11 +325,11 @@ class ReviewPanelAdmin:
     def claim_view(self, request, object_id):
         if request.method != "POST":
             raise Http404
+        if not self.can_review(request):
+            raise PermissionDenied
         obj = self.get_object(request, object_id)
         if obj is None:
             raise Http404
-        if not self.can_review(request):
-            raise PermissionDenied
         try:
             claims.claim(
                 obj,
@@ -199,7 +390,18 @@ class ReviewPanelAdmin:
         if decision.reason_required and not reason:
             messages.error(request, _("Give a reason for this decision; nothing was changed."))
             return HttpResponseRedirect(self._change_url(obj))
-        moved = self._decide(request, obj, decision, data, reason)
+        extra = {}
+        if decision.form_class is not None:
+            extra_form = decision.form_class(request.POST, prefix=decision.key)
+            if not extra_form.is_valid():
+                for field, errors in extra_form.errors.items():
+                    label = extra_form.fields[field].label if field in extra_form.fields else ""
+                    for error in errors:
+                        messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, _("Nothing was changed."))
+                return HttpResponseRedirect(self._change_url(obj))
+            extra = extra_form.cleaned_data
+        moved = self._decide(request, obj, decision, data, reason, extra)
         if moved is None:
             return HttpResponseRedirect(self._change_url(obj))
         messages.success(
@@ -208,16 +410,21 @@ class ReviewPanelAdmin:
         following = self._next_unclaimed(request, exclude_pk=obj.pk)
         return HttpResponseRedirect(self._change_url(following) if following else self._changelist_url())
 
-    def _decide(self, request, obj, decision, data, reason):
-        """Check the status the reviewer saw and the claim under the row's lock, then decide."""
+    def _decide(self, request, obj, decision, data, reason, extra):
+        """Check the status the reviewer saw and the claim under the row's lock, then decide.
+
+        Return the decided object, or None when refused (with a message saying why).
+        """
         workflow = self.review_workflow
         try:
             with transaction.atomic():
-                locked = workflow.model._default_manager.select_for_update().get(pk=obj.pk)
+                locked = workflow.lock(obj)
                 if getattr(locked, workflow.status_field) != data["expected_status"] or decision not in (
                     self.available_decisions(request, locked)
                 ):
-                    messages.warning(request, _("Someone else has already handled this; nothing was changed."))
+                    messages.warning(
+                        request, _("Someone else has already handled this; nothing was changed.")
+                    )
                     return None
                 if data["take_over"]:
                     claims.claim(locked, by=request.user, take_over=True, workflow=workflow)
@@ -228,9 +435,11 @@ class ReviewPanelAdmin:
                     reason=reason,
                     note=data["note"].strip(),
                     concerns=data["concerns"],
+                    data=extra,
                 )
                 claims.release(locked)
-                return moved
+                # A decision that moves nothing (a warning) returns None: the object stays.
+                return moved if moved is not None else locked
         except DomainError as error:
             messages.warning(request, str(error))
             return None

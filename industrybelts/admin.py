@@ -1,6 +1,8 @@
 """Belt operations staff: belts and bases, providers with scorecards, memberships to decide.
 
-Status fields are read-only; every decision is an action calling a service.
+Status fields are read-only. Providers and memberships are decided on from their page
+(the decision panel, core.review) or in bulk (actions behind a form or a confirmation
+page); both call the same services.
 """
 
 import datetime
@@ -9,14 +11,10 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from core.admin_actions import (
-    DecisionForm,
-    TransitionEventInline,
-    action_with_form,
-    action_with_reason,
-    apply_to_each,
-)
+from core.admin_actions import DecisionForm, TransitionEventInline, action_with_form, action_with_reason
+from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter
 
 from . import permissions, selectors, services
 from .models import (
@@ -24,6 +22,7 @@ from .models import (
     Belt,
     BeltMembership,
     MembershipEvent,
+    MembershipStatus,
     MerchantInvitation,
     ProviderAssignment,
     ProviderComplaint,
@@ -32,6 +31,7 @@ from .models import (
     ProviderStatus,
     ServiceProvider,
 )
+from .workflows import MEMBERSHIP_WORKFLOW, PROVIDER_WORKFLOW
 
 
 class BaseInline(admin.TabularInline):
@@ -60,10 +60,14 @@ class BeltAdmin(admin.ModelAdmin):
     list_select_related = ("category",)
 
 
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ProviderDecisionForm(forms.Form):
     belt = forms.ModelChoiceField(label=_("Belt"), queryset=Belt.objects.all())
-    starts_on = forms.DateField(label=_("Contract starts"), initial=timezone.localdate)
-    ends_on = forms.DateField(label=_("Contract ends"))
+    starts_on = forms.DateField(label=_("Contract starts"), initial=timezone.localdate, widget=_date_input())
+    ends_on = forms.DateField(label=_("Contract ends"), widget=_date_input())
 
     def clean(self):
         cleaned = super().clean()
@@ -72,13 +76,25 @@ class ProviderDecisionForm(forms.Form):
         return cleaned
 
 
-class RemovalForm(DecisionForm):
+class SuccessorForm(forms.Form):
     successor = forms.ModelChoiceField(
         label=_("Hand its merchants to"),
         required=False,
         queryset=ServiceProvider.objects.filter(status=ProviderStatus.APPROVED),
         help_text=_("Another provider serving the same belts; leave empty to leave them without a provider."),
     )
+
+
+class RemovalForm(DecisionForm, SuccessorForm):
+    """The bulk removal's page: the reason and the successor (the panel asks the reason itself)."""
+
+
+def _remove(provider, *, by, reason, successor):
+    """Remove `provider`, handing the merchants of each belt it serves to `successor` (if any)."""
+    reassign = {}
+    if successor is not None:
+        reassign = {a.belt_id: successor for a in provider.assignments.filter(ended_at__isnull=True)}
+    return services.provider_remove(provider=provider, by=by, reason=reason, reassign_to=reassign)
 
 
 class ProviderEventInline(TransitionEventInline):
@@ -108,10 +124,81 @@ class ComplaintInline(admin.TabularInline):
     readonly_fields = ("created_at", "reported_by")
 
 
+P = ProviderStatus
+
+
 @admin.register(ServiceProvider)
-class ServiceProviderAdmin(admin.ModelAdmin):
-    list_display = ("name", "uscc", "status", "region", "team_size", "created_at")
-    list_filter = ("status", "requested_belt")
+class ServiceProviderAdmin(ReviewPanelAdmin, admin.ModelAdmin):
+    review_workflow = PROVIDER_WORKFLOW
+    review_permission = "change"
+    review_queue_statuses = frozenset({P.APPLIED})
+    review_queue_order = ("created_at", "pk")
+    # Providers are few and looked after all their contract long: the list shows them all,
+    # the applications a tab away.
+    review_list_opens_on_queue = False
+    review_reason_label = _("Reason (the provider reads it)")
+    review_decisions = (
+        Decision(
+            key="approve",
+            to=P.APPROVED,
+            label=_("Approve and assign to a belt"),
+            from_statuses=frozenset({P.APPLIED}),
+            decide=lambda p, *, by, data, **_kw: services.provider_approve(provider=p, by=by, **data),
+            form_class=ProviderDecisionForm,
+            confirm=True,
+            note=False,
+        ),
+        Decision(
+            key="reject",
+            to=P.REJECTED,
+            label=_("Reject"),
+            from_statuses=frozenset({P.APPLIED}),
+            decide=lambda p, *, by, reason, **_kw: services.provider_reject(provider=p, by=by, reason=reason),
+            reason_required=True,
+            danger=True,
+        ),
+        Decision(
+            key="warn",
+            to=None,
+            label=_("Warn"),
+            from_statuses=frozenset({P.APPROVED, P.SUSPENDED}),
+            decide=lambda p, *, by, reason, **_kw: services.provider_warn(provider=p, by=by, reason=reason),
+            reason_required=True,
+        ),
+        Decision(
+            key="suspend",
+            to=P.SUSPENDED,
+            label=_("Suspend"),
+            from_statuses=frozenset({P.APPROVED}),
+            decide=lambda p, *, by, reason, **_kw: services.provider_suspend(
+                provider=p, by=by, reason=reason
+            ),
+            reason_required=True,
+            danger=True,
+        ),
+        Decision(
+            key="reinstate",
+            to=P.APPROVED,
+            label=pgettext_lazy("provider decision", "Reinstate"),
+            from_statuses=frozenset({P.SUSPENDED}),
+            decide=lambda p, *, by, note, **_kw: services.provider_reinstate(provider=p, by=by, reason=note),
+            confirm=True,
+        ),
+        Decision(
+            key="remove",
+            to=P.REMOVED,
+            label=_("Remove"),
+            from_statuses=frozenset({P.APPROVED, P.SUSPENDED}),
+            decide=lambda p, *, by, reason, data, **_kw: _remove(
+                p, by=by, reason=reason, successor=data.get("successor")
+            ),
+            reason_required=True,
+            danger=True,
+            form_class=SuccessorForm,
+        ),
+    )
+    list_display = ("name", "uscc", "status_badge", "reviewer", "region", "team_size", "created_at")
+    list_filter = (ReviewQueueFilter, "requested_belt")
     search_fields = ("name", "uscc")
     list_select_related = ("region",)
     readonly_fields = (
@@ -201,25 +288,21 @@ class ServiceProviderAdmin(admin.ModelAdmin):
             self, request, queryset, title=_("Suspend"), decide=services.provider_suspend, subject="provider"
         )
 
-    @admin.action(description=_("Reinstate"), permissions=["change"])
+    @admin.action(description=pgettext_lazy("provider decision", "Reinstate"), permissions=["change"])
     def reinstate(self, request, queryset):
-        apply_to_each(
-            self, request, queryset, lambda p: services.provider_reinstate(provider=p, by=request.user)
-        )
+        return self.bulk_decision(request, queryset, "reinstate")
 
     @admin.action(description=_("Remove (with reason), handing its merchants over"), permissions=["change"])
     def remove(self, request, queryset):
-        def apply(provider, data):
-            successor = data.get("successor")
-            reassign = {}
-            if successor is not None:
-                reassign = {a.belt_id: successor for a in provider.assignments.filter(ended_at__isnull=True)}
-            services.provider_remove(
-                provider=provider, by=request.user, reason=data["reason"], reassign_to=reassign
-            )
-
         return action_with_form(
-            self, request, queryset, form_class=RemovalForm, title=_("Remove"), apply=apply
+            self,
+            request,
+            queryset,
+            form_class=RemovalForm,
+            title=_("Remove"),
+            apply=lambda p, data: _remove(
+                p, by=request.user, reason=data["reason"], successor=data.get("successor")
+            ),
         )
 
 
@@ -227,12 +310,45 @@ class MembershipEventInline(TransitionEventInline):
     model = MembershipEvent
 
 
+M = MembershipStatus
+
+
 @admin.register(BeltMembership)
-class BeltMembershipAdmin(admin.ModelAdmin):
-    list_display = ("merchant", "belt", "base", "provider", "status", "created_at", "pre_reviewed_at")
-    list_filter = ("status", "belt", "provider")
+class BeltMembershipAdmin(ReviewPanelAdmin, admin.ModelAdmin):
+    review_workflow = MEMBERSHIP_WORKFLOW
+    review_permission = "decide"
+    # Staff decide after the responsible provider's pre-review.
+    review_queue_statuses = frozenset({M.PRE_APPROVED})
+    review_queue_order = ("pre_reviewed_at", "pk")
+    review_decisions = (
+        Decision(
+            key="approve",
+            to=M.APPROVED,
+            label=_("Approve"),
+            from_statuses=frozenset({M.PRE_APPROVED}),
+            decide=lambda m, *, by, note, **_kw: services.membership_approve(
+                membership=m, by=by, reason=note
+            ),
+            confirm=True,
+        ),
+        Decision(
+            key="reject",
+            to=M.REJECTED,
+            label=_("Reject"),
+            from_statuses=frozenset({M.PRE_APPROVED}),
+            decide=lambda m, *, by, reason, **_kw: services.membership_reject(
+                membership=m, by=by, reason=reason
+            ),
+            reason_required=True,
+            danger=True,
+        ),
+    )
+    list_display = (
+        "merchant", "belt", "base", "provider", "status_badge", "reviewer", "created_at", "pre_reviewed_at",
+    )  # fmt: skip
+    list_filter = (ReviewQueueFilter, "belt", "provider")
     search_fields = ("merchant__display_name", "merchant__user__email")
-    list_select_related = ("merchant", "belt", "base", "provider")
+    list_select_related = ("merchant__user", "belt", "base", "provider")
     readonly_fields = (
         "merchant",
         "belt",
@@ -259,9 +375,7 @@ class BeltMembershipAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve (after the provider's pre-review)"), permissions=["decide"])
     def approve(self, request, queryset):
-        apply_to_each(
-            self, request, queryset, lambda m: services.membership_approve(membership=m, by=request.user)
-        )
+        return self.bulk_decision(request, queryset, "approve")
 
     @admin.action(description=_("Reject (with reason)"), permissions=["decide"])
     def reject(self, request, queryset):

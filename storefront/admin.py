@@ -1,12 +1,20 @@
-"""Catalog moderation for staff: hide or restore goods with a reason (an event), filters."""
+"""Catalog moderation for staff: hide or restore goods with a reason (an event), filters.
+
+A product is decided on from its page (the decision panel, core.review) or in bulk. The
+list opens on every product, not on the hidden ones (moderators look goods up), and
+counts no statuses: that would scan the whole catalogue on every page.
+"""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import TransitionEventInline, action_with_reason, apply_to_each
+from core.admin_actions import TransitionEventInline, action_with_reason
+from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter
 
 from . import permissions, services
 from .models import Product, ProductEvent, ProductImage, ProductLink
+from .models import ProductStatus as S
+from .workflows import PRODUCT_WORKFLOW
 
 
 class ProductEventInline(TransitionEventInline):
@@ -35,11 +43,47 @@ class ProductLinkInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
-    list_display = ("title", "merchant", "source_kind", "belt", "wholesale_price", "status", "published_at")
-    list_filter = ("status", "source_kind", "belt", "seller_type", "category")
+class ProductAdmin(ReviewPanelAdmin, admin.ModelAdmin):
+    review_workflow = PRODUCT_WORKFLOW
+    review_permission = "moderate"
+    # Hidden goods are the moderation queue: each waits for a moderator to restore it (or not),
+    # oldest hidden first.
+    review_queue_statuses = frozenset({S.HIDDEN})
+    review_queue_order = ("updated_at", "pk")
+    review_list_opens_on_queue = False
+    review_queue_counts = False
+    review_decisions = (
+        Decision(
+            key="hide",
+            to=S.HIDDEN,
+            label=_("Hide"),
+            from_statuses=frozenset({S.PUBLISHED}),
+            decide=lambda p, *, by, reason, **_kw: services.product_hide(product=p, by=by, reason=reason),
+            reason_required=True,
+            danger=True,
+        ),
+        Decision(
+            key="restore",
+            to=S.PUBLISHED,
+            label=_("Restore"),
+            from_statuses=frozenset({S.HIDDEN}),
+            decide=lambda p, *, by, note, **_kw: services.product_restore(product=p, by=by, reason=note),
+            confirm=True,
+        ),
+    )
+    list_display = (
+        "title",
+        "merchant",
+        "source_kind",
+        "belt",
+        "wholesale_price",
+        "status_badge",
+        "reviewer",
+        "published_at",
+    )
+    list_filter = (ReviewQueueFilter, "source_kind", "belt", "seller_type", "category")
     search_fields = ("title", "merchant__display_name", "merchant__user__email")
-    list_select_related = ("merchant", "belt")
+    list_select_related = ("merchant__user", "belt")
     autocomplete_fields = ()
     show_full_result_count = False  # no COUNT(*) over a million rows on every page
     readonly_fields = (
@@ -83,7 +127,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Restore"), permissions=["moderate"])
     def restore(self, request, queryset):
-        apply_to_each(self, request, queryset, lambda p: services.product_restore(product=p, by=request.user))
+        return self.bulk_decision(request, queryset, "restore")
 
 
 # The school's admin registers itself (see storefront/school/__init__.py).

@@ -84,6 +84,7 @@ ADMIN_TABLE = {
     "industrybelts.Belt": {"never": set(), "actions": {}},
     "industrybelts.ServiceProvider": {
         "never": {"add", "delete"},
+        "review": "industrybelts.change_serviceprovider",
         "actions": dict.fromkeys(
             ("approve", "reject", "warn", "suspend", "reinstate", "remove"),
             "industrybelts.change_serviceprovider",
@@ -91,6 +92,7 @@ ADMIN_TABLE = {
     },
     "industrybelts.BeltMembership": {
         "never": {"add", "delete"},
+        "review": "industrybelts.decide_beltmembership",
         "actions": {
             "approve": "industrybelts.decide_beltmembership",
             "reject": "industrybelts.decide_beltmembership",
@@ -100,6 +102,7 @@ ADMIN_TABLE = {
     "industrybelts.MerchantInvitation": {"never": {"add"}, "actions": {}},
     "storefront.Product": {
         "never": {"add", "delete"},
+        "review": "storefront.moderate_product",
         "actions": {"hide": "storefront.moderate_product", "restore": "storefront.moderate_product"},
     },
     "storefront.Campaign": {"never": set(), "actions": {}},
@@ -110,6 +113,7 @@ ADMIN_TABLE = {
     "storefront.SchoolTag": {"never": set(), "actions": {}},
     "storefront.SchoolItem": {
         "never": set(),
+        "review": "storefront.publish_schoolitem",
         "actions": dict.fromkeys(
             ("publish_now", "schedule", "unpublish", "back_to_draft", "request_changes", "reject"),
             "storefront.publish_schoolitem",

@@ -1,5 +1,10 @@
 """Authoring the school in admin: Markdown with live preview, pictures beside the text,
-revisions to compare and restore, and decisions (publish, schedule, review) as actions."""
+revisions to compare and restore, and decisions (publish, schedule, review) from the item's
+page (the decision panel, core.review) or in bulk as actions.
+
+The list opens on every item (editors write here), with providers' articles awaiting
+review one tab away.
+"""
 
 import difflib
 
@@ -14,13 +19,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin_actions import TransitionEventInline, action_with_form, action_with_reason, apply_to_each
+from core.admin_actions import TransitionEventInline, action_with_form, action_with_reason
+from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter
 from core.uploads import check_upload
 
 from . import permissions, services
 from .forms import ScheduleForm, SchoolItemAdminForm
 from .markdown import render_markdown
 from .models import MAX_BODY_CHARACTERS, SchoolEvent, SchoolImage, SchoolItem, SchoolRevision, SchoolTag
+from .models import SchoolStatus as S
+from .workflows import SCHOOL_WORKFLOW
 
 
 class SchoolEventInline(TransitionEventInline):
@@ -105,19 +113,93 @@ class SchoolTagAdmin(admin.ModelAdmin):
     list_display = ("name", "created_at")
 
 
+def _not_a_providers_draft(item) -> bool:
+    """A provider's article goes live only once the provider submitted it (its service refuses too)."""
+    return not (item.provider_id and item.status == S.DRAFT)
+
+
 @admin.register(SchoolItem)
-class SchoolItemAdmin(admin.ModelAdmin):
+class SchoolItemAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     form = SchoolItemAdminForm
+    review_workflow = SCHOOL_WORKFLOW
+    review_permission = "publish"
+    # Providers' articles submitted for review; staff's own drafts are theirs to publish.
+    review_queue_statuses = frozenset({S.SUBMITTED})
+    review_queue_order = ("updated_at", "pk")
+    review_list_opens_on_queue = False
+    review_reason_label = gettext_lazy("Reason (the author reads it)")
+    review_decisions = (
+        Decision(
+            key="publish_now",
+            to=S.PUBLISHED,
+            label=gettext_lazy("Publish now"),
+            from_statuses=frozenset({S.DRAFT, S.SUBMITTED, S.SCHEDULED, S.ARCHIVED}),
+            decide=lambda item, *, by, **_kw: services.school_item_publish(item=item, by=by),
+            offered_when=_not_a_providers_draft,
+            confirm=True,
+            note=False,
+        ),
+        Decision(
+            key="schedule",
+            to=S.SCHEDULED,
+            label=gettext_lazy("Schedule publishing"),
+            from_statuses=frozenset({S.DRAFT, S.SUBMITTED}),
+            decide=lambda item, *, by, data, **_kw: services.school_item_schedule(
+                item=item, by=by, publish_at=data["publish_at"]
+            ),
+            form_class=ScheduleForm,
+            offered_when=_not_a_providers_draft,
+            note=False,
+        ),
+        Decision(
+            key="unpublish",
+            to=S.ARCHIVED,
+            label=gettext_lazy("Unpublish"),
+            from_statuses=frozenset({S.PUBLISHED}),
+            decide=lambda item, *, by, **_kw: services.school_item_unpublish(item=item, by=by),
+            note=False,
+        ),
+        Decision(
+            key="back_to_draft",
+            to=S.DRAFT,
+            label=gettext_lazy("Back to draft (unschedule)"),
+            from_statuses=frozenset({S.SCHEDULED, S.ARCHIVED}),
+            decide=lambda item, *, by, **_kw: services.school_item_to_draft(item=item, by=by),
+            note=False,
+        ),
+        Decision(
+            key="request_changes",
+            to=S.CHANGES_REQUESTED,
+            label=gettext_lazy("Request changes"),
+            from_statuses=frozenset({S.SUBMITTED}),
+            decide=lambda item, *, by, reason, **_kw: services.school_item_request_changes(
+                item=item, by=by, reason=reason
+            ),
+            reason_required=True,
+        ),
+        Decision(
+            key="reject",
+            to=S.REJECTED,
+            label=gettext_lazy("Reject"),
+            from_statuses=frozenset({S.SUBMITTED}),
+            decide=lambda item, *, by, reason, **_kw: services.school_item_reject(
+                item=item, by=by, reason=reason
+            ),
+            reason_required=True,
+            danger=True,
+        ),
+    )
     list_display = (
         "title",
         "kind",
         "parent",
-        "status",
+        "status_badge",
+        "reviewer",
         "level",
         "publish_at",
         "updated_at",
     )
-    list_filter = ("status", "kind", "level", "belt", "audience", "stage")
+    list_filter = (ReviewQueueFilter, "kind", "level", "belt", "audience", "stage")
     search_fields = ("title", "slug")
     list_select_related = ("parent",)
     autocomplete_fields = ("tags",)
@@ -300,9 +382,7 @@ class SchoolItemAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Publish now"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        apply_to_each(
-            self, request, queryset, lambda item: services.school_item_publish(item=item, by=request.user)
-        )
+        return self.bulk_decision(request, queryset, "publish_now")
 
     @admin.action(description=gettext_lazy("Schedule publishing"), permissions=["publish"])
     def schedule(self, request, queryset):
@@ -319,15 +399,11 @@ class SchoolItemAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Unpublish"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        apply_to_each(
-            self, request, queryset, lambda item: services.school_item_unpublish(item=item, by=request.user)
-        )
+        return self.bulk_decision(request, queryset, "unpublish")
 
     @admin.action(description=gettext_lazy("Back to draft (unschedule)"), permissions=["publish"])
     def back_to_draft(self, request, queryset):
-        apply_to_each(
-            self, request, queryset, lambda item: services.school_item_to_draft(item=item, by=request.user)
-        )
+        return self.bulk_decision(request, queryset, "back_to_draft")
 
     @admin.action(description=gettext_lazy("Request changes (with reason)"), permissions=["publish"])
     def request_changes(self, request, queryset):

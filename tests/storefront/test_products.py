@@ -417,7 +417,7 @@ def test_staff_hide_a_product_with_a_reason_and_the_merchant_is_told(
     assert product.events.last().reason == "图片涉嫌侵权"
     [message] = [m for m in outbox.wait_for(1) if m.to == [seller.user.email]]
     assert "图片涉嫌侵权" in message.body
-    client.post(changelist, {"action": "restore", "_selected_action": [product.pk]})
+    client.post(changelist, {"action": "restore", "_selected_action": [product.pk], "apply": "1"})
     product.refresh_from_db()
     assert product.status == ProductStatus.PUBLISHED
 

@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from industrybelts.models import Belt
 from storefront.school import services
 from storefront.school.models import MAX_BODY_CHARACTERS, SchoolImage, SchoolItem, SchoolStatus
 from tests.factories import StaffFactory, image_upload
+from tests.industrybelts.conftest import approved_provider
 from tests.storefront.school.conftest import editor, make_course, make_item
 from tests.storefront.school.test_markdown import ACTIVE_URL, EVENT_HANDLER
 
@@ -239,3 +241,150 @@ def test_kind_cannot_change_once_saved(client):
 
     article.refresh_from_db()
     assert article.kind == "article"
+
+
+# --- The decision panel on an item's page (core.review), and bulk decisions -------------
+
+
+def _decide(item):
+    return reverse("admin:storefront_schoolitem_decide", args=[item.pk])
+
+
+def _offered(client, item):
+    page = client.get(reverse("admin:storefront_schoolitem_change", args=[item.pk]))
+    return [entry["decision"].key for entry in page.context["review_panel"]["decisions"]]
+
+
+@pytest.fixture
+def submitted_article():
+    """A provider's article submitted for review."""
+    provider, owner = approved_provider(Belt.objects.get(slug="jade"))
+    article = SchoolItem(
+        title="翡翠直播一物一拍规范", body="每件货单独展示。", belt=provider.assignments.first().belt
+    )
+    article = services.provider_article_save(item=article, provider=provider, by=owner)
+    return services.provider_article_submit(item=article, by=owner)
+
+
+def test_the_panel_offers_what_each_status_allows(client, submitted_article):
+    by = editor()
+    client.force_login(by)
+    draft = make_item(by=by, publish=False)
+    published = make_item(by=by)
+
+    assert _offered(client, draft) == ["publish_now", "schedule"]
+    assert _offered(client, published) == ["unpublish"]
+    assert _offered(client, submitted_article) == ["publish_now", "schedule", "request_changes", "reject"]
+    services.provider_article_withdraw(item=submitted_article, by=submitted_article.author)
+    assert _offered(client, submitted_article) == []  # a provider's draft is the provider's
+
+
+def test_schedule_from_the_page_needs_a_future_time(client):
+    by = editor()
+    client.force_login(by)
+    item = make_item(by=by, publish=False)
+    events = item.events.count()
+    past = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    future = (timezone.localtime() + datetime.timedelta(days=1)).replace(second=0, microsecond=0)
+    assert (
+        'name="schedule-publish_at"'
+        in client.get(reverse("admin:storefront_schoolitem_change", args=[item.pk])).content.decode()
+    )
+
+    refused = client.post(
+        _decide(item),
+        {"decision": "schedule", "expected_status": "draft", "schedule-publish_at": past},
+        follow=True,
+    )
+
+    item.refresh_from_db()
+    assert (item.status, item.events.count()) == (SchoolStatus.DRAFT, events)
+    assert "请选择未来的发布时间" in refused.content.decode()
+
+    client.post(
+        _decide(item),
+        {
+            "decision": "schedule",
+            "expected_status": "draft",
+            "schedule-publish_at": future.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+    item.refresh_from_db()
+    assert (item.status, item.publish_at) == (SchoolStatus.SCHEDULED, future)
+
+
+def test_request_changes_from_the_page_tells_the_author_the_reason(client, submitted_article):
+    client.force_login(editor())
+
+    client.post(
+        _decide(submitted_article),
+        {"decision": "request_changes", "expected_status": "submitted", "reason": "请补充直播间实拍图"},
+    )
+
+    submitted_article.refresh_from_db()
+    assert submitted_article.status == SchoolStatus.CHANGES_REQUESTED
+    assert submitted_article.events.order_by("-pk").first().reason == "请补充直播间实拍图"
+
+
+def test_reject_without_a_reason_records_nothing(client, submitted_article):
+    client.force_login(editor())
+    events = submitted_article.events.count()
+
+    response = client.post(
+        _decide(submitted_article), {"decision": "reject", "expected_status": "submitted"}, follow=True
+    )
+
+    submitted_article.refresh_from_db()
+    assert submitted_article.status == SchoolStatus.SUBMITTED
+    assert submitted_article.events.count() == events
+    assert "理由" in response.content.decode()
+
+
+def test_a_decision_on_an_item_another_editor_published_is_refused(client, submitted_article):
+    client.force_login(editor())
+    services.school_item_publish(item=submitted_article, by=editor())
+    events = submitted_article.events.count()
+
+    response = client.post(
+        _decide(submitted_article),
+        {"decision": "reject", "expected_status": "submitted", "reason": "内容重复"},
+        follow=True,
+    )
+
+    submitted_article.refresh_from_db()
+    assert submitted_article.status == SchoolStatus.PUBLISHED
+    assert submitted_article.events.count() == events
+    assert "已被他人处理" in response.content.decode()
+
+
+def test_the_list_opens_on_every_item_with_the_review_queue_counted(client, submitted_article):
+    by = editor()
+    client.force_login(by)
+    draft = make_item(by=by, publish=False)
+
+    everything = client.get(reverse(CHANGELIST))
+    queue = client.get(reverse(CHANGELIST), {"queue": "awaiting"})
+
+    assert set(everything.context["cl"].result_list) == {draft, submitted_article}
+    assert list(queue.context["cl"].result_list) == [submitted_article]
+    tabs = {str(tab["label"]): tab["count"] for tab in everything.context["queue_tabs"]}
+    assert (tabs["待审核"], tabs["全部"]) == (1, 2)
+
+
+def test_bulk_publish_changes_nothing_until_confirmed(client):
+    by = editor()
+    client.force_login(by)
+    drafts = [make_item(by=by, publish=False, title=f"草稿{n}") for n in range(2)]
+    selected = {"action": "publish_now", "_selected_action": [item.pk for item in drafts]}
+
+    page = client.post(reverse(CHANGELIST), selected)
+
+    assert [(row["status_label"], row["after_label"]) for row in page.context["rows"]] == [
+        ("草稿", "已发布")
+    ] * 2
+    assert set(SchoolItem.objects.values_list("status", flat=True)) == {SchoolStatus.DRAFT}
+
+    client.post(reverse(CHANGELIST), {**selected, "apply": "1"})
+
+    assert set(SchoolItem.objects.values_list("status", flat=True)) == {SchoolStatus.PUBLISHED}
