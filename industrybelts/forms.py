@@ -63,7 +63,19 @@ class MemberInviteForm(forms.Form):
     )
 
 
+# What a provider's decline can point at; the merchant reads them with the reason.
+PRE_REVIEW_CONCERNS = [
+    ("shop", _("Shop details")),
+    ("goods", _("Goods")),
+    ("documents", _("Documents")),
+    ("base", _("Chosen base")),
+]
+
+
 class PreReviewForm(forms.Form):
+    """Recommend (with an optional note) or decline (with a reason and what it concerns),
+    as staff decide in admin's decision panel."""
+
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Recommend")), ("reject", _("Decline"))],
@@ -72,9 +84,29 @@ class PreReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    concerns = forms.MultipleChoiceField(
+        label=_("What must change"),
+        choices=PRE_REVIEW_CONCERNS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
             raise ValidationError(_("Give the merchant a reason when you decline."), code="reason_required")
         return cleaned
+
+    def reason_for_merchant(self) -> str:
+        """The reason as recorded and shown to the merchant, naming what it concerns.
+
+        The pre-review services record a reason only, so what a decline concerns is
+        written into it, in the merchant's reading order: the reason, then the parts.
+        """
+        reason = self.cleaned_data["reason"].strip()
+        chosen = set(self.cleaned_data.get("concerns") or ())
+        labels = [str(label) for key, label in PRE_REVIEW_CONCERNS if key in chosen]
+        if self.cleaned_data["decision"] != "reject" or not labels:
+            return reason
+        about = _("About: %(parts)s") % {"parts": "、".join(labels)}
+        return f"{reason}\n{about}"

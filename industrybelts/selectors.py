@@ -6,6 +6,8 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ou
 from django.db.models.functions import Coalesce
 
 from core.hooks import Hook
+from merchants import permissions as merchant_permissions
+from merchants import selectors as merchant_selectors
 from merchants.models import ApplicationStatus, OnboardingApplication
 
 from . import permissions
@@ -167,4 +169,59 @@ def belt_page_context(belt) -> dict:
     context = {}
     for section in belt_page_sections:
         context.update(section(belt))
+    return context
+
+
+# --- Pre-review: what a provider sees of one applicant ----------------------------------
+
+
+def membership_for_pre_review(user, public_id) -> BeltMembership | None:
+    """The membership `user` may pre-review (its provider's, in a belt it serves), else None."""
+    membership = (
+        permissions.visible_memberships(
+            user, BeltMembership.objects.select_related("merchant__user", "belt", "base", "provider")
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if membership is None or not permissions.can_pre_review(user, membership):
+        return None
+    return membership
+
+
+def next_applicant(user, membership) -> BeltMembership | None:
+    """The oldest other application of the same belt still waiting for this provider."""
+    waiting = permissions.visible_memberships(
+        user,
+        BeltMembership.objects.filter(belt_id=membership.belt_id, status=MembershipStatus.APPLIED).filter(
+            Q(provider_id=membership.provider_id) | Q(provider__isnull=True)
+        ),
+    )
+    return waiting.exclude(pk=membership.pk).order_by("created_at", "pk").only("public_id").first()
+
+
+# The pre-review page shows what the layers above know of the applicant (storefront: its
+# recent goods); each registers a section in its AppConfig.ready().
+applicant_sections = Hook(
+    "industrybelts.applicant_sections",
+    "section(merchant) -> dict: context the provider's pre-review page shows about an applicant",
+)
+
+
+def applicant_context(viewer, membership) -> dict:
+    """The shop, its application's documents (when `viewer` may read them) and the sections
+    of the layers above, for the pre-review page, in a number of queries that does not grow."""
+    merchant = membership.merchant
+    application = merchant_selectors.current_application(merchant.user)
+    if application is not None:
+        # Same merchant, loaded with its region, categories and channels.
+        merchant = application.merchant
+    documents = (
+        list(application.documents.all())
+        if application is not None and merchant_permissions.can_view_application(viewer, application)
+        else []
+    )
+    context = {"merchant": merchant, "application": application, "documents": documents}
+    for section in applicant_sections:
+        context.update(section(merchant))
     return context

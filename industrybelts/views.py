@@ -246,30 +246,58 @@ class ProviderBeltView(ProviderMixin, TemplateView):
 
 
 class MembershipPreReviewView(ProviderMixin, View):
-    def post(self, request, public_id):
-        membership = permissions.visible_memberships(request.user).filter(public_id=public_id).first()
-        if membership is None or not permissions.can_pre_review(request.user, membership):
+    """One applicant, with what the provider decides on (shop, goods, documents), and the decision.
+
+    The belt page's quick form posts here too; only this page's forms ask to land on the
+    next applicant waiting (`then=next`), as staff land on the next in their queue.
+    """
+
+    template_name = "industrybelts/membership_pre_review.html"
+
+    def _membership(self, request, public_id):
+        membership = (
+            selectors.membership_for_pre_review(request.user, public_id) if self.role is not None else None
+        )
+        if membership is None:
             raise Http404
+        return membership
+
+    def _render(self, request, membership, form, status=200):
+        context = {
+            "membership": membership,
+            "form": form,
+            "open_decision": form.data.get("decision") if form.is_bound else None,
+            **selectors.applicant_context(request.user, membership),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, public_id):
+        membership = self._membership(request, public_id)
+        return self._render(request, membership, PreReviewForm())
+
+    def post(self, request, public_id):
+        membership = self._membership(request, public_id)
         form = PreReviewForm(request.POST)
         if not form.is_valid():
-            for error in form.non_field_errors() + form.errors.get("decision", []):
-                messages.error(request, error)
-            return redirect("industrybelts:provider-belt", slug=membership.belt.slug)
+            return self._render(request, membership, form, status=400)
+        reason = form.reason_for_merchant()
         try:
             if form.cleaned_data["decision"] == "approve":
-                services.membership_pre_approve(
-                    membership=membership, by=request.user, reason=form.cleaned_data["reason"]
-                )
+                services.membership_pre_approve(membership=membership, by=request.user, reason=reason)
                 messages.success(
                     request, _("Recommended to staff: %(merchant)s.") % {"merchant": membership.merchant}
                 )
             else:
-                services.membership_pre_reject(
-                    membership=membership, by=request.user, reason=form.cleaned_data["reason"]
-                )
+                services.membership_pre_reject(membership=membership, by=request.user, reason=reason)
                 messages.success(request, _("Declined: %(merchant)s.") % {"merchant": membership.merchant})
         except DomainError as error:
             messages.error(request, str(error))
+            return redirect("industrybelts:membership-pre-review", public_id=membership.public_id)
+        following = (
+            selectors.next_applicant(request.user, membership) if request.POST.get("then") == "next" else None
+        )
+        if following is not None:
+            return redirect("industrybelts:membership-pre-review", public_id=following.public_id)
         return redirect("industrybelts:provider-belt", slug=membership.belt.slug)
 
 

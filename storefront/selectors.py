@@ -1,11 +1,13 @@
 """Reads the public pages share."""
 
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 
 from industrybelts.models import Belt, BeltStatus
 from merchants.models import ApplicationStatus, OnboardingApplication
 
-from .models import Product, ProductStatus
+from .models import Product, ProductImage, ProductStatus
 
 HOME_FIGURES_CACHE_KEY = "storefront:home-figures:v1"
 HOME_FIGURES_TTL_SECONDS = 300
@@ -37,3 +39,34 @@ def home_figures() -> dict[str, int | None]:
         figures = {"belts": _count_belts(), "merchants": _count_merchants(), "products": _count_products()}
         cache.set(HOME_FIGURES_CACHE_KEY, figures, HOME_FIGURES_TTL_SECONDS)
     return figures
+
+
+APPLICANT_GOODS = 6
+
+
+def recent_goods_for(merchant, limit: int = APPLICANT_GOODS) -> list[dict]:
+    """The merchant's newest published goods as plain rows (title, prices, first photo's
+    thumbnail, page address), in one query whatever `limit` is."""
+    first_thumbnail = (
+        ProductImage.objects.filter(product=OuterRef("pk"))
+        .exclude(thumbnail="")
+        .order_by("position", "pk")
+        .values("thumbnail")[:1]
+    )
+    rows = list(
+        Product.objects.filter(merchant=merchant, status=ProductStatus.PUBLISHED)
+        .order_by("-created_at", "-pk")
+        .annotate(thumbnail_name=Subquery(first_thumbnail))
+        .values("public_id", "title", "wholesale_price", "retail_price", "thumbnail_name")[:limit]
+    )
+    storage = ProductImage._meta.get_field("thumbnail").storage
+    for row in rows:
+        name = row.pop("thumbnail_name")
+        row["thumbnail_url"] = storage.url(name) if name else ""
+        row["url"] = reverse("storefront:product-detail", kwargs={"public_id": row["public_id"]})
+    return rows
+
+
+def applicant_goods_section(merchant) -> dict:
+    """The goods a provider sees beside a belt applicant (registered in apps.py)."""
+    return {"recent_goods": recent_goods_for(merchant)}

@@ -237,3 +237,141 @@ def test_provider_application_form_validates_the_uscc(client, jade):
 
     assert refused.status_code == 400
     assert accepted.status_code == 302
+
+
+# --- Pre-review: the provider decides from what it reads ---------------------------------
+
+
+def _applicant(belt, *, goods=0, unpublished=0):
+    """An approved merchant with `goods` published goods and `unpublished` withdrawn ones
+    (photos processed when on-commit callbacks run), its document thumbnails made, applied
+    to `belt`; return the membership."""
+    from merchants.tasks import make_document_thumbnail_task
+    from storefront import services as storefront_services
+    from tests.factories import image_upload
+
+    merchant = approved_merchant()
+    for document in merchant.applications.get().documents.all():
+        make_document_thumbnail_task.apply(args=[document.pk])
+    for n in range(goods + unpublished):
+        product = storefront_services.product_quick_list(
+            merchant=merchant, by=merchant.user, photo=image_upload(), title=f"档口连衣裙{n}", price="59.00"
+        )
+        if n >= goods:
+            storefront_services.product_unpublish(product=product, by=merchant.user)
+    return services.membership_apply(merchant=merchant, belt=belt, base=belt.bases.first(), by=merchant.user)
+
+
+def _pre_review_url(membership):
+    return reverse("industrybelts:membership-pre-review", args=[membership.public_id])
+
+
+def test_provider_sees_the_shop_goods_and_documents_of_its_belts_applicant(
+    client, apparel, django_capture_on_commit_callbacks
+):
+    _provider, owner = approved_provider(apparel)
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = _applicant(apparel, goods=2, unpublished=1)
+    merchant = membership.merchant
+    merchant.follower_count = 12345
+    merchant.save(update_fields=["follower_count"])
+    documents = list(merchant.applications.get().documents.all())
+    client.force_login(owner)
+
+    response = client.get(reverse("industrybelts:provider-belt", args=["apparel"]))
+    assert _pre_review_url(membership) in response.content.decode()
+    page = client.get(_pre_review_url(membership), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "小丽女装档口" in html and "档口" in html
+    assert "浙江省" in html and "杭州市" in html and "上城区" in html
+    assert "服装鞋包" in html
+    assert "https://shop123.taobao.com/" in html
+    assert 'data-testid="applicant-followers">12345<' in html
+    assert [good["title"] for good in page.context["recent_goods"]] == ["档口连衣裙1", "档口连衣裙0"]
+    assert all(
+        good["thumbnail_url"] and good["thumbnail_url"] in html for good in page.context["recent_goods"]
+    )
+    assert "档口连衣裙2" not in html
+    for document in documents:
+        assert reverse("merchants:document-file", args=[document.public_id]) in html
+        if not document.is_pdf:
+            assert reverse("merchants:document-thumbnail", args=[document.public_id]) in html
+    image = next(d for d in documents if not d.is_pdf)
+    assert client.get(reverse("merchants:document-thumbnail", args=[image.public_id])).status_code == 200
+    assert 'name="concerns"' in html and 'value="reject"' in html
+
+
+def test_another_provider_and_merchants_get_404_on_the_pre_review_page(client, apparel, jade):
+    approved_provider(apparel)
+    _jade_provider, jade_owner = approved_provider(jade)
+    membership = _applicant(apparel)
+    outsiders = [jade_owner, membership.merchant.user, approved_merchant().user, belt_ops()]
+
+    answers = []
+    for user in outsiders:
+        client.force_login(user)
+        answers.append(client.get(_pre_review_url(membership)).status_code)
+        answers.append(client.post(_pre_review_url(membership), {"decision": "approve"}).status_code)
+
+    assert answers == [404] * 8
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.APPLIED
+
+
+def test_pre_review_page_query_count_does_not_grow_with_the_goods(
+    client, apparel, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    _provider, owner = approved_provider(apparel)
+    with django_capture_on_commit_callbacks(execute=True):
+        few = _applicant(apparel, goods=1)
+        many = _applicant(apparel, goods=6)
+    client.force_login(owner)
+
+    with django_assert_max_num_queries(30) as first:
+        client.get(_pre_review_url(few))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(_pre_review_url(many))
+
+    assert len(response.context["recent_goods"]) == 6
+
+
+def test_declining_from_the_page_records_what_it_concerns_and_opens_the_next_applicant(client, apparel):
+    _provider, owner = approved_provider(apparel)
+    first, second = _applicant(apparel), _applicant(apparel)
+    client.force_login(owner)
+
+    response = client.post(
+        _pre_review_url(first),
+        {
+            "decision": "reject",
+            "reason": "商品图片不清晰",
+            "concerns": ["goods", "documents"],
+            "then": "next",
+        },
+    )
+
+    first.refresh_from_db()
+    assert first.status == MembershipStatus.REJECTED
+    assert first.events.order_by("-pk").first().reason == "商品图片不清晰\n涉及：商品、证件材料"
+    assert response.status_code == 302 and response.url == _pre_review_url(second)
+
+
+def test_declining_without_a_reason_keeps_the_form_open_with_its_choices(client, apparel):
+    _provider, owner = approved_provider(apparel)
+    membership = _applicant(apparel)
+    client.force_login(owner)
+
+    response = client.post(
+        _pre_review_url(membership),
+        {"decision": "reject", "reason": " ", "concerns": ["base"], "then": "next"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-testid="pre-review-errors"' in html
+    assert '<details class="decision decision-danger" open>' in html
+    assert 'value="base" id="id_concerns_3" checked' in html
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.APPLIED
