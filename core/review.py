@@ -15,8 +15,9 @@ Posting it:
   reviewer or a double click never records two events;
 - refuses while someone else holds the claim (core.claims), unless the reviewer takes
   the object over, which the history records;
-- calls the decision's service (the only writer), releases the claim, and lands the
-  reviewer on the next unclaimed object of the queue, claimed for them.
+- calls the decision's service (the only writer), releases the claim, and, when the
+  object was in the queue, lands the reviewer on the next unclaimed one, claimed for them
+  (a decision off the queue, such as a suspension, stays on the object's page).
 
 The queue is the objects in `review_queue_statuses`: the list opens on it (or, for an
 admin that is also an editor's or a moderator's list, on everything, with the queue a
@@ -407,6 +408,9 @@ class ReviewPanelAdmin:
         messages.success(
             request, _("%(object)s: %(decision)s.") % {"object": moved, "decision": decision.label}
         )
+        if data["expected_status"] not in self.review_queue_statuses:
+            # Decided off the queue (a suspension, a product hidden on a complaint): stay on it.
+            return HttpResponseRedirect(self._change_url(obj))
         following = self._next_unclaimed(request, exclude_pk=obj.pk)
         return HttpResponseRedirect(self._change_url(following) if following else self._changelist_url())
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core import claims
 from storefront import services
 from storefront.models import ProductEvent, ProductStatus
 from tests.factories import StaffFactory
@@ -141,3 +142,16 @@ def test_bulk_restore_changes_nothing_until_confirmed(moderator_client, seller):
 
     hidden.refresh_from_db()
     assert hidden.status == ProductStatus.PUBLISHED
+
+
+def test_hiding_a_product_off_the_queue_stays_on_its_page(moderator_client, seller):
+    product = make_product(seller)
+    waiting = make_product(seller, title="已隐藏")
+    services.product_hide(product=waiting, by=_moderator(), reason="待核实")
+
+    response = moderator_client.post(
+        _decide(product), {"decision": "hide", "expected_status": "published", "reason": "价格虚标"}
+    )
+
+    assert response.url == _page(product)
+    assert claims.holder(waiting) is None  # nobody was handed the queue's next product
