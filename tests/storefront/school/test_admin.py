@@ -314,7 +314,7 @@ def test_schedule_from_the_page_needs_a_future_time(client):
     assert (item.status, item.publish_at) == (SchoolStatus.SCHEDULED, future)
 
 
-def test_request_changes_from_the_page_tells_the_author_the_reason(client, submitted_article):
+def test_request_changes_from_the_page_records_the_reason(client, submitted_article):
     client.force_login(editor())
 
     client.post(
