@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +32,23 @@ class MerchantAccountAdapter(DefaultAccountAdapter):
                 _("An e-mail address can have at most %(limit)d characters.") % {"limit": EMAIL_MAX_LENGTH}
             )
         return super().clean_email(email)
+
+    def get_login_redirect_url(self, request):
+        """Staff land in admin; everyone else on their dashboard, the wizard's start (not the
+        home page, where a new merchant who just confirmed the e-mail would find no way on)."""
+        if request.user.is_authenticated and request.user.is_staff:
+            return reverse("admin:index")
+        return reverse("merchants:dashboard")
+
+    def get_signup_redirect_url(self, request):
+        return self.get_login_redirect_url(request)
+
+    def get_email_verification_redirect_url(self, email_address):
+        """A merchant who just confirmed its address (and is logged in by it) goes on to its
+        dashboard; one who confirmed it logged out goes to log in."""
+        if self.request.user.is_authenticated:
+            return self.get_login_redirect_url(self.request)
+        return super().get_email_verification_redirect_url(email_address)
 
     def save_user(self, request, user, form, commit=True):
         language = translation.get_language() or settings.LANGUAGE_CODE

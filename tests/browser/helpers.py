@@ -20,7 +20,7 @@ def sign_up_and_verify(page, live_server, outbox, email):
     [verification] = [m for m in outbox.wait_for(already_sent + 1)[already_sent:] if m.to == [email]]
     page.goto(CONFIRM_LINK.search(verification.body).group(0))
     page.locator("main").get_by_role("button", name="确认").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/merchant/")  # the dashboard, where the application starts
 
 
 def log_in(page, live_server, email, password=TEST_PASSWORD, next_path="/"):

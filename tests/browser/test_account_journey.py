@@ -28,7 +28,8 @@ def test_sign_up_verify_log_in_switch_language_log_out(page, live_server, outbox
     link = CONFIRM_LINK.search(verification.body).group(0)
     page.goto(link)
     page.locator("main").get_by_role("button", name="确认").click()
-    page.wait_for_url(f"{live_server.url}/")
+    # A confirmed merchant lands on its dashboard, where the application starts.
+    page.wait_for_url(f"{live_server.url}/merchant/")
     assert page.get_by_test_id("current-user").inner_text() == email
     welcome = outbox.wait_for(2)[1]
     assert "欢迎" in welcome.subject
@@ -39,9 +40,10 @@ def test_sign_up_verify_log_in_switch_language_log_out(page, live_server, outbox
     page.get_by_label("电子邮件").fill(email)
     page.get_by_label("密码").fill(TEST_PASSWORD)
     page.locator("main").get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/merchant/")
     assert page.get_by_test_id("current-user").inner_text() == email
 
+    page.goto(f"{live_server.url}/")
     page.get_by_test_id("language-en").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
