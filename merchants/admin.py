@@ -27,7 +27,6 @@ from core.admin_actions import (
     TransitionEventInline,
     action_with_form,
     action_with_reason,
-    apply_to_each,
 )
 from core.api.scopes import MERCHANT_SCOPES
 from core.claims import claimed_ids
@@ -626,18 +625,11 @@ class OnboardingApplicationAdmin(ReviewPanelAdmin, admin.ModelAdmin):
 
     @admin.action(description=_("Start review"), permissions=["review"])
     def start_review(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda a: services.application_start_review(application=a, by=request.user),
-        )
+        return self.bulk_decision(request, queryset, "start_review")
 
     @admin.action(description=_("Approve"), permissions=["review"])
     def approve(self, request, queryset):
-        apply_to_each(
-            self, request, queryset, lambda a: services.application_approve(application=a, by=request.user)
-        )
+        return self.bulk_decision(request, queryset, "approve")
 
     @admin.action(description=_("Request changes (with reason)"), permissions=["review"])
     def request_changes(self, request, queryset):
@@ -676,9 +668,7 @@ class OnboardingApplicationAdmin(ReviewPanelAdmin, admin.ModelAdmin):
 
     @admin.action(description=_("Reinstate"), permissions=["review"])
     def reinstate(self, request, queryset):
-        apply_to_each(
-            self, request, queryset, lambda a: services.application_reinstate(application=a, by=request.user)
-        )
+        return self.bulk_decision(request, queryset, "reinstate")
 
     class Media:
         css = {"all": ["css/admin-review.css"]}

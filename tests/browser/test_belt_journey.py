@@ -75,6 +75,10 @@ def test_invited_seller_joins_the_jade_belt(page, chromium, live_server, outbox)
     staff_page.locator(f"input[name=_selected_action][value='{membership.pk}']").check()
     staff_page.select_option("select[name=action]", "approve")
     staff_page.locator("button[name=index]").click()
+    # A bulk decision lists what will change and waits for the confirmation.
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.PRE_APPROVED
+    staff_page.locator("input[name=confirm]").click()
     staff_page.wait_for_load_state()
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.APPROVED

@@ -27,6 +27,10 @@ def _admin_action(page, live_server, application, action):
     page.select_option("select[name=action]", action)
     page.locator("button[name=index]").click()
     page.wait_for_load_state()
+    # Bulk decisions without a reason list what will change and wait for the confirmation.
+    if action in ("start_review", "approve", "reinstate"):
+        page.locator("input[name=confirm]").click()
+        page.wait_for_load_state()
 
 
 def test_apply_request_changes_fix_resubmit_approve(page, chromium, live_server, outbox, tmp_path):
