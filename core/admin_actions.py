@@ -99,28 +99,21 @@ def action_with_confirmation(
     return _intermediate_page(modeladmin, request, title=title, form=None, rows=rows)
 
 
-def action_with_reason(modeladmin, request, queryset, *, title, decide, subject: str):
-    """Ask for a reason, then call `decide(<subject>=obj, by=user, reason=...)` on each object."""
-    return action_with_form(
-        modeladmin,
-        request,
-        queryset,
-        form_class=DecisionForm,
-        title=title,
-        apply=lambda obj, data: decide(**{subject: obj}, by=request.user, reason=data["reason"]),
-    )
-
-
-class ReadOnlyAdminMixin:
-    """Staff look, nothing more: rows written by services or reference data, never by hand."""
+class NoAddOrDeleteAdminMixin:
+    """Rows the portal's own flows create (an application, a provider's or a merchant's sign-up,
+    a listing) and that end by a status, never by deletion: staff decide, not add or delete."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
+
+class ReadOnlyAdminMixin(NoAddOrDeleteAdminMixin):
+    """Staff look, nothing more: rows written by services or reference data, never by hand."""
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -24,13 +24,20 @@ admin that is also an editor's or a moderator's list, on everything, with the qu
 tab away: `review_list_opens_on_queue = False`), with a count per status unless counting
 would scan a large table (`review_queue_counts = False`).
 
-Bulk decisions stay admin actions, behind a confirmation page that lists what will change
-(`bulk_decision`, core.admin_actions.action_with_confirmation).
+The same decisions are the list's bulk actions, one each, named by its key and offered to
+the holders of the review permission: a decision that asks for a reason or more input
+shows that form first (core.admin_actions.action_with_form), any other a page listing
+what will change (action_with_confirmation); either applies it once posted back.
+
+A decision calls its service through a named adapter (`with_reason`, `with_note`,
+`with_data`, `without_input`): every service takes its object by its first keyword-only
+argument (`provider_reject(*, provider, by, reason)`), so a decision names only the service.
 
 A decision that leaves the status as it is (a provider's warning) cannot be recognised as
 stale by its status: two clicks give two warnings, each in the history.
 """
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,16 +54,46 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import claims
-from .admin_actions import action_with_confirmation
+from .admin_actions import DecisionForm, action_with_confirmation, action_with_form
 from .exceptions import DomainError
 
 QUEUE_PARAMETER = "queue"
 ALL, AWAITING = "all", "awaiting"
 
 
+def _subject(service) -> str:
+    """Return the keyword `service` takes its object by: its first keyword-only parameter."""
+    parameters = inspect.signature(service).parameters.values()
+    return next(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
+def with_reason(service) -> Callable:
+    """Decide by `service(<object>, by=..., reason=<the reason asked for>)`."""
+    subject = _subject(service)
+    return lambda obj, *, by, reason, **_inputs: service(**{subject: obj}, by=by, reason=reason)
+
+
+def with_note(service) -> Callable:
+    """Decide by `service(<object>, by=..., reason=<the optional note>)`."""
+    subject = _subject(service)
+    return lambda obj, *, by, note, **_inputs: service(**{subject: obj}, by=by, reason=note)
+
+
+def with_data(service) -> Callable:
+    """Decide by `service(<object>, by=..., **<the cleaned data of the decision's form>)`."""
+    subject = _subject(service)
+    return lambda obj, *, by, data, **_inputs: service(**{subject: obj}, by=by, **data)
+
+
+def without_input(service) -> Callable:
+    """Decide by `service(<object>, by=...)`: whatever the reviewer typed is not recorded."""
+    subject = _subject(service)
+    return lambda obj, *, by, **_inputs: service(**{subject: obj}, by=by)
+
+
 @dataclass(frozen=True)
 class Decision:
-    """One button of the panel: a move of the workflow and the service that makes it."""
+    """One button of the panel and one bulk action: a move of the workflow and its service."""
 
     key: str
     # The status it moves to; None for a decision that leaves the status as it is (a warning).
@@ -66,7 +103,7 @@ class Decision:
     # through one more move on the way, e.g. submitted → in review → approved).
     from_statuses: frozenset
     # decide(obj, *, by, reason, note, concerns, data) -> the moved object; `data` is the
-    # cleaned data of `form_class` ({} without one).
+    # cleaned data of `form_class` ({} without one). See the adapters above.
     decide: Callable
     reason_required: bool = False
     confirm: bool = False
@@ -80,9 +117,26 @@ class Decision:
     # obj -> bool: narrows `from_statuses` for one object where its service does (e.g. a
     # provider's draft article is published only after the provider submits it).
     offered_when: Callable | None = None
+    # The bulk action's name in the list's menu, where it says more than `label`.
+    bulk_label: str | None = None
+    # The bulk action's form where it is not the reason (if asked) with `form_class`: its
+    # cleaned data is `data`, its "reason" the reason and its "concerns" the concerns.
+    bulk_form_class: type[forms.Form] | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "from_statuses", frozenset(self.from_statuses))
 
     def offered_for(self, obj, status) -> bool:
         return status in self.from_statuses and (self.offered_when is None or self.offered_when(obj))
+
+    def bulk_form(self) -> type[forms.Form] | None:
+        """Return the form the bulk action asks for first; None: it asks for a confirmation."""
+        if self.bulk_form_class is not None:
+            return self.bulk_form_class
+        parts = ((DecisionForm,) if self.reason_required else ()) + tuple(filter(None, [self.form_class]))
+        if len(parts) > 1:
+            return type(f"{self.form_class.__name__}WithReason", parts, {"__module__": __name__})
+        return parts[0] if parts else None
 
 
 class DecisionPanelForm(forms.Form):
@@ -259,10 +313,42 @@ class ReviewPanelAdmin:
             getattr(obj, f"get_{field}_display")(),
         )
 
-    def bulk_decision(self, request, queryset, key):
-        """Make decision `key` on each selected object, after a page listing what will change."""
-        decision = self.decision(key)
+    # --- bulk actions -----------------------------------------------------------------------
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.actions = (*map(self._bulk_action, self.review_decisions), *(self.actions or ()))
+
+    def _bulk_action(self, decision: Decision) -> Callable:
+        """Return the admin action that makes `decision` on each selected object (named by its key)."""
+
+        def action(modeladmin, request, queryset):
+            return modeladmin.bulk_decision(request, queryset, decision)
+
+        action.__name__ = decision.key
+        return admin.action(
+            description=decision.bulk_label or decision.label, permissions=[self.review_permission]
+        )(action)
+
+    def bulk_decision(self, request, queryset, decision: Decision):
+        """Ask for the decision's form, or list what will change; once posted back, decide on each."""
         field = self.review_workflow.status_field
+        form_class = decision.bulk_form()
+
+        def decide(obj, data):
+            reason, concerns = data.get("reason", ""), data.get("concerns", [])
+            return decision.decide(obj, by=request.user, reason=reason, note="", concerns=concerns, data=data)
+
+        if form_class is not None:
+            return action_with_form(
+                self,
+                request,
+                queryset,
+                form_class=form_class,
+                title=decision.label,
+                apply=decide,
+                status_field=field,
+            )
         return action_with_confirmation(
             self,
             request,
@@ -271,7 +357,7 @@ class ReviewPanelAdmin:
             to=decision.to,
             allowed=lambda obj: decision.offered_for(obj, getattr(obj, field)),
             status_field=field,
-            apply=lambda obj: decision.decide(obj, by=request.user, reason="", note="", concerns=[], data={}),
+            apply=lambda obj: decide(obj, {}),
         )
 
     # --- pages ----------------------------------------------------------------------------
@@ -323,14 +409,23 @@ class ReviewPanelAdmin:
             "claim_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_claim", args=[obj.pk]),
         }
 
-    def claim_view(self, request, object_id):
+    def _require_reviewer_post(self, request) -> None:
+        """Answer only a POST from a reviewer: 404 for another method, 403 for anyone else."""
         if request.method != "POST":
             raise Http404
         if not self.can_review(request):
             raise PermissionDenied
+
+    def _object_to_review(self, request, object_id):
+        """Return the object a reviewer's POST is about (see `_require_reviewer_post`), or 404."""
+        self._require_reviewer_post(request)
         obj = self.get_object(request, object_id)
         if obj is None:
             raise Http404
+        return obj
+
+    def claim_view(self, request, object_id):
+        obj = self._object_to_review(request, object_id)
         try:
             claims.claim(
                 obj,
@@ -343,10 +438,7 @@ class ReviewPanelAdmin:
         return HttpResponseRedirect(self._change_url(obj))
 
     def claim_next_view(self, request):
-        if request.method != "POST":
-            raise Http404
-        if not self.can_review(request):
-            raise PermissionDenied
+        self._require_reviewer_post(request)
         obj = self._next_unclaimed(request)
         if obj is None:
             messages.info(request, _("Nothing is waiting for review."))
@@ -369,13 +461,7 @@ class ReviewPanelAdmin:
         return None
 
     def decide_view(self, request, object_id):
-        if request.method != "POST":
-            raise Http404
-        if not self.can_review(request):
-            raise PermissionDenied
-        obj = self.get_object(request, object_id)
-        if obj is None:
-            raise Http404
+        obj = self._object_to_review(request, object_id)
         form = DecisionPanelForm(request.POST)
         form.fields["concerns"].choices = [
             choice for d in self.review_decisions if d.concerns for choice in d.concerns(obj)

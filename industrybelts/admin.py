@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.admin_actions import DecisionForm, TransitionEventInline, action_with_form, action_with_reason
-from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter
+from core.admin_actions import NoAddOrDeleteAdminMixin, TransitionEventInline
+from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_data, with_note, with_reason
 
 from . import permissions, selectors, services
 from .models import (
@@ -85,13 +85,9 @@ class SuccessorForm(forms.Form):
     )
 
 
-class RemovalForm(DecisionForm, SuccessorForm):
-    """The bulk removal's page: the reason and the successor (the panel asks the reason itself)."""
-
-
-def _remove(provider, *, by, reason, successor):
-    """Remove `provider`, handing the merchants of each belt it serves to `successor` (if any)."""
-    reassign = {}
+def _remove(provider, *, by, reason, data, **_inputs):
+    """Remove `provider`, handing the merchants of each belt it serves to the successor (if any)."""
+    reassign, successor = {}, data.get("successor")
     if successor is not None:
         reassign = {a.belt_id: successor for a in provider.assignments.filter(ended_at__isnull=True)}
     return services.provider_remove(provider=provider, by=by, reason=reason, reassign_to=reassign)
@@ -128,7 +124,7 @@ P = ProviderStatus
 
 
 @admin.register(ServiceProvider)
-class ServiceProviderAdmin(ReviewPanelAdmin, admin.ModelAdmin):
+class ServiceProviderAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
     review_workflow = PROVIDER_WORKFLOW
     review_permission = "change"
     review_queue_statuses = frozenset({P.APPLIED})
@@ -138,65 +134,21 @@ class ServiceProviderAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     review_list_opens_on_queue = False
     review_reason_label = _("Reason (the provider reads it)")
     review_decisions = (
-        Decision(
-            key="approve",
-            to=P.APPROVED,
-            label=_("Approve and assign to a belt"),
-            from_statuses=frozenset({P.APPLIED}),
-            decide=lambda p, *, by, data, **_kw: services.provider_approve(provider=p, by=by, **data),
-            form_class=ProviderDecisionForm,
-            confirm=True,
-            note=False,
-        ),
-        Decision(
-            key="reject",
-            to=P.REJECTED,
-            label=_("Reject"),
-            from_statuses=frozenset({P.APPLIED}),
-            decide=lambda p, *, by, reason, **_kw: services.provider_reject(provider=p, by=by, reason=reason),
-            reason_required=True,
-            danger=True,
-        ),
-        Decision(
-            key="warn",
-            to=None,
-            label=_("Warn"),
-            from_statuses=frozenset({P.APPROVED, P.SUSPENDED}),
-            decide=lambda p, *, by, reason, **_kw: services.provider_warn(provider=p, by=by, reason=reason),
-            reason_required=True,
-        ),
-        Decision(
-            key="suspend",
-            to=P.SUSPENDED,
-            label=_("Suspend"),
-            from_statuses=frozenset({P.APPROVED}),
-            decide=lambda p, *, by, reason, **_kw: services.provider_suspend(
-                provider=p, by=by, reason=reason
-            ),
-            reason_required=True,
-            danger=True,
-        ),
-        Decision(
-            key="reinstate",
-            to=P.APPROVED,
-            label=pgettext_lazy("provider decision", "Reinstate"),
-            from_statuses=frozenset({P.SUSPENDED}),
-            decide=lambda p, *, by, note, **_kw: services.provider_reinstate(provider=p, by=by, reason=note),
-            confirm=True,
-        ),
-        Decision(
-            key="remove",
-            to=P.REMOVED,
-            label=_("Remove"),
-            from_statuses=frozenset({P.APPROVED, P.SUSPENDED}),
-            decide=lambda p, *, by, reason, data, **_kw: _remove(
-                p, by=by, reason=reason, successor=data.get("successor")
-            ),
-            reason_required=True,
-            danger=True,
-            form_class=SuccessorForm,
-        ),
-    )
+        Decision("approve", P.APPROVED, _("Approve and assign to a belt"), {P.APPLIED},
+                 with_data(services.provider_approve), form_class=ProviderDecisionForm, confirm=True,
+                 note=False),
+        Decision("reject", P.REJECTED, _("Reject"), {P.APPLIED}, with_reason(services.provider_reject),
+                 reason_required=True, danger=True, bulk_label=_("Reject (with reason)")),
+        Decision("warn", None, _("Warn"), {P.APPROVED, P.SUSPENDED}, with_reason(services.provider_warn),
+                 reason_required=True, bulk_label=_("Warn (with reason)")),
+        Decision("suspend", P.SUSPENDED, _("Suspend"), {P.APPROVED}, with_reason(services.provider_suspend),
+                 reason_required=True, danger=True, bulk_label=_("Suspend (with reason)")),
+        Decision("reinstate", P.APPROVED, pgettext_lazy("provider decision", "Reinstate"), {P.SUSPENDED},
+                 with_note(services.provider_reinstate), confirm=True),
+        Decision("remove", P.REMOVED, _("Remove"), {P.APPROVED, P.SUSPENDED}, _remove, reason_required=True,
+                 danger=True, form_class=SuccessorForm,
+                 bulk_label=_("Remove (with reason), handing its merchants over")),
+    )  # fmt: skip
     list_display = ("name", "uscc", "status_badge", "reviewer", "region", "team_size", "created_at")
     list_filter = (ReviewQueueFilter, "requested_belt")
     search_fields = ("name", "uscc")
@@ -228,13 +180,6 @@ class ServiceProviderAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     )
     autocomplete_fields = ("region",)
     inlines = [MemberInline, AssignmentInline, ComplaintInline, ProviderEventInline]
-    actions = ["approve", "reject", "warn", "suspend", "reinstate", "remove"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _scorecard(self, provider):
         if not hasattr(provider, "_scorecard"):
@@ -259,52 +204,6 @@ class ServiceProviderAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     def warning_count(self, provider):
         return self._scorecard(provider)["warnings"]
 
-    @admin.action(description=_("Approve and assign to a belt"), permissions=["change"])
-    def approve(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ProviderDecisionForm,
-            title=_("Approve"),
-            apply=lambda p, d: services.provider_approve(provider=p, by=request.user, **d),
-        )
-
-    @admin.action(description=_("Reject (with reason)"), permissions=["change"])
-    def reject(self, request, queryset):
-        return action_with_reason(
-            self, request, queryset, title=_("Reject"), decide=services.provider_reject, subject="provider"
-        )
-
-    @admin.action(description=_("Warn (with reason)"), permissions=["change"])
-    def warn(self, request, queryset):
-        return action_with_reason(
-            self, request, queryset, title=_("Warn"), decide=services.provider_warn, subject="provider"
-        )
-
-    @admin.action(description=_("Suspend (with reason)"), permissions=["change"])
-    def suspend(self, request, queryset):
-        return action_with_reason(
-            self, request, queryset, title=_("Suspend"), decide=services.provider_suspend, subject="provider"
-        )
-
-    @admin.action(description=pgettext_lazy("provider decision", "Reinstate"), permissions=["change"])
-    def reinstate(self, request, queryset):
-        return self.bulk_decision(request, queryset, "reinstate")
-
-    @admin.action(description=_("Remove (with reason), handing its merchants over"), permissions=["change"])
-    def remove(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=RemovalForm,
-            title=_("Remove"),
-            apply=lambda p, data: _remove(
-                p, by=request.user, reason=data["reason"], successor=data.get("successor")
-            ),
-        )
-
 
 class MembershipEventInline(TransitionEventInline):
     model = MembershipEvent
@@ -314,35 +213,20 @@ M = MembershipStatus
 
 
 @admin.register(BeltMembership)
-class BeltMembershipAdmin(ReviewPanelAdmin, admin.ModelAdmin):
+class BeltMembershipAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
     review_workflow = MEMBERSHIP_WORKFLOW
     review_permission = "decide"
     # Staff decide after the responsible provider's pre-review.
     review_queue_statuses = frozenset({M.PRE_APPROVED})
     review_queue_order = ("pre_reviewed_at", "pk")
     review_decisions = (
-        Decision(
-            key="approve",
-            to=M.APPROVED,
-            label=_("Approve"),
-            from_statuses=frozenset({M.PRE_APPROVED}),
-            decide=lambda m, *, by, note, **_kw: services.membership_approve(
-                membership=m, by=by, reason=note
-            ),
-            confirm=True,
-        ),
-        Decision(
-            key="reject",
-            to=M.REJECTED,
-            label=_("Reject"),
-            from_statuses=frozenset({M.PRE_APPROVED}),
-            decide=lambda m, *, by, reason, **_kw: services.membership_reject(
-                membership=m, by=by, reason=reason
-            ),
-            reason_required=True,
-            danger=True,
-        ),
-    )
+        Decision("approve", M.APPROVED, _("Approve"), {M.PRE_APPROVED},
+                 with_note(services.membership_approve), confirm=True,
+                 bulk_label=_("Approve (after the provider's pre-review)")),
+        Decision("reject", M.REJECTED, _("Reject"), {M.PRE_APPROVED},
+                 with_reason(services.membership_reject), reason_required=True, danger=True,
+                 bulk_label=_("Reject (with reason)")),
+    )  # fmt: skip
     list_display = (
         "merchant", "belt", "base", "provider", "status_badge", "reviewer", "created_at", "pre_reviewed_at",
     )  # fmt: skip
@@ -362,31 +246,9 @@ class BeltMembershipAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     )
     fields = readonly_fields
     inlines = [MembershipEventInline]
-    actions = ["approve", "reject"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         return permissions.can_decide_memberships(request.user)
-
-    @admin.action(description=_("Approve (after the provider's pre-review)"), permissions=["decide"])
-    def approve(self, request, queryset):
-        return self.bulk_decision(request, queryset, "approve")
-
-    @admin.action(description=_("Reject (with reason)"), permissions=["decide"])
-    def reject(self, request, queryset):
-        return action_with_reason(
-            self,
-            request,
-            queryset,
-            title=_("Reject"),
-            decide=services.membership_reject,
-            subject="membership",
-        )
 
 
 @admin.register(ProviderComplaint)

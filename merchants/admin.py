@@ -22,15 +22,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import (
-    ReadOnlyAdminMixin,
-    TransitionEventInline,
-    action_with_form,
-    action_with_reason,
-)
+from core.admin_actions import NoAddOrDeleteAdminMixin, ReadOnlyAdminMixin, TransitionEventInline
 from core.api.scopes import MERCHANT_SCOPES
 from core.claims import claimed_ids
-from core.review import Decision, ReviewPanelAdmin
+from core.review import Decision, ReviewPanelAdmin, with_note, with_reason, without_input
 
 from . import permissions, selectors, services
 from .forms import CHANGE_REQUEST_FIELDS, ChangeRequestForm
@@ -293,6 +288,13 @@ def _application_concerns(application):
     return CHANGE_REQUEST_FIELDS
 
 
+def _request_changes(application, *, by, reason, concerns, **_inputs):
+    """Send the application back with the reason and the fields it is about."""
+    return services.application_request_changes(
+        application=application, by=by, reason=reason, fields=concerns
+    )
+
+
 class WaitingFilter(admin.SimpleListFilter):
     title = _("waiting")
     parameter_name = "overdue"
@@ -341,70 +343,28 @@ S = ApplicationStatus
 
 
 @admin.register(OnboardingApplication)
-class OnboardingApplicationAdmin(ReviewPanelAdmin, admin.ModelAdmin):
+class OnboardingApplicationAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
     change_list_template = "admin/review/change_list.html"
     review_workflow = APPLICATION_WORKFLOW
     review_queue_statuses = AWAITING_REVIEW_STATUSES
     review_decisions = (
-        Decision(
-            key="start_review",
-            to=S.IN_REVIEW,
-            label=_("Start review"),
-            from_statuses=frozenset({S.SUBMITTED}),
-            decide=lambda a, *, by, **_kw: services.application_start_review(application=a, by=by),
-        ),
-        Decision(
-            key="approve",
-            to=S.APPROVED,
-            label=_("Approve"),
-            from_statuses=frozenset({S.SUBMITTED, S.IN_REVIEW}),
-            decide=lambda a, *, by, note, **_kw: services.application_approve(
-                application=a, by=by, reason=note
-            ),
-            confirm=True,
-        ),
-        Decision(
-            key="request_changes",
-            to=S.CHANGES_REQUESTED,
-            label=_("Request changes"),
-            from_statuses=frozenset({S.SUBMITTED, S.IN_REVIEW}),
-            decide=lambda a, *, by, reason, concerns, **_kw: services.application_request_changes(
-                application=a, by=by, reason=reason, fields=concerns
-            ),
-            reason_required=True,
-            concerns=_application_concerns,
-        ),
-        Decision(
-            key="reject",
-            to=S.REJECTED,
-            label=_("Reject"),
-            from_statuses=frozenset({S.SUBMITTED, S.IN_REVIEW}),
-            decide=lambda a, *, by, reason, **_kw: services.application_reject(
-                application=a, by=by, reason=reason
-            ),
-            reason_required=True,
-            danger=True,
-        ),
-        Decision(
-            key="suspend",
-            to=S.SUSPENDED,
-            label=_("Suspend"),
-            from_statuses=frozenset({S.APPROVED}),
-            decide=lambda a, *, by, reason, **_kw: services.application_suspend(
-                application=a, by=by, reason=reason
-            ),
-            reason_required=True,
-            danger=True,
-        ),
-        Decision(
-            key="reinstate",
-            to=S.APPROVED,
-            label=_("Reinstate"),
-            from_statuses=frozenset({S.SUSPENDED}),
-            decide=lambda a, *, by, note, **_kw: services.application_reinstate(application=a, by=by),
-            confirm=True,
-        ),
-    )
+        Decision("start_review", S.IN_REVIEW, _("Start review"), {S.SUBMITTED},
+                 without_input(services.application_start_review)),
+        Decision("approve", S.APPROVED, _("Approve"), {S.SUBMITTED, S.IN_REVIEW},
+                 with_note(services.application_approve), confirm=True),
+        Decision("request_changes", S.CHANGES_REQUESTED, _("Request changes"), {S.SUBMITTED, S.IN_REVIEW},
+                 _request_changes, reason_required=True, concerns=_application_concerns,
+                 bulk_label=_("Request changes (with reason)"), bulk_form_class=ChangeRequestForm),
+        Decision("reject", S.REJECTED, _("Reject"), {S.SUBMITTED, S.IN_REVIEW},
+                 with_reason(services.application_reject), reason_required=True, danger=True,
+                 bulk_label=_("Reject (with reason)")),
+        Decision("suspend", S.SUSPENDED, _("Suspend"), {S.APPROVED},
+                 with_reason(services.application_suspend), reason_required=True, danger=True,
+                 bulk_label=_("Suspend (with reason)")),
+        # Reinstating records no reason: the note the panel offers is not passed on.
+        Decision("reinstate", S.APPROVED, _("Reinstate"), {S.SUSPENDED},
+                 without_input(services.application_reinstate), confirm=True),
+    )  # fmt: skip
     list_display = (
         "legal_name_or_id",
         "shop_name",
@@ -435,14 +395,6 @@ class OnboardingApplicationAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     ordering = ("submitted_at", "created_at")
     date_hierarchy = "submitted_at"
     inlines = [ApplicationEventInline]
-    actions = [
-        "start_review",
-        "approve",
-        "request_changes",
-        "reject",
-        "suspend",
-        "reinstate",
-    ]
     fieldsets = (
         (
             _("Status"),
@@ -484,12 +436,6 @@ class OnboardingApplicationAdmin(ReviewPanelAdmin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for _title, options in self.fieldsets for name in options["fields"]]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request):
         return permissions.can_review_applications(request.user)
@@ -620,55 +566,6 @@ class OnboardingApplicationAdmin(ReviewPanelAdmin, admin.ModelAdmin):
             for c in application.merchant.channels.all()
         ]
         return format_html_join(" · ", "{}", ((link,) for link in links)) or "—"
-
-    # Decisions: every action calls a service; status is never edited by hand.
-
-    @admin.action(description=_("Start review"), permissions=["review"])
-    def start_review(self, request, queryset):
-        return self.bulk_decision(request, queryset, "start_review")
-
-    @admin.action(description=_("Approve"), permissions=["review"])
-    def approve(self, request, queryset):
-        return self.bulk_decision(request, queryset, "approve")
-
-    @admin.action(description=_("Request changes (with reason)"), permissions=["review"])
-    def request_changes(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ChangeRequestForm,
-            title=_("Request changes"),
-            apply=lambda a, data: services.application_request_changes(
-                application=a, by=request.user, reason=data["reason"], fields=data["fields_concerned"]
-            ),
-        )
-
-    @admin.action(description=_("Reject (with reason)"), permissions=["review"])
-    def reject(self, request, queryset):
-        return action_with_reason(
-            self,
-            request,
-            queryset,
-            title=_("Reject"),
-            decide=services.application_reject,
-            subject="application",
-        )
-
-    @admin.action(description=_("Suspend (with reason)"), permissions=["review"])
-    def suspend(self, request, queryset):
-        return action_with_reason(
-            self,
-            request,
-            queryset,
-            title=_("Suspend"),
-            decide=services.application_suspend,
-            subject="application",
-        )
-
-    @admin.action(description=_("Reinstate"), permissions=["review"])
-    def reinstate(self, request, queryset):
-        return self.bulk_decision(request, queryset, "reinstate")
 
     class Media:
         css = {"all": ["css/admin-review.css"]}

@@ -286,7 +286,7 @@ CHANGE_REQUEST_FIELDS = [
 
 
 class ChangeRequestForm(DecisionForm):
-    fields_concerned = forms.MultipleChoiceField(
+    concerns = forms.MultipleChoiceField(
         label=_("What must change"),
         choices=CHANGE_REQUEST_FIELDS,
         widget=forms.CheckboxSelectMultiple,

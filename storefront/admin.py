@@ -8,8 +8,8 @@ counts no statuses: that would scan the whole catalogue on every page.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import TransitionEventInline, action_with_reason
-from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter
+from core.admin_actions import NoAddOrDeleteAdminMixin, TransitionEventInline
+from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_note, with_reason
 
 from . import permissions, services
 from .models import Product, ProductEvent, ProductImage, ProductLink
@@ -43,7 +43,7 @@ class ProductLinkInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ReviewPanelAdmin, admin.ModelAdmin):
+class ProductAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
     review_workflow = PRODUCT_WORKFLOW
     review_permission = "moderate"
     # Hidden goods are the moderation queue: each waits for a moderator to restore it (or not),
@@ -53,24 +53,11 @@ class ProductAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     review_list_opens_on_queue = False
     review_queue_counts = False
     review_decisions = (
-        Decision(
-            key="hide",
-            to=S.HIDDEN,
-            label=_("Hide"),
-            from_statuses=frozenset({S.PUBLISHED}),
-            decide=lambda p, *, by, reason, **_kw: services.product_hide(product=p, by=by, reason=reason),
-            reason_required=True,
-            danger=True,
-        ),
-        Decision(
-            key="restore",
-            to=S.PUBLISHED,
-            label=_("Restore"),
-            from_statuses=frozenset({S.HIDDEN}),
-            decide=lambda p, *, by, note, **_kw: services.product_restore(product=p, by=by, reason=note),
-            confirm=True,
-        ),
-    )
+        Decision("hide", S.HIDDEN, _("Hide"), {S.PUBLISHED}, with_reason(services.product_hide),
+                 reason_required=True, danger=True, bulk_label=_("Hide (with reason)")),
+        Decision("restore", S.PUBLISHED, _("Restore"), {S.HIDDEN}, with_note(services.product_restore),
+                 confirm=True),
+    )  # fmt: skip
     list_display = (
         "title",
         "merchant",
@@ -108,26 +95,9 @@ class ProductAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     )
     fields = readonly_fields
     inlines = [ProductImageInline, ProductLinkInline, ProductEventInline]
-    actions = ["hide", "restore"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request):
         return permissions.can_moderate(request.user)
-
-    @admin.action(description=_("Hide (with reason)"), permissions=["moderate"])
-    def hide(self, request, queryset):
-        return action_with_reason(
-            self, request, queryset, title=_("Hide"), decide=services.product_hide, subject="product"
-        )
-
-    @admin.action(description=_("Restore"), permissions=["moderate"])
-    def restore(self, request, queryset):
-        return self.bulk_decision(request, queryset, "restore")
 
 
 # The school's admin registers itself (see storefront/school/__init__.py).

@@ -19,8 +19,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin_actions import TransitionEventInline, action_with_form, action_with_reason
-from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter
+from core.admin_actions import TransitionEventInline
+from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_data, with_reason, without_input
 from core.uploads import check_upload
 
 from . import permissions, services
@@ -129,66 +129,23 @@ class SchoolItemAdmin(ReviewPanelAdmin, admin.ModelAdmin):
     review_list_opens_on_queue = False
     review_reason_label = gettext_lazy("Reason (the author reads it)")
     review_decisions = (
-        Decision(
-            key="publish_now",
-            to=S.PUBLISHED,
-            label=gettext_lazy("Publish now"),
-            from_statuses=frozenset({S.DRAFT, S.SUBMITTED, S.SCHEDULED, S.ARCHIVED}),
-            decide=lambda item, *, by, **_kw: services.school_item_publish(item=item, by=by),
-            offered_when=_not_a_providers_draft,
-            confirm=True,
-            note=False,
-        ),
-        Decision(
-            key="schedule",
-            to=S.SCHEDULED,
-            label=gettext_lazy("Schedule publishing"),
-            from_statuses=frozenset({S.DRAFT, S.SUBMITTED}),
-            decide=lambda item, *, by, data, **_kw: services.school_item_schedule(
-                item=item, by=by, publish_at=data["publish_at"]
-            ),
-            form_class=ScheduleForm,
-            offered_when=_not_a_providers_draft,
-            note=False,
-        ),
-        Decision(
-            key="unpublish",
-            to=S.ARCHIVED,
-            label=gettext_lazy("Unpublish"),
-            from_statuses=frozenset({S.PUBLISHED}),
-            decide=lambda item, *, by, **_kw: services.school_item_unpublish(item=item, by=by),
-            note=False,
-        ),
-        Decision(
-            key="back_to_draft",
-            to=S.DRAFT,
-            label=gettext_lazy("Back to draft (unschedule)"),
-            from_statuses=frozenset({S.SCHEDULED, S.ARCHIVED}),
-            decide=lambda item, *, by, **_kw: services.school_item_to_draft(item=item, by=by),
-            note=False,
-        ),
-        Decision(
-            key="request_changes",
-            to=S.CHANGES_REQUESTED,
-            label=gettext_lazy("Request changes"),
-            from_statuses=frozenset({S.SUBMITTED}),
-            decide=lambda item, *, by, reason, **_kw: services.school_item_request_changes(
-                item=item, by=by, reason=reason
-            ),
-            reason_required=True,
-        ),
-        Decision(
-            key="reject",
-            to=S.REJECTED,
-            label=gettext_lazy("Reject"),
-            from_statuses=frozenset({S.SUBMITTED}),
-            decide=lambda item, *, by, reason, **_kw: services.school_item_reject(
-                item=item, by=by, reason=reason
-            ),
-            reason_required=True,
-            danger=True,
-        ),
-    )
+        Decision("publish_now", S.PUBLISHED, gettext_lazy("Publish now"),
+                 {S.DRAFT, S.SUBMITTED, S.SCHEDULED, S.ARCHIVED}, without_input(services.school_item_publish),
+                 offered_when=_not_a_providers_draft, confirm=True, note=False),
+        Decision("schedule", S.SCHEDULED, gettext_lazy("Schedule publishing"), {S.DRAFT, S.SUBMITTED},
+                 with_data(services.school_item_schedule), form_class=ScheduleForm,
+                 offered_when=_not_a_providers_draft, note=False),
+        Decision("unpublish", S.ARCHIVED, gettext_lazy("Unpublish"), {S.PUBLISHED},
+                 without_input(services.school_item_unpublish), note=False),
+        Decision("back_to_draft", S.DRAFT, gettext_lazy("Back to draft (unschedule)"),
+                 {S.SCHEDULED, S.ARCHIVED}, without_input(services.school_item_to_draft), note=False),
+        Decision("request_changes", S.CHANGES_REQUESTED, gettext_lazy("Request changes"), {S.SUBMITTED},
+                 with_reason(services.school_item_request_changes), reason_required=True,
+                 bulk_label=gettext_lazy("Request changes (with reason)")),
+        Decision("reject", S.REJECTED, gettext_lazy("Reject"), {S.SUBMITTED},
+                 with_reason(services.school_item_reject), reason_required=True, danger=True,
+                 bulk_label=gettext_lazy("Reject (with reason)")),
+    )  # fmt: skip
     list_display = (
         "title",
         "kind",
@@ -232,7 +189,6 @@ class SchoolItemAdmin(ReviewPanelAdmin, admin.ModelAdmin):
         ),
     )
     inlines = [SchoolImageInline, SchoolRevisionInline, SchoolEventInline]
-    actions = ["publish_now", "schedule", "unpublish", "back_to_draft", "request_changes", "reject"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
@@ -377,47 +333,3 @@ class SchoolItemAdmin(ReviewPanelAdmin, admin.ModelAdmin):
             return item.revisions.get(number=int(value))
         except (ValueError, SchoolRevision.DoesNotExist):
             raise Http404 from None
-
-    # --- Decisions ----------------------------------------------------------------------
-
-    @admin.action(description=gettext_lazy("Publish now"), permissions=["publish"])
-    def publish_now(self, request, queryset):
-        return self.bulk_decision(request, queryset, "publish_now")
-
-    @admin.action(description=gettext_lazy("Schedule publishing"), permissions=["publish"])
-    def schedule(self, request, queryset):
-        return action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ScheduleForm,
-            title=_("Schedule publishing"),
-            apply=lambda item, data: services.school_item_schedule(
-                item=item, by=request.user, publish_at=data["publish_at"]
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Unpublish"), permissions=["publish"])
-    def unpublish(self, request, queryset):
-        return self.bulk_decision(request, queryset, "unpublish")
-
-    @admin.action(description=gettext_lazy("Back to draft (unschedule)"), permissions=["publish"])
-    def back_to_draft(self, request, queryset):
-        return self.bulk_decision(request, queryset, "back_to_draft")
-
-    @admin.action(description=gettext_lazy("Request changes (with reason)"), permissions=["publish"])
-    def request_changes(self, request, queryset):
-        return action_with_reason(
-            self,
-            request,
-            queryset,
-            title=_("Request changes"),
-            decide=services.school_item_request_changes,
-            subject="item",
-        )
-
-    @admin.action(description=gettext_lazy("Reject (with reason)"), permissions=["publish"])
-    def reject(self, request, queryset):
-        return action_with_reason(
-            self, request, queryset, title=_("Reject"), decide=services.school_item_reject, subject="item"
-        )

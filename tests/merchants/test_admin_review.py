@@ -127,7 +127,7 @@ def test_request_changes_asks_for_a_reason_first(reviewer_client):
         [application],
         apply="1",
         reason="身份证照片反光，请重拍",
-        fields_concerned=["documents"],
+        concerns=["documents"],
     )
 
     assert "reason" in form_page.context["form"].fields
