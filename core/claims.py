@@ -51,10 +51,12 @@ class ReviewClaim(models.Model):
         return self.expires_at > timezone.now()
 
 
-class ClaimedByOther(DomainError):
-    code = "claimed_by_other"
-    message = _("%(holder)s is reviewing this; take it over to decide.")
-    http_status = 409
+ClaimedByOther = DomainError.define(
+    "ClaimedByOther",
+    "claimed_by_other",
+    _("%(holder)s is reviewing this; take it over to decide."),
+    http_status=409,
+)
 
 
 def _key(obj) -> dict:

@@ -3,7 +3,14 @@
 Every app's errors derive from `DomainError`, through `Conflict` (409) or `Forbidden` (403)
 where they are one of those. Views turn them into a message beside the form; the API into
 a 4xx (409 for a refused state change) whose `code` is the error's code (core.api.errors).
+
+An error that is only a code and a message is declared in one line with `define`
+(`NotEligible = Conflict.define("NotEligible", "not_eligible", _("…"))`): a subclass like
+any other, caught by `except` and told apart by `isinstance`. One that carries more (fields
+of its own, an `__init__`) is written as a class.
 """
+
+import sys
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +28,14 @@ class DomainError(Exception):
 
     def __str__(self):
         return str(self.message) % self.params if self.params else str(self.message)
+
+    @classmethod
+    def define(cls, name: str, code: str, message, **attributes) -> type["DomainError"]:
+        """Return the subclass `name` of this error with `code`, `message` and any other class
+        attributes (`http_status`, `__doc__`), belonging to the calling module."""
+        module = sys._getframe(1).f_globals.get("__name__", __name__)
+        namespace = {"code": code, "message": message, "__module__": module, "__qualname__": name}
+        return type(name, (cls,), {**namespace, **attributes})
 
 
 class Conflict(DomainError):

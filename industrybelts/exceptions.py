@@ -4,17 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import Conflict
 
-
-class NotEligible(Conflict):
-    code = "not_eligible"
-    message = _("You cannot join this belt.")
-
-
-class InvitationInvalid(Conflict):
-    code = "invitation_invalid"
-    message = _("This invitation link cannot be used.")
-
-
-class AlreadyMember(Conflict):
-    code = "already_member"
-    message = _("You have already applied to this belt.")
+NotEligible = Conflict.define("NotEligible", "not_eligible", _("You cannot join this belt."))
+InvitationInvalid = Conflict.define(
+    "InvitationInvalid", "invitation_invalid", _("This invitation link cannot be used.")
+)
+AlreadyMember = Conflict.define(
+    "AlreadyMember", "already_member", _("You have already applied to this belt.")
+)

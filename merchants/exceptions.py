@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import Conflict, DomainError, Forbidden
 
-
-class NotEditable(Conflict):
-    code = "not_editable"
-    message = _("The application can be edited only while it is a draft or changes are requested.")
+NotEditable = Conflict.define(
+    "NotEditable",
+    "not_editable",
+    _("The application can be edited only while it is a draft or changes are requested."),
+)
 
 
 class ApplicationIncomplete(DomainError):
@@ -19,11 +20,9 @@ class ApplicationIncomplete(DomainError):
         super().__init__()
 
 
-class DuplicateIdentity(Conflict):
-    code = "duplicate_identity"
-    message = _("This number cannot be used for a new application. If it is yours, contact support.")
-
-
-class SelfReview(Forbidden):
-    code = "self_review"
-    message = _("You cannot decide on your own application.")
+DuplicateIdentity = Conflict.define(
+    "DuplicateIdentity",
+    "duplicate_identity",
+    _("This number cannot be used for a new application. If it is yours, contact support."),
+)
+SelfReview = Forbidden.define("SelfReview", "self_review", _("You cannot decide on your own application."))

@@ -33,10 +33,11 @@ from .search import index_grams
 from .tasks import process_product_image_task
 from .workflows import PRODUCT_WORKFLOW
 
-
-class NotAllowedToSell(Forbidden):
-    code = "not_allowed_to_sell"
-    message = _("Only approved shops that are not suspended can list and publish goods.")
+NotAllowedToSell = Forbidden.define(
+    "NotAllowedToSell",
+    "not_allowed_to_sell",
+    _("Only approved shops that are not suspended can list and publish goods."),
+)
 
 
 def require_seller(merchant: MerchantProfile, by) -> None:

@@ -28,25 +28,19 @@ from .models import (
     WebhookEndpoint,
 )
 
-
-class EndpointDisabled(DomainError):
-    code = "endpoint_disabled"
-    message = _("This endpoint is disabled; enable it first.")
-    http_status = 409
-
-
-class TooManyEndpoints(DomainError):
-    """A conflict with the account's state (remove one first), not a malformed request."""
-
-    code = "too_many_endpoints"
-    message = _("You already have %(max)d webhook endpoints; remove one first.")
-    http_status = 409
-
-
-class UnknownEventType(DomainError):
-    code = "invalid_choice"
-    message = _("Unknown event type: %(value)s.")
-    http_status = 400
+EndpointDisabled = DomainError.define(
+    "EndpointDisabled", "endpoint_disabled", _("This endpoint is disabled; enable it first."), http_status=409
+)
+# A conflict with the account's state (remove one first), not a malformed request.
+TooManyEndpoints = DomainError.define(
+    "TooManyEndpoints",
+    "too_many_endpoints",
+    _("You already have %(max)d webhook endpoints; remove one first."),
+    http_status=409,
+)
+UnknownEventType = DomainError.define(
+    "UnknownEventType", "invalid_choice", _("Unknown event type: %(value)s.")
+)
 
 
 def _queue_send(delivery_ids: list[int]) -> None:

@@ -23,17 +23,13 @@ from core.exceptions import DomainError
 MAX_URL_LENGTH = 500
 
 
-class UnsafeTarget(DomainError):
-    code = "unsafe_target"
-    message = _("Webhooks can only be sent to a public https address.")
-    http_status = 400
-
-
-class UnresolvableTarget(UnsafeTarget):
-    """The host has no address now; at send time this is a network error and is retried."""
-
-    code = "unresolvable_target"
-    message = _("The address of this host could not be found.")
+UnsafeTarget = DomainError.define(
+    "UnsafeTarget", "unsafe_target", _("Webhooks can only be sent to a public https address.")
+)
+# The host has no address now; at send time this is a network error and is retried.
+UnresolvableTarget = UnsafeTarget.define(
+    "UnresolvableTarget", "unresolvable_target", _("The address of this host could not be found.")
+)
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import Conflict
 
-
-class SignupClosed(Conflict):
-    code = "campaign_signup_closed"
-    message = _("Sign-up for this campaign is not open now.")
-
-
-class NotEligible(Conflict):
-    code = "campaign_not_eligible"
-    message = _("This good does not meet the campaign's rules: %(reason)s")
-
-
-class CampaignFull(Conflict):
-    code = "campaign_full"
-    message = _("The campaign has reached its cap on sign-ups.")
+SignupClosed = Conflict.define(
+    "SignupClosed", "campaign_signup_closed", _("Sign-up for this campaign is not open now.")
+)
+NotEligible = Conflict.define(
+    "NotEligible", "campaign_not_eligible", _("This good does not meet the campaign's rules: %(reason)s")
+)
+CampaignFull = Conflict.define(
+    "CampaignFull", "campaign_full", _("The campaign has reached its cap on sign-ups.")
+)

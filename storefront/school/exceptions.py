@@ -4,17 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError, Forbidden
 
-
-class ScheduleInPast(DomainError):
-    code = "schedule_in_past"
-    message = _("Choose a publishing time in the future.")
-
-
-class NotAllowed(Forbidden):
-    code = "not_allowed"
-    message = _("You may not do this with this content.")
-
-
-class ArticleIncomplete(DomainError):
-    code = "article_incomplete"
-    message = _("Write the text and choose a belt before submitting the article.")
+ScheduleInPast = DomainError.define(
+    "ScheduleInPast", "schedule_in_past", _("Choose a publishing time in the future.")
+)
+NotAllowed = Forbidden.define("NotAllowed", "not_allowed", _("You may not do this with this content."))
+ArticleIncomplete = DomainError.define(
+    "ArticleIncomplete",
+    "article_incomplete",
+    _("Write the text and choose a belt before submitting the article."),
+)
