@@ -1,11 +1,13 @@
 """Public belt pages, joining a belt, invitation links, and the provider workspace (/provider/)."""
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -310,9 +312,15 @@ class MerchantInvitationCreateView(ProviderMixin, View):
                 provider=self.role.provider, belt=belt, by=request.user, note=form.cleaned_data["note"]
             )
             link = request.build_absolute_uri(reverse("industrybelts:invitation", args=[code]))
-            messages.success(
-                request, _("Invitation link (works once, for 14 days): %(link)s") % {"link": link}
+            # Shown in this answer only (the portal keeps a digest of the code): merchants
+            # pass it on in chat apps, as a link to copy or a code to scan.
+            qr = segno.make(link, error="m").svg_inline(scale=4, title=str(_("Invitation link")))
+            return render(
+                request,
+                "industrybelts/invitation_created.html",
+                {"belt": belt, "link": link, "qr_svg": mark_safe(qr), "note": form.cleaned_data["note"]},  # noqa: S308 (segno's own SVG)
             )
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("industrybelts:provider-dashboard")
 
 
