@@ -12,7 +12,6 @@ Design (see docs/industrybelts.md):
 
 import hashlib
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -20,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel, user_reference
+from core.models import TimeStampedModel, public_id_field, user_reference
 from merchants.models.profiles import BilingualNameMixin
 
 # The audit rows live in events.py; Django finds them, and code imports them, here.
@@ -108,7 +107,7 @@ class ProviderStatus(models.TextChoices):
 class ServiceProvider(TimeStampedModel):
     """An organisation that runs belts for the platform: recruits, pre-reviews, trains merchants."""
 
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     name = models.CharField(_("company name"), max_length=100)
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     region = models.ForeignKey(
@@ -245,7 +244,7 @@ class MerchantInvitation(TokenInvitation):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("who it is for"), max_length=100, blank=True)
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     # A recruit: what the provider already knows of the seller (shop name, seller type,
     # entity...), copied into the seller's empty draft when the seller claims the link.
     prefill = models.JSONField(_("prepared application"), default=dict, blank=True)
@@ -291,7 +290,7 @@ class MembershipStatus(models.TextChoices):
 
 
 class BeltMembership(TimeStampedModel):
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     merchant = models.ForeignKey(
         "merchants.MerchantProfile",
         verbose_name=_("merchant"),

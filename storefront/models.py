@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, public_id_field
 from merchants.models import SellerType
 from merchants.models.onboarding import private_storage
 
@@ -49,7 +49,7 @@ class ProductStatus(models.TextChoices):
 
 
 class Product(TimeStampedModel):
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     merchant = models.ForeignKey(
         "merchants.MerchantProfile",
         verbose_name=_("merchant"),

@@ -1,11 +1,11 @@
 """Webhook endpoints, the outbox of deliveries and the per-attempt log (see core.webhooks)."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.fields import TimeStampedModel, public_id_field
 
 from .delivery import new_secret
 
@@ -24,7 +24,7 @@ class EventType(models.TextChoices):
 SUBSCRIBABLE_EVENT_TYPES = [choice for choice in EventType if choice != EventType.PING]
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(TimeStampedModel):
     """A URL a partner registered, the events it wants and the secret that signs them.
 
     The secret is stored as typed, not hashed: every delivery is signed with it (HMAC
@@ -34,7 +34,7 @@ class WebhookEndpoint(models.Model):
     signed with both meanwhile, so a receiver can switch secrets without missing one.
     """
 
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -63,8 +63,6 @@ class WebhookEndpoint(models.Model):
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.CharField(_("why disabled"), max_length=200, blank=True)
     consecutive_failures = models.PositiveIntegerField(_("failed deliveries in a row"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("webhook endpoint")
@@ -103,10 +101,10 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(TimeStampedModel):
     """One event for one endpoint: the outbox row, written in the transaction of the change."""
 
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     endpoint = models.ForeignKey(
         WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE, related_name="deliveries"
     )
@@ -123,8 +121,6 @@ class WebhookDelivery(models.Model):
     last_status_code = models.PositiveIntegerField(_("last response code"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -149,7 +145,7 @@ class WebhookDelivery(models.Model):
         return f"{self.event_type} → {self.endpoint_id} ({self.event_id})"
 
 
-class WebhookAttempt(models.Model):
+class WebhookAttempt(TimeStampedModel):
     """One HTTP attempt of a delivery: the delivery log with its response code."""
 
     delivery = models.ForeignKey(
@@ -159,8 +155,6 @@ class WebhookAttempt(models.Model):
     status_code = models.PositiveIntegerField(_("response code"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("webhook attempt")

@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import uuid
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -11,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, public_id_field
 
 
 class UserManager(BaseUserManager):
@@ -99,7 +98,7 @@ class ApiToken(TimeStampedModel):
 
     PREFIX = "ksp_"
 
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

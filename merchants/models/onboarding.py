@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, public_id_field
 
 
 def private_storage():
@@ -42,7 +42,7 @@ AWAITING_REVIEW_STATUSES = frozenset({ApplicationStatus.SUBMITTED, ApplicationSt
 
 
 class OnboardingApplication(TimeStampedModel):
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     merchant = models.ForeignKey(
         "merchants.MerchantProfile",
         verbose_name=_("merchant"),
@@ -137,7 +137,7 @@ def thumbnail_upload_to(document, filename):
 
 
 class ApplicationDocument(TimeStampedModel):
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     application = models.ForeignKey(
         OnboardingApplication,
         verbose_name=_("application"),

@@ -1,13 +1,11 @@
 """The merchant's profile: who sells, from where, what, and through which channels."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, public_id_field
 
 
 class SellerType(models.TextChoices):
@@ -75,7 +73,7 @@ class Category(BilingualNameMixin, TimeStampedModel):
 
 
 class MerchantProfile(TimeStampedModel):
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="merchant"
     )
