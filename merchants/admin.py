@@ -15,7 +15,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_actions import NoAddOrDeleteAdminMixin, ReadOnlyAdminMixin, TransitionEventInline
 from core.api.scopes import MERCHANT_SCOPES
-from core.claims import claimed_ids
-from core.review import Decision, ReviewPanelAdmin, with_note, with_reason, without_input
+from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_note, with_reason, without_input
 
 from . import permissions, selectors, services
 from .forms import CHANGE_REQUEST_FIELDS, ChangeRequestForm
@@ -253,37 +251,6 @@ class ProvinceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class QueueFilter(admin.SimpleListFilter):
-    """The queue opens on what awaits review; each status, or all, one click away."""
-
-    title = _("status")
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [("all", _("All")), *ApplicationStatus.choices]
-
-    def choices(self, changelist):
-        current = self.value()
-        yield {
-            "selected": current is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": _("Awaiting review"),
-        }
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": current == str(value),
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset.filter(status__in=AWAITING_REVIEW_STATUSES)
-        if self.value() == "all":
-            return queryset
-        return queryset.filter(status=self.value())
-
-
 def _application_concerns(application):
     return CHANGE_REQUEST_FIELDS
 
@@ -344,7 +311,6 @@ S = ApplicationStatus
 
 @admin.register(OnboardingApplication)
 class OnboardingApplicationAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
-    change_list_template = "admin/review/change_list.html"
     review_workflow = APPLICATION_WORKFLOW
     review_queue_statuses = AWAITING_REVIEW_STATUSES
     review_decisions = (
@@ -376,7 +342,7 @@ class OnboardingApplicationAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admi
         "reviewer",
     )
     list_filter = (
-        QueueFilter,
+        ReviewQueueFilter,
         "entity_type",
         "merchant__seller_type",
         "merchant__categories",
@@ -449,44 +415,6 @@ class OnboardingApplicationAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admi
         merchant = application.merchant
         return application.legal_name or merchant.display_name or merchant.user.name or merchant.user.email
 
-    @admin.display(description=_("reviewer"))
-    def reviewer(self, application):
-        claim = self._claims.get(application.pk) if hasattr(self, "_claims") else None
-        if claim is None:
-            return "—"
-        return format_html('<span class="claimed">{}</span>', claim.claimed_by.name or claim.claimed_by.email)
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue's counts per status (one query) and who holds what (one query).
-        self._claims = claimed_ids(OnboardingApplication)
-        by_status = OnboardingApplication.objects.values_list("status").annotate(n=Count("pk"))
-        counts = dict(by_status.values_list("status", "n"))
-        current = request.GET.get("queue")
-        tabs = [
-            {
-                "label": _("Awaiting review"),
-                "count": sum(counts.get(status, 0) for status in AWAITING_REVIEW_STATUSES),
-                "query": "",
-                "current": current is None,
-            },
-        ]
-        for value, label in ApplicationStatus.choices:
-            tabs.append(
-                {
-                    "label": label,
-                    "count": counts.get(value, 0),
-                    "query": f"?queue={value}",
-                    "current": current == value,
-                }
-            )
-        extra_context = {
-            **(extra_context or {}),
-            "queue_tabs": tabs,
-            "claim_next_url": reverse("admin:merchants_onboardingapplication_claim_next"),
-            "can_review": self.can_review(request),
-        }
-        return super().changelist_view(request, extra_context)
-
     @admin.display(description=_("shop name"), ordering="merchant__display_name")
     def shop_name(self, application):
         return application.merchant.display_name
@@ -494,12 +422,6 @@ class OnboardingApplicationAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admi
     @admin.display(description=_("seller type"), ordering="merchant__seller_type")
     def seller_type(self, application):
         return application.merchant.get_seller_type_display()
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, application):
-        return format_html(
-            '<span class="badge badge-{}">{}</span>', application.status, application.get_status_display()
-        )
 
     @admin.display(description=_("working days waiting"))
     def waiting(self, application):
