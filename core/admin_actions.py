@@ -117,23 +117,16 @@ class ReadOnlyAdminMixin(NoAddOrDeleteAdminMixin):
         return False
 
 
-class TransitionEventInline(admin.TabularInline):
+class TransitionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The read-only history of a status field (any `TransitionEvent` model), newest last."""
 
     extra = 0
-    can_delete = False
     fields = ("created_at", "actor", "from_status_label", "to_status_label", "reason", "details")
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("history")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("from"))
     def from_status_label(self, event):

@@ -133,6 +133,8 @@ REFUSED_TARGET = OpenApiResponse(
     description="`invalid`: unknown fields or event types; `unsafe_target` / `unresolvable_target` on `url`."
 )
 DISABLED = OpenApiResponse(description="`endpoint_disabled`: enable the endpoint first.")
+# What an action that sends a delivery answers: the delivery, queued, unless the endpoint is off.
+DELIVERY_QUEUED = {202: WebhookDeliverySerializer, 409: DISABLED}
 
 
 @extend_schema(tags=["webhooks"])
@@ -215,10 +217,7 @@ class WebhookEndpointViewSet(
     @extend_schema(
         parameters=[ENDPOINT_ID],
         request=None,
-        responses={
-            202: WebhookDeliverySerializer,
-            409: DISABLED,
-        },
+        responses=DELIVERY_QUEUED,
         summary="Send a `ping` event to this endpoint",
     )
     @action(detail=True, methods=["post"])
@@ -265,10 +264,7 @@ class WebhookDeliveryViewSet(
             OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="The delivery's id.")
         ],
         request=None,
-        responses={
-            202: WebhookDeliverySerializer,
-            409: DISABLED,
-        },
+        responses=DELIVERY_QUEUED,
         summary="Send this delivery again now (same event id and payload)",
     )
     @action(detail=True, methods=["post"])

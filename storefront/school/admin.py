@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin_actions import TransitionEventInline
+from core.admin_actions import ReadOnlyAdminMixin, TransitionEventInline
 from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_data, with_reason, without_input
 from core.uploads import check_upload
 
@@ -84,22 +84,15 @@ class SchoolPartInline(admin.TabularInline):
         return False
 
 
-class SchoolRevisionInline(admin.TabularInline):
+class SchoolRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SchoolRevision
     extra = 0
-    can_delete = False
     fields = ("number", "created_at", "author", "note", "compare")
     readonly_fields = fields
     ordering = ["-number"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("compare / restore"))
     def compare(self, revision):
