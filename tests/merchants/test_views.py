@@ -280,8 +280,8 @@ def test_dashboard_query_count_is_constant(client, django_assert_max_num_queries
     client.force_login(application.merchant.user)
 
     # session, user, application with its shop, its four prefetches, history,
-    # memberships and three for the school: the application is loaded once.
-    with django_assert_max_num_queries(12):
+    # memberships, three for the school and the header's roles: the application is loaded once.
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("merchants:dashboard"))
 
     assert response.status_code == 200
