@@ -55,6 +55,7 @@ def serious_violations(page):
 
 def check_phone_header(page, name):
     """The header is one row with the menu closed; the button opens a menu of big targets."""
+    shoot(page, f"{name}-closed")
     header = page.locator(".site-header").bounding_box()
     assert header["height"] <= 72, f"{name}: the closed header is {header['height']} px tall"
     menu = page.get_by_test_id("site-menu")
@@ -64,7 +65,6 @@ def check_phone_header(page, name):
     button = toggle.bounding_box()
     assert button["width"] >= 44 and button["height"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    shoot(page, f"{name}-closed")
 
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
@@ -91,7 +91,12 @@ def test_visitor_opens_the_menu_on_a_phone(chromium, live_server):
         page.goto(live_server.url + PAGES[name])
         check_phone_header(page, f"{name}-visitor")
     page.get_by_test_id("menu-toggle").click()
-    page.get_by_role("link", name="登录").click()
+    page.get_by_test_id("language-en").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    check_phone_header(page, "catalog-visitor-english")
+    page.get_by_test_id("menu-toggle").click()
+    page.get_by_role("link", name="Log in").click()
     page.wait_for_url("**/accounts/login/")
     context.close()
 
@@ -134,3 +139,38 @@ def test_desktop_header_shows_the_links_without_a_menu_button(chromium, live_ser
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "desktop-home-approved.png"))
     page.context.close()
+
+
+TABLE_OF_GOODS = """() => {
+  const table = document.createElement('table');
+  table.className = 'table-cards';
+  table.innerHTML = '<thead><tr><th>标题</th><th>批发价</th><th>曝光 → 浏览 → 购买点击</th></tr></thead>'
+    + '<tbody>'
+    + '<tr><td data-label="标题">帝王绿翡翠手镯，瑞丽直播间一物一拍，支持复检证书</td>'
+    + '<td data-label="批发价">¥6800.00</td><td data-label="曝光 → 浏览 → 购买点击">1200 → 300 → 12</td></tr>'
+    + '</tbody>';
+  document.querySelector('main').append(table);
+  const row = table.querySelector('tbody tr').getBoundingClientRect();
+  const cell = table.querySelector('td');
+  return {
+    fits: document.documentElement.scrollWidth <= window.innerWidth && row.right <= window.innerWidth,
+    display: getComputedStyle(table.querySelector('tbody tr')).display,
+    label: getComputedStyle(cell, '::before').content,
+    headerShown: table.querySelector('thead').getBoundingClientRect().height > 1,
+  };
+}"""
+
+
+def test_a_table_marked_as_cards_is_a_card_per_row_on_a_phone(chromium, live_server):
+    context = chromium.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/belts/")
+
+    table = page.evaluate(TABLE_OF_GOODS)
+
+    assert table == {"fits": True, "display": "block", "label": '"标题"', "headerShown": False}
+    page.set_viewport_size(DESKTOP)
+    assert page.evaluate("getComputedStyle(document.querySelector('.table-cards tbody tr')).display") == (
+        "table-row"
+    )
+    context.close()
