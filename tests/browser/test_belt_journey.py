@@ -27,8 +27,10 @@ def test_invited_seller_joins_the_jade_belt(page, chromium, live_server, outbox)
     # The provider creates an invitation link in its workspace.
     log_in(provider_page, live_server, provider_owner.email, next_path="/provider/")
     provider_page.get_by_test_id("create-invitation-jade").click()
-    message = provider_page.locator(".message-success").inner_text()
-    link = re.search(r"https?://\S+/belts/invite/[^/\s]+/", message).group(0)
+    # The link is shown once, to copy or to scan.
+    link = provider_page.get_by_test_id("invitation-link").input_value()
+    assert re.fullmatch(r"https?://\S+/belts/invite/[^/\s]+/", link)
+    assert provider_page.locator(".qr svg").count() == 1
 
     # A new seller opens it, signs up, is verified and approved (the wizard has its own journey).
     page.goto(link)

@@ -191,14 +191,7 @@ def urls_for(key, role, data):
 
 # (pattern, role, size) cells still failing after the shared layout's fixes, with the
 # cause; each is a strict xfail, so fixing one makes this list shorter.
-UNLABELLED_NOTE = (
-    "templates/industrybelts/provider_dashboard.html renders the invitation form's note input "
-    "(#id_note) with no <label>: axe 'label' (critical) and 'label-title-only' (serious)"
-)
-KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
-    ("industrybelts:provider-dashboard", "provider", "phone"): UNLABELLED_NOTE,
-    ("industrybelts:provider-dashboard", "provider", "desktop"): UNLABELLED_NOTE,
-}
+KNOWN_FAILURES: dict[tuple[str, str, str], str] = {}
 
 
 def url_patterns():
