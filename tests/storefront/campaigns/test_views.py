@@ -27,12 +27,13 @@ def test_a_merchant_signs_a_good_up_and_a_double_click_changes_nothing(client, s
     client.force_login(seller.user)
     url = reverse("campaigns:sign-up", args=[campaign.slug])
 
-    page = client.get(reverse("campaigns:merchant-campaigns"))
-    assert f'data-testid="sign-up-{product.public_id}"' in page.content.decode()
+    page = client.get(reverse("campaigns:merchant-campaigns"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    button = page.content.decode().split(f'data-testid="sign-up-{product.public_id}">')[1].split("<")[0]
+    assert button == "报名"  # a campaign's sign-up, not an account's 注册
     first = client.post(url, {"product": str(product.public_id)}, follow=True)
     second = client.post(url, {"product": str(product.public_id)}, follow=True)
 
-    assert "已报名" in first.content.decode()
+    assert 'data-testid="signed-up">已报名<' in first.content.decode()
     assert "已经报过名" in second.content.decode()
     assert CampaignEntry.objects.count() == 1
     assert Campaign.objects.get(pk=campaign.pk).entry_count == 1
