@@ -81,9 +81,18 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# A checklist item ("- [ ] 检查灯光" / "- [x] …") shows a box, not its brackets.
+_TASK_ITEM = re.compile(r"<li>(<p>)?\[( |x|X)\] ")
+
+
+def _task_boxes(html: str) -> str:
+    """Draw a checklist's boxes; after sanitising, so only these two characters are added."""
+    return _TASK_ITEM.sub(lambda m: f"<li>{m.group(1) or ''}{'☑' if m.group(2) != ' ' else '☐'} ", html)
+
+
 def render_markdown(text: str) -> str:
     """Return the sanitised HTML of Markdown `text`."""
-    return sanitize_html(_renderer.render(text or ""))
+    return _task_boxes(sanitize_html(_renderer.render(text or "")))
 
 
 def reading_minutes(text: str) -> int:

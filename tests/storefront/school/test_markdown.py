@@ -173,3 +173,14 @@ def test_a_school_images_markdown_is_kept(settings):
     image.image.name = "school/images/light_ab12.webp"
 
     assert '<img src="/media/school/images/light_ab12.webp" alt="补光灯">' in render_markdown(image.markdown)
+
+
+def test_a_checklist_shows_boxes_not_brackets():
+    from storefront.school.markdown import render_markdown
+
+    html = render_markdown("- [ ] 检查灯光\n- [x] 准备样品\n- 普通一项")
+
+    assert "[ ]" not in html and "[x]" not in html
+    assert "<li>☐ 检查灯光</li>" in html
+    assert "<li>☑ 准备样品</li>" in html
+    assert "<li>普通一项</li>" in html
