@@ -143,3 +143,21 @@ def test_the_onboarding_pages_in_english_show_no_chinese_copy():
     }
 
     assert leaks == {page: set() for page in pages}
+
+
+def test_english_lists_and_dates_read_as_english():
+    import datetime
+
+    from industrybelts.models import Belt
+
+    Belt.objects.filter(slug="jade").update(signed_on=datetime.date(2019, 8, 1))
+    client = _client("en")
+    application = submitted_application()
+    client.force_login(application.merchant.user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    belts = visible_text(client.get(reverse("industrybelts:belt-list")).content.decode())
+    review = visible_text(client.get(reverse("merchants:application-step", args=["review"])).content.decode())
+
+    assert "signed August 2019" in belts and "年" not in belts
+    assert "、" not in review
