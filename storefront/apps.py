@@ -12,10 +12,11 @@ class StorefrontConfig(AppConfig):
         from industrybelts import selectors as belt_selectors
         from merchants import selectors as merchant_selectors
 
-        from . import selectors
+        from . import merchant_home, selectors
         from .discovery import selectors as discovery_selectors
         from .school import selectors as school_selectors
 
         merchant_selectors.dashboard_sections.register(school_selectors.dashboard_learning)
+        merchant_selectors.dashboard_sections.register(merchant_home.dashboard_home)
         belt_selectors.belt_page_sections.register(discovery_selectors.belt_discovery_section)
         belt_selectors.applicant_sections.register(selectors.applicant_goods_section)

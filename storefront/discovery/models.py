@@ -147,13 +147,16 @@ class ProductExposure(TimeStampedModel):
 
 
 class MerchantExposureDay(TimeStampedModel):
-    """Exposures a merchant's products received on one day (the Gini window is made of these)."""
+    """A merchant's funnel on one day: exposures (the Gini window is made of these), views and
+    purchase-link clicks of its goods, as the counters flush them (the dashboard's chart)."""
 
     merchant = models.ForeignKey(
         "merchants.MerchantProfile", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="+"
     )
     day = models.DateField(_("day"))
     impressions = models.PositiveBigIntegerField(_("exposures"), default=0)
+    views = models.PositiveBigIntegerField(_("views"), default=0)
+    clicks = models.PositiveBigIntegerField(_("purchase clicks"), default=0)
 
     class Meta:
         verbose_name = _("merchant exposure per day")

@@ -50,8 +50,12 @@ def enter_pool(product: Product) -> None:
 ROUND_FIELD = {"impression": "round_impressions", "view": "round_views", "click": "round_clicks"}
 
 
+# The merchant's day row's column for each kind of count (its funnel).
+DAY_FIELD = {"impression": "impressions", "view": "views", "click": "clicks"}
+
+
 def apply_counts(kind: str, totals: dict[int, int], *, day: datetime.date | None = None) -> None:
-    """Add flushed counts to the products' rounds; exposures also to the merchants' day rows."""
+    """Add flushed counts to the products' rounds and to their merchants' day rows."""
     if not totals:
         return
     field = ROUND_FIELD[kind]
@@ -61,24 +65,23 @@ def apply_counts(kind: str, totals: dict[int, int], *, day: datetime.date | None
             if kind == "impression":
                 updates["impressions"] = F("impressions") + count
             ProductExposure.objects.filter(product_id=product_id, in_pool=True).update(**updates)
-        if kind != "impression":
-            return
         per_merchant: dict[int, int] = defaultdict(int)
         for product_id, merchant_id in Product.objects.filter(pk__in=list(totals)).values_list(
             "pk", "merchant_id"
         ):
             per_merchant[merchant_id] += totals[product_id]
-        day = day or timezone.localdate()
+        day, column = day or timezone.localdate(), DAY_FIELD[kind]
         for merchant_id, count in sorted(per_merchant.items()):
             _row, created = MerchantExposureDay.objects.get_or_create(
-                merchant_id=merchant_id, day=day, defaults={"impressions": count}
+                merchant_id=merchant_id, day=day, defaults={column: count}
             )
             if not created:
                 MerchantExposureDay.objects.filter(merchant_id=merchant_id, day=day).update(
-                    impressions=F("impressions") + count, updated_at=timezone.now()
+                    **{column: F(column) + count}, updated_at=timezone.now()
                 )
-        total = sum(totals.values())
-        transaction.on_commit(lambda: _add_recent_exposures(total))
+        if kind == "impression":
+            total = sum(totals.values())
+            transaction.on_commit(lambda: _add_recent_exposures(total))
 
 
 def _add_recent_exposures(count: int) -> None:
@@ -94,7 +97,8 @@ def _add_recent_exposures(count: int) -> None:
 def window_exposure(settings: DiscoverySettings, today: datetime.date) -> dict[int, int]:
     start = today - datetime.timedelta(days=settings.window_days - 1)
     rows = (
-        MerchantExposureDay.objects.filter(day__gte=start, day__lte=today)
+        # Rows of days with views or clicks but no exposure are not exposure.
+        MerchantExposureDay.objects.filter(day__gte=start, day__lte=today, impressions__gt=0)
         .values("merchant_id")
         .annotate(total=Sum("impressions"))
     )
