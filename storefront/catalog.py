@@ -15,9 +15,9 @@ from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .models import Product, ProductBeltExit, ProductImage, ProductStatus
+from .models import Product, ProductBeltExit, ProductImage, ProductStatus, SourceKind
 from .permissions import can_view
-from .search import matching
+from .search import matching, normalize, source_kind_labels
 
 PAGE_SIZE = 24
 CURSOR_SALT = "storefront.catalog.cursor"
@@ -212,9 +212,30 @@ def filter_products(queryset, filters: dict):
 
 
 def search(queryset, query: str):
-    """Products whose title or intro contain the query, found through the gram index."""
-    # A product's grams are made from its title and the start of its intro (services._denormalize).
-    return matching(queryset, query, ("title", "intro"), grams_cover_fields=True)
+    """Products whose title, intro, category, belt or source kind contain the query, found
+    through the gram index."""
+    # A product's grams are made from its title, the start of its intro and its context words
+    # (services._denormalize): a one-gram query needs no recheck.
+    return matching(queryset, query, ("title", "intro"), grams_cover_fields=True, context=_in_context)
+
+
+def _in_context(phrase: str) -> Q:
+    """Goods whose category, belt or source kind holds `phrase` (a longer query's recheck).
+
+    Subqueries on the small category and belt tables rather than joins, so the product
+    table's plan stays the gram index's (tests/storefront/test_search_plan.py).
+    """
+    category_model = Product._meta.get_field("category").related_model
+    belt_model = Product._meta.get_field("belt").related_model
+    named = Q(name__icontains=phrase) | Q(name_en__icontains=phrase)
+    kinds = [
+        kind for kind in SourceKind.values if any(phrase in normalize(w) for w in source_kind_labels(kind))
+    ]
+    return (
+        Q(category__in=category_model.objects.filter(named).values("pk"))
+        | Q(belt__in=belt_model.objects.filter(named).values("pk"))
+        | Q(source_kind__in=kinds)
+    )
 
 
 def catalog_page(

@@ -50,6 +50,49 @@ def index_grams(*texts: str) -> list[str]:
     return sorted(grams)
 
 
+def context_words(*, category=None, belt=None, source_kind: str = "") -> list[str]:
+    """The words a buyer may search a good by besides its own text: its category's and
+    belt's names (Chinese and English) and its source kind's label in both languages.
+
+    `category` and `belt` are objects with `name` / `name_en` (models, or rows of a data
+    migration); they are the relations the caller already loaded, so no query is made.
+    """
+    words = []
+    for related in (category, belt):
+        if related is not None:
+            words += [related.name, getattr(related, "name_en", "") or ""]
+    words += source_kind_labels(source_kind)
+    return [word for word in words if word]
+
+
+def source_kind_labels(source_kind: str) -> list[str]:
+    """A source kind's label in Chinese and in English ("产业带好货", "Industry-belt goods")."""
+    if not source_kind:
+        return []
+    from django.utils import translation
+
+    from .models import SourceKind  # the models import this module (GramsField)
+
+    try:
+        label = SourceKind(source_kind).label
+    except ValueError:
+        return []
+    labels = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels.append(str(label))
+    return labels
+
+
+def product_grams(*, title: str, intro: str, category=None, belt=None, source_kind: str = "") -> list[str]:
+    """A good's grams: its title, the start of its intro, and its context words."""
+    return index_grams(
+        title,
+        (intro or "")[:INTRO_CHARACTERS_INDEXED],
+        *context_words(category=category, belt=belt, source_kind=source_kind),
+    )
+
+
 def query_grams(query: str) -> list[str]:
     """Return the grams a product must have to match `query` (empty when nothing is searchable)."""
     text = normalize(query)[:MAX_QUERY_LENGTH]
@@ -73,7 +116,9 @@ def is_one_cjk_gram(phrase: str) -> bool:
     return len(phrase) <= 2 and CJK_RUN.fullmatch(phrase) is not None
 
 
-def matching(queryset, query: str, fields: tuple[str, ...], *, grams_cover_fields: bool = False):
+def matching(
+    queryset, query: str, fields: tuple[str, ...], *, grams_cover_fields: bool = False, context=None
+):
     """Rows of `queryset` (with a `search_grams` column) whose `fields` contain `query`.
 
     The grams narrow the rows through the index; the phrase recheck on that small
@@ -86,6 +131,9 @@ def matching(queryset, query: str, fields: tuple[str, ...], *, grams_cover_field
     dozen rows for a common word such as 翡翠 (40 000 of 1M goods) and then fetches
     every match to sort them, instead of walking the newest-first index for 25 of them
     (180 ms of SQL instead of 3 ms at 1M goods, docs/performance.md).
+
+    `context`: a function of the phrase returning a Q for rows whose context words
+    (not in `fields`: the category's name...) hold it, ORed into the recheck.
     """
     grams = query_grams(query)
     phrase = searchable_phrase(query)
@@ -96,6 +144,8 @@ def matching(queryset, query: str, fields: tuple[str, ...], *, grams_cover_field
         if grams_cover_fields and grams == [phrase] and is_one_cjk_gram(phrase):
             return queryset
     contains_phrase = reduce(or_, (Q(**{f"{field}__icontains": phrase}) for field in fields))
+    if context is not None:
+        contains_phrase |= context(phrase)
     return queryset.filter(contains_phrase)
 
 

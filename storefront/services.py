@@ -29,7 +29,7 @@ from .models import (
     ProductStatus,
     SourceKind,
 )
-from .search import index_grams
+from .search import product_grams
 from .tasks import process_product_image_task
 from .workflows import PRODUCT_WORKFLOW
 
@@ -48,12 +48,22 @@ def require_seller(merchant: MerchantProfile, by) -> None:
 
 
 def _denormalize(product: Product) -> None:
-    """Copy what the catalog filters on, and the search grams, onto the product row."""
+    """Copy what the catalog filters on, and the search grams, onto the product row.
+
+    The grams hold the category's, belt's and source kind's words too (a buyer searching
+    玉 means the 珠宝玉石 goods), read from the relations the caller loaded.
+    """
     region = product.origin_region
     product.origin_province = region.code[:2] + "0000"
     product.origin_city = region.code[:4] + "00"
     product.seller_type = product.merchant.seller_type
-    product.search_grams = index_grams(product.title, product.intro[:300])
+    product.search_grams = product_grams(
+        title=product.title,
+        intro=product.intro,
+        category=product.category,
+        belt=product.belt if product.belt_id else None,
+        source_kind=product.source_kind,
+    )
 
 
 # The row's foreign keys hold objects the caller loaded (the form's choices, the CSV

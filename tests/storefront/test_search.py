@@ -57,3 +57,59 @@ def test_search_matches_the_intro_too_and_rechecks_the_phrase(seller):
     found = catalog.search(catalog.published_products(), "冰种")
 
     assert [p.title for p in found] == ["手镯"]
+
+
+@pytest.mark.django_db
+def test_a_goods_grams_hold_its_category_belt_and_source_kind_words(jade):
+    from merchants.models import Category
+    from storefront.search import product_grams
+
+    grams = product_grams(
+        title="冰种手镯",
+        intro="",
+        category=Category.objects.get(code="jade-jewellery"),
+        belt=jade,
+        source_kind="belt",
+    )
+
+    assert {"玉", "玉石", "珠宝", "jade", "jewellery", "产业", "好货", "industry", "belt"} <= set(grams)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("玉", {"冰种翡翠手镯"}),
+        ("珠宝玉石", {"冰种翡翠手镯"}),
+        ("jade", {"冰种翡翠手镯"}),
+        ("工厂好货", {"冰种翡翠手镯", "真丝连衣裙"}),
+        ("服装", {"真丝连衣裙"}),
+        ("玉裙", set()),
+    ],
+)
+def test_search_finds_a_good_by_its_category_and_source_kind_words(seller, query, expected):
+    from merchants.models import Category
+
+    make_product(seller, title="冰种翡翠手镯", intro="", category=Category.objects.get(code="jade-jewellery"))
+    make_product(seller, title="真丝连衣裙", intro="")
+
+    found = catalog.search(catalog.published_products(), query)
+
+    assert {p.title for p in found} == expected
+
+
+@pytest.mark.django_db
+def test_a_belt_goods_belt_name_is_searchable(seller, jade):
+    from merchants.models import Category
+
+    make_product(
+        seller,
+        title="冰种手镯",
+        intro="",
+        category=Category.objects.get(code="jade-jewellery"),
+        source_kind="belt",
+        belt=jade,
+    )
+
+    assert [p.title for p in catalog.search(catalog.published_products(), "jade belt")] == ["冰种手镯"]
+    assert [p.title for p in catalog.search(catalog.published_products(), "产业带好货")] == ["冰种手镯"]
