@@ -52,6 +52,8 @@ class DocumentSlot:
     help_text: str
     allow_pdf: bool
     document: ApplicationDocument | None
+    # The chosen categories that ask for this qualification, by name (empty for ID and licence).
+    required_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,13 @@ def document_slots(application: OnboardingApplication) -> list[DocumentSlot]:
                 allow_pdf=True,
             )
         )
+    categories = list(application.merchant.categories.all())
     for qualification in required_qualifications(application.merchant):
+        required_by = tuple(
+            category.localized_name
+            for category in categories
+            if any(q.pk == qualification.pk for q in category.required_qualifications.all())
+        )
         slots.append(
             DocumentSlot(
                 f"qualification-{qualification.code}",
@@ -150,6 +158,7 @@ def document_slots(application: OnboardingApplication) -> list[DocumentSlot]:
                 qualification.description,
                 True,
                 by_qualification.get(qualification.pk),
+                required_by,
             )
         )
     return slots
@@ -182,12 +191,19 @@ def deposit_acknowledged(application: OnboardingApplication) -> bool:
     return application.deposit_acknowledged_at is not None and application.deposit_amount == amount
 
 
+def missing_documents(application: OnboardingApplication, slots=None) -> list[str]:
+    """Return the names of the documents still to upload (the ID card sides, the licence, and
+    each qualification the chosen categories require), in the order the documents step shows them."""
+    slots = document_slots(application) if slots is None else slots
+    return [str(slot.label) for slot in slots if slot.document is None]
+
+
 def wizard_steps(application: OnboardingApplication) -> list[WizardStep]:
     slots = document_slots(application)
     entity_done = entity_step_complete(application)
     return [
         WizardStep("entity", _("Entity and shop"), entity_done),
-        WizardStep("documents", _("Documents"), entity_done and all(s.document for s in slots)),
+        WizardStep("documents", _("Documents"), entity_done and not missing_documents(application, slots)),
         WizardStep("channels", _("Sales channels"), bool(application.merchant.channels.all())),
         WizardStep("deposit", _("Deposit"), deposit_acknowledged(application)),
         WizardStep("review", _("Review and submit"), application.status != ApplicationStatus.DRAFT),

@@ -131,20 +131,40 @@ def _lock_editable(application: OnboardingApplication, by: User) -> OnboardingAp
     return locked
 
 
-def _check_identity_is_free(application: OnboardingApplication) -> None:
-    """Refuse a number another merchant's submitted (not draft, not rejected) application holds.
+def identity_numbers_in_use(
+    *, merchant: MerchantProfile, entity_type: str, uscc: str, id_number: str
+) -> list[str]:
+    """Return which of the numbers ("uscc", "id_number") another merchant's submitted (not
+    draft, not rejected) application holds: the one rule, read by the entity step before it
+    saves and by the submit under the row lock.
 
     Drafts do not hold numbers: typing a competitor's public licence number into a
     draft must not lock the real owner out. The database constraints say the same.
+    A resident ID is held only between individuals: a legal representative may represent
+    several businesses.
     """
-    others = OnboardingApplication.objects.exclude(merchant=application.merchant).exclude(
+    others = OnboardingApplication.objects.exclude(merchant=merchant).exclude(
         status__in=[ApplicationStatus.DRAFT, ApplicationStatus.REJECTED]
     )
-    if application.uscc and others.filter(uscc=application.uscc).exists():
-        raise DuplicateIdentity()
+    in_use = []
+    if uscc and others.filter(uscc=uscc).exists():
+        in_use.append("uscc")
     if (
-        application.entity_type == EntityType.INDIVIDUAL
-        and others.filter(entity_type=EntityType.INDIVIDUAL, id_number=application.id_number).exists()
+        entity_type == EntityType.INDIVIDUAL
+        and id_number
+        and others.filter(entity_type=EntityType.INDIVIDUAL, id_number=id_number).exists()
+    ):
+        in_use.append("id_number")
+    return in_use
+
+
+def _check_identity_is_free(application: OnboardingApplication) -> None:
+    """Refuse a number another merchant's submitted (not draft, not rejected) application holds."""
+    if identity_numbers_in_use(
+        merchant=application.merchant,
+        entity_type=application.entity_type,
+        uscc=application.uscc,
+        id_number=application.id_number,
     ):
         raise DuplicateIdentity()
 

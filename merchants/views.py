@@ -13,16 +13,21 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import DomainError, InvalidTransition
 
 from . import selectors, services
-from .exceptions import ApplicationIncomplete
+from .exceptions import ApplicationIncomplete, DuplicateIdentity
 from .forms import CHANGE_REQUEST_FIELDS, ChannelsForm, DepositForm, DocumentsForm, EntityForm, SubmitForm
 from .models import ApplicationStatus
+
+
+def _joined(items) -> str:
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
 
 STEP_KEYS = ["entity", "documents", "channels", "deposit", "review"]
 # Which parts a changes-requested decision may name appear on which step.
@@ -132,16 +137,22 @@ class ApplicationStepView(LoginRequiredMixin, View):
             return self._render(application, form)
         if not form.is_valid():
             return self._render(application, form, status=400)
+        if step == "entity" and application.is_editable and self._refuse_numbers_in_use(application, form):
+            return self._render(application, form, status=409)
         try:
             self._save(application, form)
         except InvalidTransition:
             messages.info(request, _("Your application was already submitted; here is where it stands."))
             return redirect("merchants:dashboard")
         except ApplicationIncomplete as error:
+            fresh = self._application()
             form.add_error(
-                None, _("Complete these steps first: %(steps)s.") % {"steps": "、".join(error.missing)}
+                None, _("Complete these steps first: %(steps)s.") % {"steps": _joined(error.missing)}
             )
-            return self._render(self._application(), form, status=400)
+            documents = selectors.missing_documents(fresh)
+            if documents:
+                form.add_error(None, _("Still missing: %(documents)s.") % {"documents": _joined(documents)})
+            return self._render(fresh, form, status=400)
         except DomainError as error:
             form.add_error(None, str(error))
             return self._render(application, form, status=409)
@@ -149,7 +160,26 @@ class ApplicationStepView(LoginRequiredMixin, View):
             messages.success(request, _("Your application is submitted. We will e-mail you the decision."))
             return redirect("merchants:dashboard")
         messages.success(request, _("Saved."))
+        if step == "documents":
+            documents = selectors.missing_documents(self._application())
+            if documents:
+                messages.warning(
+                    request, _("Still missing: %(documents)s.") % {"documents": _joined(documents)}
+                )
         return redirect("merchants:application-step", step=STEP_KEYS[STEP_KEYS.index(step) + 1])
+
+    def _refuse_numbers_in_use(self, application, form) -> bool:
+        """Refuse on this step a number the submit would refuse, on the field that carries it."""
+        data = form.entity_data()
+        in_use = services.identity_numbers_in_use(
+            merchant=application.merchant,
+            entity_type=data["entity_type"],
+            uscc=data["uscc"],
+            id_number=data["id_number"],
+        )
+        for field in in_use:
+            form.add_error(field, str(DuplicateIdentity()))
+        return bool(in_use)
 
     def _form(self, application, data=None, files=None):
         region_url = reverse("merchants:region-options")
@@ -206,6 +236,7 @@ class ApplicationStepView(LoginRequiredMixin, View):
             "deposit": deposit,
             "deposit_categories": deposit_categories,
             "missing": selectors.missing_for_submit(application),
+            "missing_documents": selectors.missing_documents(application),
             "step_flagged": bool(change_request["flagged"] & STEP_FIELDS.get(self.step, set())),
             # The whole step was flagged ("documents", "channels", "entity"): highlight every field.
             "highlight_all": self.step in change_request["flagged"],
