@@ -139,6 +139,7 @@ class CatalogView(TemplateView):
             "cards": render_cards(page.products),
             "params": urlencode(self._query()),
             "searching": bool(filters),
+            "paged": bool(self.request.GET.get("after")),
         }
         listing = {
             "head": render_to_string("storefront/partials/catalog_head.html", context),
