@@ -113,3 +113,29 @@ def test_a_belt_goods_belt_name_is_searchable(seller, jade):
 
     assert [p.title for p in catalog.search(catalog.published_products(), "jade belt")] == ["冰种手镯"]
     assert [p.title for p in catalog.search(catalog.published_products(), "产业带好货")] == ["冰种手镯"]
+
+
+@pytest.mark.django_db
+def test_the_editors_save_reads_no_category_or_belt_for_the_grams(seller, jade):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from merchants.models import Category
+    from storefront import services
+
+    product = make_product(seller, title="冰种手镯", intro="")
+    data = {
+        "title": "冰种手镯",
+        "intro": "",
+        "category": Category.objects.get(code="jade-jewellery"),
+        "source_kind": "belt",
+        "belt": jade,
+        "origin_region": product.origin_region,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        services.product_save(merchant=seller, by=seller.user, product=product, data=data)
+
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "merchants_category" not in sql and "industrybelts_belt" not in sql
+    assert len(queries.captured_queries) == 5  # savepoint, locked read, update, links, release
+    assert [p.title for p in catalog.search(catalog.published_products(), "玉")] == ["冰种手镯"]
