@@ -212,3 +212,57 @@ def test_draft_product_is_visible_to_its_owner_only(client, seller):
     assert client.get(url).status_code == 200
     assert Belt.objects.count() == 2
     assert draft.status == ProductStatus.DRAFT
+
+
+def result_count(response):
+    found = re.search(r'data-testid="result-count">([^<]*)<', response.content.decode())
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_filters_other_than_the_words_fold_behind_a_filter_toggle(client, seller):
+    make_product(seller)
+
+    content = client.get(CATALOG).content.decode()
+
+    toggle = re.search(r'<details class="filter-toggle"[^>]*>(.*?)</details>', content, re.S)
+    assert toggle is not None
+    assert re.search(r'<summary data-testid="filter-summary">筛选</summary>', toggle.group(1))
+    assert 'name="belt"' in toggle.group(1) and 'name="sort"' in toggle.group(1)
+    assert 'name="q"' not in toggle.group(1)  # the search words stay on the first screen
+    assert " open" not in toggle.group(0).split(">", 1)[0]
+    assert "<script" not in content.partition("<main")[2]  # a plain <details>, no script
+
+
+def test_a_query_with_errors_opens_the_filters(client, seller):
+    content = client.get(CATALOG, {"price": "nonsense"}).content.decode()
+
+    assert re.search(r'<details class="filter-toggle" data-testid="filter-toggle" open>', content)
+
+
+def test_result_count_is_the_whole_result_when_it_fits_one_page(client, seller):
+    make_product(seller, title="女装一")
+    make_product(seller, title="女装二")
+    make_product(seller, title="翡翠")
+
+    assert result_count(client.get(CATALOG)) == "共 3 件"
+    assert result_count(client.get(CATALOG, {"q": "女装"})) == "共 2 件"
+    assert result_count(client.get(CATALOG, {"q": "没有这种货"})) is None
+
+
+def test_result_count_is_the_pages_when_there_are_more_pages(client, seller):
+    for n in range(30):
+        make_product(seller, title=f"女装{n:02d}")
+
+    first = client.get(CATALOG)
+    second = client.get(CATALOG, {"after": next_cursor(first)})
+
+    # No exact total over a keyset-paginated catalog: each page says how many it shows.
+    assert result_count(first) == "本页 24 件"
+    assert result_count(second) == "本页 6 件"
+
+
+def test_result_count_in_english(client, seller):
+    make_product(seller)
+    client.cookies["django_language"] = "en"
+
+    assert result_count(client.get(CATALOG)) == "1 good in all"
