@@ -139,3 +139,30 @@ def test_the_editors_save_reads_no_category_or_belt_for_the_grams(seller, jade):
     assert "merchants_category" not in sql and "industrybelts_belt" not in sql
     assert len(queries.captured_queries) == 5  # savepoint, locked read, update, links, release
     assert [p.title for p in catalog.search(catalog.published_products(), "玉")] == ["冰种手镯"]
+
+
+@pytest.mark.django_db
+def test_the_data_migration_reindexes_existing_goods_once(seller, django_assert_max_num_queries):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from merchants.models import Category
+    from storefront.models import Product
+
+    migration = importlib.import_module("storefront.migrations.0012_search_context_grams")
+    jade_good = make_product(
+        seller, title="冰种翡翠手镯", intro="", category=Category.objects.get(code="jade-jewellery")
+    )
+    make_product(seller, title="真丝连衣裙", intro="")
+    Product.objects.filter(pk=jade_good.pk).update(search_grams=index_grams("冰种翡翠手镯"))  # as before
+    assert not list(catalog.search(catalog.published_products(), "玉"))
+
+    editor = SimpleNamespace(connection=connection)
+    migration.reindex(apps, editor)
+
+    assert [p.title for p in catalog.search(catalog.published_products(), "玉")] == ["冰种翡翠手镯"]
+    with django_assert_max_num_queries(2):  # a batch read and the empty one after it: nothing to write
+        migration.reindex(apps, editor)
