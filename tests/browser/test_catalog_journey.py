@@ -9,8 +9,10 @@ from PIL import Image
 from industrybelts import services as belt_services
 from industrybelts.models import Belt
 from storefront.models import Product
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import log_in
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, invited, make_base
+from tests.storefront.conftest import make_product
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,3 +59,41 @@ def test_lightning_listing_then_found_by_search_and_belt(page, chromium, live_se
     visitor.wait_for_url("**/catalog/p/**")
     assert visitor.get_by_test_id("shop-card").is_visible()
     visitor.context.close()
+
+
+def test_on_a_phone_goods_come_first_two_a_row_and_the_filters_open_behind_a_button(chromium, live_server):
+    seller = approved_merchant()
+    for n in range(5):
+        make_product(seller, title=f"女装{n}", source_kind="factory")
+    make_product(seller, title="源头翡翠", source_kind="origin")
+    phone = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{live_server.url}/catalog/")
+
+    assert phone.get_by_test_id("result-count").inner_text() == "共 6 件"
+    belt = phone.get_by_label("货源")
+    assert not belt.is_visible()  # folded: the first screen shows goods
+    cards = phone.get_by_test_id("product-card")
+    first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
+    assert first["y"] == second["y"] and second["x"] > first["x"]  # two a row
+    assert first["y"] < 844  # goods on the first screen
+    assert first["width"] < 195
+    summary = phone.get_by_test_id("filter-summary")
+    assert summary.bounding_box()["height"] >= 44
+
+    summary.click()
+    belt.select_option("origin")
+    phone.get_by_test_id("search-submit").click()
+    phone.wait_for_url("**source_kind=origin**")
+
+    assert phone.get_by_test_id("product-card").count() == 1
+    assert phone.get_by_test_id("result-count").inner_text() == "共 1 件"
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "catalog-phone-filtered.png"), full_page=True)
+    phone.context.close()
+
+
+def test_on_a_wide_screen_the_filters_show_without_a_button(page, live_server):
+    page.goto(f"{live_server.url}/catalog/")
+
+    assert page.get_by_label("产业带").is_visible()
+    assert not page.get_by_test_id("filter-summary").is_visible()
