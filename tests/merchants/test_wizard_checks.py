@@ -4,7 +4,13 @@ import pytest
 from django.urls import reverse
 
 from merchants.models import ApplicationStatus, Category, MerchantProfile, OnboardingApplication
-from tests.factories import ApplicationFactory, UserFactory, fill_application, submitted_application
+from tests.factories import (
+    ApplicationFactory,
+    UserFactory,
+    fill_application,
+    image_upload,
+    submitted_application,
+)
 from tests.identity import make_resident_id, make_uscc
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +142,16 @@ def test_entity_step_accepts_a_number_held_only_by_a_draft(merchant_client):
 
     assert response.status_code == 302
     assert OnboardingApplication.objects.get(pk=mine.pk).uscc == draft.uscc
+
+
+def test_documents_upload_names_what_is_still_missing(merchant_client):
+    merchant_client.post(
+        step_url("entity"), entity_data(categories=[str(Category.objects.get(code="cosmetics").pk)])
+    )
+
+    response = merchant_client.post(step_url("documents"), {"id_front": image_upload()}, follow=True)
+
+    application = OnboardingApplication.objects.get()
+    assert [d.kind for d in application.documents.all()] == ["id_front"]
+    notices = [str(m) for m in response.context["messages"]]
+    assert "还缺：身份证国徽面、营业执照、化妆品备案或注册凭证。" in notices
