@@ -5,11 +5,12 @@
 Rows are generated in Python from a fixed random seed (the same scale gives the same
 data) and written with PostgreSQL's COPY (about 3 minutes for the 1.03M products and
 their indexes); on SQLite, used only by the small scale in the test suite, with batched
-INSERTs. The derived columns are computed as the project computes them: `index_grams`
-for the search grams, the region code for `origin_province`/`origin_city`, the
-merchant's seller type; discovery rows with migration 0007's SQL, the leaderboard by
-the service Celery runs, the feed slate by the cycle's layout and writer. The seeder
-expects a freshly migrated database (`bench/run.py` creates one per scale).
+INSERTs. The derived columns are computed as the project computes them: `product_grams`
+for the search grams (title, intro, the category's, belt's and source kind's words), the
+region code for `origin_province`/`origin_city`, the merchant's seller type; discovery
+rows with migration 0007's SQL, the leaderboard by the service Celery runs, the feed
+slate by the cycle's layout and writer. The seeder expects a freshly migrated database
+(`bench/run.py` creates one per scale).
 """
 
 import argparse
@@ -361,8 +362,13 @@ def _title(rng: random.Random, category_code: str) -> str:
 
 def product_rows(scale: Scale, merchants: list[Merchant], rng: random.Random, now):
     """Yield product rows: listed goods first, then drafts (never published)."""
-    from storefront.search import INTRO_CHARACTERS_INDEXED, index_grams
+    from industrybelts.models import Belt
+    from merchants.models import Category
+    from storefront.search import product_grams
 
+    # The grams hold the category's, belt's and source kind's words as the services write them.
+    categories = Category.objects.in_bulk()
+    belts = Belt.objects.in_bulk()
     total = scale.listed_products + scale.draft_products
     year = 365 * 24 * 3600
     for n in range(total):
@@ -383,11 +389,12 @@ def product_rows(scale: Scale, merchants: list[Merchant], rng: random.Random, no
         )
         created_at = (published_at or now) - datetime.timedelta(seconds=rng.random() * 86400)
         updated_at = (published_at or created_at) + (now - (published_at or created_at)) * rng.random() ** 3
+        source_kind = "belt" if in_belt else DEFAULT_SOURCE.get(merchant.seller_type, "origin")
         yield (
             _uuid(rng),
             merchant.id,
             _pick(rng, STATUS_SHARES) if listed else "draft",
-            "belt" if in_belt else DEFAULT_SOURCE.get(merchant.seller_type, "origin"),
+            source_kind,
             merchant.belt_id if in_belt else None,
             merchant.base_id if in_belt else None,
             merchant.region_id,
@@ -402,7 +409,13 @@ def product_rows(scale: Scale, merchants: list[Merchant], rng: random.Random, no
             merchant.seller_type,
             merchant.region_code[:2] + "0000",
             merchant.region_code[:4] + "00",
-            index_grams(title, intro[:INTRO_CHARACTERS_INDEXED]),
+            product_grams(
+                title=title,
+                intro=intro,
+                category=categories[merchant.category_id],
+                belt=belts[merchant.belt_id] if in_belt else None,
+                source_kind=source_kind,
+            ),
             clicks * rng.randrange(5, 40),
             clicks,
             published_at,

@@ -18,6 +18,7 @@ character queries alike. On SQLite the same column is a `|gram|gram|` string and
 the lookup is a LIKE per gram: correct, and a scan (fine for the embedded portal).
 """
 
+import functools
 import re
 import unicodedata
 from functools import reduce
@@ -65,10 +66,11 @@ def context_words(*, category=None, belt=None, source_kind: str = "") -> list[st
     return [word for word in words if word]
 
 
-def source_kind_labels(source_kind: str) -> list[str]:
+@functools.cache
+def source_kind_labels(source_kind: str) -> tuple[str, ...]:
     """A source kind's label in Chinese and in English ("产业带好货", "Industry-belt goods")."""
     if not source_kind:
-        return []
+        return ()
     from django.utils import translation
 
     from .models import SourceKind  # the models import this module (GramsField)
@@ -76,12 +78,12 @@ def source_kind_labels(source_kind: str) -> list[str]:
     try:
         label = SourceKind(source_kind).label
     except ValueError:
-        return []
+        return ()
     labels = []
     for language in ("zh-hans", "en"):
         with translation.override(language):
             labels.append(str(label))
-    return labels
+    return tuple(labels)
 
 
 def product_grams(*, title: str, intro: str, category=None, belt=None, source_kind: str = "") -> list[str]:
