@@ -140,6 +140,10 @@ class CatalogView(TemplateView):
             "params": urlencode(self._query()),
             "searching": bool(filters),
             "paged": bool(self.request.GET.get("after")),
+            # The folded filters' button tells how many of them are set (the words show anyway).
+            "active_filters": sum(
+                1 for name, value in self._query() if name != "q" and (name, value) != ("sort", "new")
+            ),
         }
         listing = {
             "head": render_to_string("storefront/partials/catalog_head.html", context),

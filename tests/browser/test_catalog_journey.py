@@ -68,6 +68,8 @@ def test_on_a_phone_goods_come_first_two_a_row_and_the_filters_open_behind_a_but
     make_product(seller, title="源头翡翠", source_kind="origin")
     phone = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     phone.goto(f"{live_server.url}/catalog/")
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "catalog-phone.png"))
 
     assert phone.get_by_test_id("result-count").inner_text() == "共 6 件"
     belt = phone.get_by_label("货源")
@@ -81,13 +83,14 @@ def test_on_a_phone_goods_come_first_two_a_row_and_the_filters_open_behind_a_but
     assert summary.bounding_box()["height"] >= 44
 
     summary.click()
+    phone.screenshot(path=str(ARTIFACTS / "catalog-phone-filters-open.png"))
     belt.select_option("origin")
     phone.get_by_test_id("search-submit").click()
     phone.wait_for_url("**source_kind=origin**")
 
     assert phone.get_by_test_id("product-card").count() == 1
     assert phone.get_by_test_id("result-count").inner_text() == "共 1 件"
-    ARTIFACTS.mkdir(exist_ok=True)
+    assert phone.get_by_test_id("filter-summary").inner_text().split() == ["筛选", "（已选", "1", "项）"]
     phone.screenshot(path=str(ARTIFACTS / "catalog-phone-filtered.png"), full_page=True)
     phone.context.close()
 

@@ -266,3 +266,12 @@ def test_result_count_in_english(client, seller):
     client.cookies["django_language"] = "en"
 
     assert result_count(client.get(CATALOG)) == "1 good in all"
+
+
+def test_the_filter_button_tells_how_many_filters_are_set(client, seller):
+    make_product(seller)
+
+    content = client.get(CATALOG, {"q": "女装", "source_kind": "origin", "sort": "price"}).content.decode()
+
+    assert '<span class="filter-count" data-testid="active-filters">（已选 2 项）</span>' in content
+    assert 'data-testid="active-filters"' not in client.get(CATALOG, {"q": "女装"}).content.decode()
