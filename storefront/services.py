@@ -60,7 +60,7 @@ def _denormalize(product: Product) -> None:
     product.search_grams = product_grams(
         title=product.title,
         intro=product.intro,
-        category=product.category,
+        category=product.category if product.category_id else None,
         belt=product.belt if product.belt_id else None,
         source_kind=product.source_kind,
     )
