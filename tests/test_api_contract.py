@@ -154,7 +154,9 @@ def filter_failure(context, failure, case, response):
     A form part is text on the wire (a generated title 2 arrives as "2", a valid title), which
     schemathesis allows for, except in a body with a file part, which it cannot validate. Here
     the parts as the server reads them (the last of a repeated one), a file as any text, are
-    held against the schema.
+    held against the schema: the resolved one, as written. schemathesis 4.32's optimised schema
+    folds an unanchored "contains a non-blank" pattern and the length bounds into one anchored
+    pattern, which calls a valid title with a leading U+0085 invalid.
     """
     if not isinstance(failure, AcceptedNegativeData) or case.media_type != MULTIPART:
         return True
@@ -164,7 +166,7 @@ def filter_failure(context, failure, case, response):
         return True
     sent = {name: "file" if texts[-1] is None else texts[-1] for name, texts in fields.items()}
     body = case.operation.get_body_for_media_type(MULTIPART)
-    validator = make_validator(body.optimized_schema, case.operation.schema.adapter.jsonschema_validator_cls)
+    validator = make_validator(body.resolved_schema, case.operation.schema.adapter.jsonschema_validator_cls)
     return not validator.is_valid(sent)
 
 
