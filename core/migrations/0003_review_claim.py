@@ -6,29 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0002_webhook_secret_rotation'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0002_webhook_secret_rotation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewClaim',
+            name="ReviewClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('claimed_at', models.DateTimeField(verbose_name='claimed at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('claimed_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='claimed by')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("claimed_at", models.DateTimeField(verbose_name="claimed at")),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="claimed by",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review claim',
-                'verbose_name_plural': 'review claims',
-                'indexes': [models.Index(fields=['content_type', 'expires_at'], name='review_claim_active_idx')],
-                'constraints': [models.UniqueConstraint(fields=('content_type', 'object_id'), name='review_claim_once_per_object')],
+                "verbose_name": "review claim",
+                "verbose_name_plural": "review claims",
+                "indexes": [
+                    models.Index(fields=["content_type", "expires_at"], name="review_claim_active_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("content_type", "object_id"), name="review_claim_once_per_object"
+                    )
+                ],
             },
         ),
     ]

@@ -4,20 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('merchants', '0011_webhooks_move_to_core'),
+        ("merchants", "0011_webhooks_move_to_core"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='merchantprofile',
-            name='seller_type',
-            field=models.CharField(blank=True, choices=[('factory', 'Factory owner'), ('stall', 'Market stall owner'), ('village', 'Village co-op / village official'), ('wholesale_market', 'Wholesale market'), ('expert', 'Recommendation expert'), ('brand', 'Brand')], max_length=20, verbose_name='seller type'),
+            model_name="merchantprofile",
+            name="seller_type",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("factory", "Factory owner"),
+                    ("stall", "Market stall owner"),
+                    ("village", "Village co-op / village official"),
+                    ("wholesale_market", "Wholesale market"),
+                    ("expert", "Recommendation expert"),
+                    ("brand", "Brand"),
+                ],
+                max_length=20,
+                verbose_name="seller type",
+            ),
         ),
         migrations.AlterField(
-            model_name='onboardingapplication',
-            name='entity_type',
-            field=models.CharField(blank=True, choices=[('individual', 'Individual (resident ID card)'), ('individual_business', 'Individual business'), ('enterprise', 'Enterprise')], max_length=20, verbose_name='entity type'),
+            model_name="onboardingapplication",
+            name="entity_type",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("individual", "Individual (resident ID card)"),
+                    ("individual_business", "Individual business"),
+                    ("enterprise", "Enterprise"),
+                ],
+                max_length=20,
+                verbose_name="entity type",
+            ),
         ),
     ]

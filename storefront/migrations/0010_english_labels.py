@@ -4,20 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('storefront', '0009_product_belt_exit'),
+        ("storefront", "0009_product_belt_exit"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='product',
-            name='seller_type',
-            field=models.CharField(choices=[('factory', 'Factory owner'), ('stall', 'Market stall owner'), ('village', 'Village co-op / village official'), ('wholesale_market', 'Wholesale market'), ('expert', 'Recommendation expert'), ('brand', 'Brand')], editable=False, max_length=20, verbose_name='seller type'),
+            model_name="product",
+            name="seller_type",
+            field=models.CharField(
+                choices=[
+                    ("factory", "Factory owner"),
+                    ("stall", "Market stall owner"),
+                    ("village", "Village co-op / village official"),
+                    ("wholesale_market", "Wholesale market"),
+                    ("expert", "Recommendation expert"),
+                    ("brand", "Brand"),
+                ],
+                editable=False,
+                max_length=20,
+                verbose_name="seller type",
+            ),
         ),
         migrations.AlterField(
-            model_name='schoolitem',
-            name='audience',
-            field=models.CharField(blank=True, choices=[('factory', 'Factory owner'), ('stall', 'Market stall owner'), ('village', 'Village co-op / village official'), ('wholesale_market', 'Wholesale market'), ('expert', 'Recommendation expert'), ('brand', 'Brand')], help_text='Leave empty for every kind of seller.', max_length=20, verbose_name='audience'),
+            model_name="schoolitem",
+            name="audience",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("factory", "Factory owner"),
+                    ("stall", "Market stall owner"),
+                    ("village", "Village co-op / village official"),
+                    ("wholesale_market", "Wholesale market"),
+                    ("expert", "Recommendation expert"),
+                    ("brand", "Brand"),
+                ],
+                help_text="Leave empty for every kind of seller.",
+                max_length=20,
+                verbose_name="audience",
+            ),
         ),
     ]

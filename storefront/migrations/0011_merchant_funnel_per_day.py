@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('storefront', '0010_english_labels'),
+        ("storefront", "0010_english_labels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='merchantexposureday',
-            name='clicks',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='purchase clicks'),
+            model_name="merchantexposureday",
+            name="clicks",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="purchase clicks"),
         ),
         migrations.AddField(
-            model_name='merchantexposureday',
-            name='views',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='views'),
+            model_name="merchantexposureday",
+            name="views",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="views"),
         ),
     ]
