@@ -58,6 +58,12 @@ class BeltDetailView(TemplateView):
             "providers": selectors.belt_providers(belt),
             "members": members,
             "share_url": self.request.build_absolute_uri(),
+            # An invitation-only belt offers "apply" only to a seller holding its invitation.
+            "can_apply": not belt.requires_invitation
+            or (
+                self.request.user.is_authenticated
+                and selectors.open_invitation_for(self.request.user, belt) is not None
+            ),
             **selectors.belt_page_context(belt),
         }
 

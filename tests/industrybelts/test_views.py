@@ -49,6 +49,29 @@ def test_belt_page_shows_bases_providers_and_members_for_sharing(client, apparel
     assert 'property="og:title"' in html
 
 
+def test_an_invitation_only_belt_offers_apply_only_to_a_seller_holding_its_invitation(client, jade):
+    provider, _owner = approved_provider(jade)
+    merchant = approved_merchant()
+    url = reverse("industrybelts:belt-detail", args=["jade"])
+
+    anonymous = client.get(url).content.decode()
+    client.force_login(merchant.user)
+    without_invitation = client.get(url).content.decode()
+    invited(provider, jade, merchant)
+    with_invitation = client.get(url).content.decode()
+
+    assert "仅限邀请" in anonymous or "邀请链接" in anonymous
+    assert 'data-testid="apply-to-belt"' not in anonymous
+    assert 'data-testid="apply-to-belt"' not in without_invitation
+    assert 'data-testid="apply-to-belt"' in with_invitation
+
+
+def test_an_open_belt_offers_apply_to_everyone(client, apparel):
+    html = client.get(reverse("industrybelts:belt-detail", args=["apparel"])).content.decode()
+
+    assert 'data-testid="apply-to-belt"' in html
+
+
 def test_belt_page_query_count_does_not_grow_with_members(client, apparel, django_assert_max_num_queries):
     _provider, owner = approved_provider(apparel)
     _member_of(apparel, owner, approved_merchant())
