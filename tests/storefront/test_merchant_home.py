@@ -62,6 +62,17 @@ def test_an_approved_merchant_sees_its_steps_and_funnel_with_the_numbers(
     assert 'class="" data-testid="step-campaign"' in page  # not in a campaign yet
     assert "<polyline" in page and "<svg" in page
     assert "<td>120</td><td>30</td><td>4</td>" in page  # the numbers, for screen readers too
+    assert 'data-testid="funnel-empty"' not in page
+    assert page.index('data-testid="merchant-funnel"') < page.index('class="history"')  # steps first
+
+
+def test_a_merchant_without_exposure_yet_reads_why_the_chart_is_flat(client):
+    seller = approved_merchant()
+    client.force_login(seller.user)
+
+    page = client.get(reverse("merchants:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert 'data-testid="funnel-empty"' in page and "还没有曝光" in page
 
 
 def test_the_home_section_waits_for_approval(client):
