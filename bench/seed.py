@@ -364,7 +364,7 @@ def product_rows(scale: Scale, merchants: list[Merchant], rng: random.Random, no
     """Yield product rows: listed goods first, then drafts (never published)."""
     from industrybelts.models import Belt
     from merchants.models import Category
-    from storefront.search import product_grams
+    from storefront.indexing import product_grams
 
     # The grams hold the category's, belt's and source kind's words as the services write them.
     categories = Category.objects.in_bulk()

@@ -15,9 +15,10 @@ from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from .indexing import source_kind_labels
 from .models import Product, ProductBeltExit, ProductImage, ProductStatus, SourceKind
 from .permissions import can_view
-from .search import matching, normalize, source_kind_labels
+from .search import matching, normalize
 
 PAGE_SIZE = 24
 CURSOR_SALT = "storefront.catalog.cursor"

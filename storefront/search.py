@@ -18,7 +18,6 @@ character queries alike. On SQLite the same column is a `|gram|gram|` string and
 the lookup is a LIKE per gram: correct, and a scan (fine for the embedded portal).
 """
 
-import functools
 import re
 import unicodedata
 from functools import reduce
@@ -49,50 +48,6 @@ def index_grams(*texts: str) -> list[str]:
             grams.update(run[i : i + 2] for i in range(len(run) - 1))
         grams.update(word[:MAX_WORD_LENGTH] for word in ASCII_WORD.findall(text))
     return sorted(grams)
-
-
-def context_words(*, category=None, belt=None, source_kind: str = "") -> list[str]:
-    """The words a buyer may search a good by besides its own text: its category's and
-    belt's names (Chinese and English) and its source kind's label in both languages.
-
-    `category` and `belt` are objects with `name` / `name_en` (models, or rows of a data
-    migration); they are the relations the caller already loaded, so no query is made.
-    """
-    words = []
-    for related in (category, belt):
-        if related is not None:
-            words += [related.name, getattr(related, "name_en", "") or ""]
-    words += source_kind_labels(source_kind)
-    return [word for word in words if word]
-
-
-@functools.cache
-def source_kind_labels(source_kind: str) -> tuple[str, ...]:
-    """A source kind's label in Chinese and in English ("产业带好货", "Industry-belt goods")."""
-    if not source_kind:
-        return ()
-    from django.utils import translation
-
-    from .models import SourceKind  # the models import this module (GramsField)
-
-    try:
-        label = SourceKind(source_kind).label
-    except ValueError:
-        return ()
-    labels = []
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            labels.append(str(label))
-    return tuple(labels)
-
-
-def product_grams(*, title: str, intro: str, category=None, belt=None, source_kind: str = "") -> list[str]:
-    """A good's grams: its title, the start of its intro, and its context words."""
-    return index_grams(
-        title,
-        (intro or "")[:INTRO_CHARACTERS_INDEXED],
-        *context_words(category=category, belt=belt, source_kind=source_kind),
-    )
 
 
 def query_grams(query: str) -> list[str]:

@@ -21,6 +21,7 @@ from . import permissions
 from .contract import BELT_REQUIRED_MESSAGE, check_product_photo, needs_belt, validate_prices
 from .discovery.services import enter_pool
 from .fragments import catalog_changed
+from .indexing import product_grams
 from .models import (
     Product,
     ProductBeltExit,
@@ -29,7 +30,6 @@ from .models import (
     ProductStatus,
     SourceKind,
 )
-from .search import product_grams
 from .tasks import process_product_image_task
 from .workflows import PRODUCT_WORKFLOW
 

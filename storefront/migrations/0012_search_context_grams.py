@@ -13,7 +13,7 @@ BATCH = 2000
 
 
 def reindex(apps, schema_editor):
-    from storefront.search import product_grams
+    from storefront.indexing import product_grams
 
     Product = apps.get_model("storefront", "Product")
     db = schema_editor.connection.alias

@@ -62,7 +62,7 @@ def test_search_matches_the_intro_too_and_rechecks_the_phrase(seller):
 @pytest.mark.django_db
 def test_a_goods_grams_hold_its_category_belt_and_source_kind_words(jade):
     from merchants.models import Category
-    from storefront.search import product_grams
+    from storefront.indexing import product_grams
 
     grams = product_grams(
         title="冰种手镯",
