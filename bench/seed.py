@@ -364,11 +364,18 @@ def product_rows(scale: Scale, merchants: list[Merchant], rng: random.Random, no
     """Yield product rows: listed goods first, then drafts (never published)."""
     from industrybelts.models import Belt
     from merchants.models import Category
-    from storefront.indexing import product_grams
 
     # The grams hold the category's, belt's and source kind's words as the services write them.
+    # Read now, not on the generator's first step: that step runs inside the COPY, where the
+    # connection cannot answer another query (PostgreSQL waits for the client for ever).
     categories = Category.objects.in_bulk()
     belts = Belt.objects.in_bulk()
+    return _product_rows(scale, merchants, rng, now, categories, belts)
+
+
+def _product_rows(scale, merchants, rng, now, categories, belts):
+    from storefront.indexing import product_grams
+
     total = scale.listed_products + scale.draft_products
     year = 365 * 24 * 3600
     for n in range(total):
