@@ -191,8 +191,21 @@ class Workflow:
         rows = self.model._default_manager.select_for_update()
         return (rows.select_related(*related) if related else rows).get(pk=obj.pk)
 
-    def record(self, *, obj, by, reason: str = "", details: dict | None = None, created: bool = False):
-        """Write an event without a move: a creation (from "") or a note such as a warning."""
+    def record(
+        self,
+        *,
+        obj,
+        by,
+        reason: str = "",
+        details: dict | None = None,
+        created: bool = False,
+        emit: bool | None = None,
+    ):
+        """Write an event without a move: a creation (from "") or a note such as a warning.
+
+        A creation is announced like a move; `emit=True` announces a note too, for a row
+        whose news is not its status (a merchant's requirements changed, its standing not).
+        """
         current = getattr(obj, self.status_field)
         event = self._event(
             obj,
@@ -202,7 +215,7 @@ class Workflow:
             reason=reason,
             details=details,
         )
-        if created:
+        if created if emit is None else emit:
             self._emit(obj, event)
         return event
 

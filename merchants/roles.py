@@ -14,6 +14,7 @@ class StaffGroup(models.TextChoices):
     BELT_OPERATIONS = "belt-operations", _("Belt operations")
     CONTENT_EDITOR = "content-editor", _("Content editor")
     SUPPORT = "support", _("Support")
+    FINANCE = "finance", _("Finance")
 
 
 # app_label -> model -> actions, per group. A feature adds its models here; the
@@ -30,6 +31,13 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "category": ("view",),
             "qualificationtype": ("view",),
             "region": ("view",),
+            # After approval: renewed documents and category additions.
+            "documentevent": ("view",),
+            "categoryrequest": ("view", "review"),
+            "categoryrequestevent": ("view",),
+            "merchantcompliance": ("view",),
+            "complianceevent": ("view",),
+            "compliancereminder": ("view",),
         },
     },
     StaffGroup.BELT_OPERATIONS: {
@@ -96,6 +104,18 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "webhookattempt": ("view",),
         },
         "account": {"emailaddress": ("view",)},
+    },
+    StaffGroup.FINANCE: {
+        "merchants": {
+            # Deposits only: transfers and their receipts, the ledger, the hold period.
+            # Identity documents stay the reviewers'.
+            "merchantprofile": ("view",),
+            "deposittransfer": ("view", "confirm"),
+            "deposittransferevent": ("view",),
+            "depositentry": ("view", "record"),
+            "merchantcompliance": ("view",),
+            "compliancepolicy": ("view", "change"),
+        },
     },
 }
 

@@ -15,6 +15,7 @@ from .models import (
     ApplicationStatus,
     Category,
     DocumentKind,
+    DocumentStatus,
     MerchantProfile,
     OnboardingApplication,
     QualificationType,
@@ -114,7 +115,8 @@ def required_qualifications(merchant: MerchantProfile) -> list[QualificationType
 
 def document_slots(application: OnboardingApplication) -> list[DocumentSlot]:
     """Return the documents this application needs, given its entity type and categories."""
-    documents = list(application.documents.all())
+    # Renewals awaiting review and replaced or refused uploads fill no slot.
+    documents = [d for d in application.documents.all() if d.status == DocumentStatus.CURRENT]
     by_kind = {d.kind: d for d in documents if d.qualification_id is None}
     by_qualification = {d.qualification_id: d for d in documents if d.qualification_id}
     holder = _("the legal representative's") if application.is_business else _("your")

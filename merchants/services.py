@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.emails import email_user
 from core.sites import portal_base_url
@@ -19,6 +20,7 @@ from core.tasks import enqueue_on_commit
 from core.uploads import CheckedUpload
 
 from . import permissions, selectors
+from .compliance import services as compliance
 from .exceptions import (
     ApplicationIncomplete,
     DuplicateIdentity,
@@ -30,6 +32,7 @@ from .models import (
     ApiToken,
     ApplicationDocument,
     ApplicationStatus,
+    DocumentStatus,
     EntityType,
     MerchantProfile,
     OnboardingApplication,
@@ -205,7 +208,7 @@ def application_upload_document(
     """
     locked = _lock_editable(application, by)
     previous = ApplicationDocument.objects.filter(
-        application=locked, kind=kind, qualification=qualification
+        application=locked, kind=kind, qualification=qualification, status=DocumentStatus.CURRENT
     ).first()
     if previous is not None:
         old_files = [f for f in (previous.file, previous.thumbnail) if f]
@@ -359,6 +362,10 @@ def _decide(application, *, by, to, reason="", details=None):
         updates={"decided_at": timezone.now()},
         locked=True,
     )
+    if to == ApplicationStatus.APPROVED:
+        # Obligations begin here: the deposit falls due and requirements are tracked.
+        compliance.deposit_open(merchant=moved.merchant, amount=moved.deposit_amount, by=by)
+        compliance.requirements_refresh(merchant=moved.merchant, by=by, cause=gettext("Shop approved"))
     _notify_merchant(moved, event)
     return moved
 
@@ -393,6 +400,7 @@ def _review_move(application, *, to, by, reason):
     """A reviewer's move of an approved shop: check, move, tell the merchant."""
     _require_reviewer(by, application)
     moved, event = APPLICATION_WORKFLOW.move(obj=application, to=to, by=by, reason=reason)
+    compliance.requirements_refresh(merchant=moved.merchant, by=by, cause=event.reason)
     _notify_merchant(moved, event)
     return moved
 

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from core.tasks import IDEMPOTENT_TASK_OPTIONS
 from core.uploads import make_thumbnail
 
+from .compliance import services as compliance
 from .models import ApplicationDocument
 from .services import applications_flag_overdue
 
@@ -26,3 +27,9 @@ def make_document_thumbnail_task(document_id: int) -> None:
 def flag_overdue_applications_task() -> int:
     """Flag applications waiting over two working days and e-mail the reviewers (beat, hourly)."""
     return len(applications_flag_overdue())
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def compliance_sweep_task() -> dict:
+    """Send the day's expiry reminders and refresh requirements (beat, hourly; each reminder once)."""
+    return compliance.compliance_sweep()

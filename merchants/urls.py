@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import api_tokens, views
+from .compliance import urls as compliance_urls
 
 app_name = "merchants"
 
@@ -21,4 +22,5 @@ urlpatterns = [
         views.DocumentFileView.as_view(thumbnail=True),
         name="document-thumbnail",
     ),
+    *compliance_urls.urlpatterns,
 ]

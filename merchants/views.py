@@ -53,6 +53,9 @@ NEXT_STEPS = {
     ApplicationStatus.SUSPENDED: gettext_lazy(
         "Your shop is suspended. Contact support to resolve the reason below."
     ),
+    ApplicationStatus.CLOSED: gettext_lazy(
+        "Your shop is closed. Your deposit refund and history are on the compliance page."
+    ),
 }
 
 

@@ -53,8 +53,9 @@ APPLICATION_WORKFLOW = Workflow(
         S.SUBMITTED: {S.IN_REVIEW, S.DRAFT},
         S.IN_REVIEW: {S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED},
         S.CHANGES_REQUESTED: {S.SUBMITTED},
-        S.APPROVED: {S.SUSPENDED},
-        S.SUSPENDED: {S.APPROVED},
+        # A shop that closes (退店) stays closed: its account and history remain.
+        S.APPROVED: {S.SUSPENDED, S.CLOSED},
+        S.SUSPENDED: {S.APPROVED, S.CLOSED},
     },
     event_model=ApplicationEvent,
     event_subject_field="application",

@@ -11,8 +11,9 @@ class StorefrontConfig(AppConfig):
         # once the app registry is ready (Django's rule for AppConfig.ready).
         from industrybelts import selectors as belt_selectors
         from merchants import selectors as merchant_selectors
+        from merchants.compliance import services as compliance_services
 
-        from . import merchant_home, selectors
+        from . import compliance, merchant_home, selectors
         from .discovery import selectors as discovery_selectors
         from .school import selectors as school_selectors
 
@@ -20,3 +21,5 @@ class StorefrontConfig(AppConfig):
         merchant_selectors.dashboard_sections.register(merchant_home.dashboard_home)
         belt_selectors.belt_page_sections.register(discovery_selectors.belt_discovery_section)
         belt_selectors.applicant_sections.register(selectors.applicant_goods_section)
+        compliance_services.restriction_changed.register(compliance.on_restriction_changed)
+        compliance_services.shop_closed.register(compliance.on_shop_closed)

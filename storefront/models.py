@@ -45,6 +45,8 @@ class ProductStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     UNPUBLISHED = "unpublished", _("Unpublished")
     HIDDEN = "hidden", _("Hidden by staff")
+    # Out of the catalog while the shop's requirements are past due (storefront.compliance).
+    RESTRICTED = "restricted", _("Hidden: requirements past due")
     DELETED = "deleted", _("Deleted")
 
 

@@ -5,7 +5,7 @@
 - Staff with `storefront.moderate_product` hide and restore; the owner cannot restore.
 """
 
-from merchants.models import ApplicationStatus
+from merchants.models import ApplicationStatus, Standing
 
 from .models import Product, ProductStatus
 
@@ -13,11 +13,16 @@ MODERATE_PERMISSION = "storefront.moderate_product"
 
 
 def merchant_can_sell(merchant) -> bool:
-    """Approved (and so not suspended) merchants sell; one query, cached on the profile."""
+    """Approved (so not suspended nor closed), unrestricted merchants sell; one query, cached."""
     if merchant is None:
         return False
     if not hasattr(merchant, "_can_sell"):
-        merchant._can_sell = merchant.applications.filter(status=ApplicationStatus.APPROVED).exists()
+        # A shop restricted for past-due requirements lists nothing new (merchants.compliance).
+        merchant._can_sell = (
+            merchant.applications.filter(status=ApplicationStatus.APPROVED)
+            .exclude(merchant__compliance__status=Standing.RESTRICTED)
+            .exists()
+        )
     return merchant._can_sell
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.emails import email_user
 from core.exceptions import DomainError, Forbidden
+from merchants.compliance.services import selling_refusal
 from merchants.models import MerchantProfile
 from merchants.services import site_base_url
 
@@ -40,11 +41,19 @@ NotAllowedToSell = Forbidden.define(
 )
 
 
+def restriction_message(merchant: MerchantProfile) -> tuple:
+    """The refusal's message for a restricted shop, with its reason (empty: the generic one)."""
+    reason = selling_refusal(merchant)
+    if reason is None:
+        return ()
+    return (_("Your shop is restricted until its requirements are met: %(reason)s") % {"reason": reason},)
+
+
 def require_seller(merchant: MerchantProfile, by) -> None:
     if merchant.user_id != by.pk:
         raise PermissionDenied
     if not permissions.merchant_can_sell(merchant):
-        raise NotAllowedToSell()
+        raise NotAllowedToSell(*restriction_message(merchant))
 
 
 def _denormalize(product: Product) -> None:

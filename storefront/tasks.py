@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.tasks import IDEMPOTENT_TASK_OPTIONS
 from core.uploads import make_webp_sizes
 
-from . import counters
+from . import compliance, counters
 from .fragments import catalog_changed
 from .models import Product, ProductImage
 
@@ -66,3 +66,15 @@ def flush_product_counters_task() -> dict:
     """Add buffered views and clicks to the products (Celery beat, every minute)."""
 
     return counters.flush()
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def sync_restricted_goods_task(merchant_id: int) -> tuple[int, int]:
+    """Hide or restore a merchant's goods as its restriction now stands (safe to run twice)."""
+    return compliance.sync_restricted_goods(merchant_id)
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def take_shop_offline_task(merchant_id: int) -> tuple[int, int]:
+    """Take a closed shop's goods offline and withdraw its open sign-ups (safe to run twice)."""
+    return compliance.take_shop_offline(merchant_id)

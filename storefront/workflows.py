@@ -30,7 +30,9 @@ PRODUCT_WORKFLOW = Workflow(
     model=Product,
     transitions={
         S.DRAFT: {S.PUBLISHED, S.DELETED},
-        S.PUBLISHED: {S.UNPUBLISHED, S.HIDDEN, S.DELETED},
+        S.PUBLISHED: {S.UNPUBLISHED, S.HIDDEN, S.DELETED, S.RESTRICTED},
+        # Restored by storefront.compliance when the requirements are met again.
+        S.RESTRICTED: {S.PUBLISHED, S.UNPUBLISHED, S.DELETED},
         S.UNPUBLISHED: {S.PUBLISHED, S.DELETED},
         S.HIDDEN: {S.PUBLISHED},
     },

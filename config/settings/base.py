@@ -265,6 +265,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
+    # Expiry reminders at 30, 7 and 1 days, restrictions when past due (merchants.compliance).
+    "compliance-sweep": {
+        "task": "merchants.tasks.compliance_sweep_task",
+        "schedule": 60 * 60,
+    },
     "flag-overdue-applications": {
         "task": "merchants.tasks.flag_overdue_applications_task",
         "schedule": 60 * 60,

@@ -17,6 +17,7 @@ class EventType(models.TextChoices):
     PRODUCT_UNPUBLISHED = "product.unpublished", _("Product unpublished")
     PRODUCT_HIDDEN = "product.hidden", _("Product hidden by staff")
     PRODUCT_DELETED = "product.deleted", _("Product deleted")
+    REQUIREMENTS_UPDATED = "merchant.requirements_updated", _("Merchant requirements or standing changed")
     PING = "ping", _("Test ping")
 
 

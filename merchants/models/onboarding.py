@@ -8,10 +8,10 @@ import uuid
 
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel, public_id_field
+from core.models import TimeStampedModel, public_id_field, user_reference
 
 
 def private_storage():
@@ -33,6 +33,8 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
+    # The merchant closed its shop (退店): goods offline, the account and history kept.
+    CLOSED = "closed", _("Closed")
 
 
 # Statuses in which the merchant may edit; everything else is frozen for review.
@@ -120,6 +122,17 @@ class OnboardingApplication(TimeStampedModel):
         return self.entity_type in (EntityType.INDIVIDUAL_BUSINESS, EntityType.ENTERPRISE)
 
 
+class DocumentStatus(models.TextChoices):
+    """Where a document stands. Onboarding uploads are `current` at once (the application's
+    review covers them); a renewal or a category addition's upload after approval waits as
+    `pending` until a reviewer confirms it, then replaces the `current` one (`superseded`)."""
+
+    CURRENT = "current", _("In force")
+    PENDING = "pending", _("Awaiting review")
+    REFUSED = "refused", _("Refused")
+    SUPERSEDED = "superseded", _("Replaced")
+
+
 class DocumentKind(models.TextChoices):
     ID_FRONT = "id_front", _("ID card, portrait side")
     ID_BACK = "id_back", _("ID card, national emblem side")
@@ -162,22 +175,51 @@ class ApplicationDocument(TimeStampedModel):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    # Entered by the merchant, confirmed or corrected by the reviewer (validity_confirmed_*).
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Leave empty for a long-term (长期) document.")
+    )
+    validity_confirmed_at = models.DateTimeField(_("validity confirmed at"), null=True, blank=True)
+    validity_confirmed_by = user_reference(_("validity confirmed by"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.CURRENT
+    )
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    category_request = models.ForeignKey(
+        "merchants.CategoryRequest",
+        verbose_name=_("category request"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("application document")
         verbose_name_plural = _("application documents")
         ordering = ["kind", "created_at"]
+        indexes = [
+            models.Index(fields=["valid_until"], condition=Q(status="current"), name="document_expiry_idx"),
+        ]
         constraints = [
+            # One document in force per slot, and at most one awaiting review beside it.
             models.UniqueConstraint(
-                fields=["application", "kind"],
-                condition=Q(qualification__isnull=True),
+                fields=["application", "kind", "status"],
+                condition=Q(qualification__isnull=True, status__in=["current", "pending"]),
                 name="document_one_per_kind",
             ),
             models.UniqueConstraint(
-                fields=["application", "qualification"],
-                condition=Q(qualification__isnull=False),
+                fields=["application", "qualification", "status"],
+                condition=Q(qualification__isnull=False, status__in=["current", "pending"]),
                 name="document_one_per_qualification",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(issued_on__isnull=True)
+                | Q(valid_until__gt=F("issued_on")),
+                name="document_valid_after_issue",
             ),
             models.CheckConstraint(
                 condition=Q(kind="qualification", qualification__isnull=False)
@@ -196,6 +238,11 @@ class ApplicationDocument(TimeStampedModel):
         return {"application/pdf": "pdf", "image/png": "png", "image/webp": "webp"}.get(
             self.content_type, "jpg"
         )
+
+    @property
+    def slot_key(self) -> str:
+        """The requirement this document fills: its kind, or its qualification's code."""
+        return f"qualification-{self.qualification.code}" if self.qualification_id else self.kind
 
     @property
     def is_pdf(self) -> bool:

@@ -20,7 +20,7 @@ from merchants.models import MerchantProfile
 from storefront.discovery.models import ProductExposure
 from storefront.models import Product, ProductStatus
 from storefront.permissions import merchant_can_sell
-from storefront.services import NotAllowedToSell
+from storefront.services import NotAllowedToSell, restriction_message
 
 from .exceptions import CampaignFull, NotEligible, SignupClosed
 from .models import Campaign, CampaignEntry, CampaignLeaderboardRow
@@ -55,7 +55,7 @@ def campaign_sign_up(*, campaign: Campaign, product: Product, by) -> tuple[Campa
     if merchant.user_id != by.pk:
         raise PermissionDenied
     if not merchant_can_sell(merchant):
-        raise NotAllowedToSell()
+        raise NotAllowedToSell(*restriction_message(merchant))
     if not campaign.is_open():
         raise SignupClosed()
     # The shop's sign-ups are counted under a lock on its own row, so two of its goods

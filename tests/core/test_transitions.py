@@ -33,7 +33,7 @@ SPEC = {
     "application": {
         "edges": "draft>submitted submitted>in_review submitted>draft in_review>approved "
         "in_review>changes_requested in_review>rejected changes_requested>submitted "
-        "approved>suspended suspended>approved",
+        "approved>suspended suspended>approved approved>closed suspended>closed",
         "reasons": {"changes_requested", "rejected", "suspended"},
     },
     "provider": {
@@ -48,7 +48,8 @@ SPEC = {
     },
     "product": {
         "edges": "draft>published draft>deleted published>unpublished published>hidden published>deleted "
-        "unpublished>published unpublished>deleted hidden>published",
+        "unpublished>published unpublished>deleted hidden>published published>restricted "
+        "restricted>published restricted>unpublished restricted>deleted",
         "reasons": {"hidden"},
     },
     "school": {

@@ -31,6 +31,8 @@ ALLOWED = {
     (S.CHANGES_REQUESTED, S.SUBMITTED),
     (S.APPROVED, S.SUSPENDED),
     (S.SUSPENDED, S.APPROVED),
+    (S.APPROVED, S.CLOSED),  # the merchant closes its shop (退店)
+    (S.SUSPENDED, S.CLOSED),
 }
 
 
