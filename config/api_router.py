@@ -24,6 +24,7 @@ from merchants.api.views import (
     MeView,
     ProfileView,
 )
+from merchants.compliance.api import RequirementsView
 from storefront.api.views import (
     BeltListView,
     MerchantProductViewSet,
@@ -112,6 +113,7 @@ urlpatterns = [
         name="merchant-application-withdraw",
     ),
     path("merchant/application/documents/", DocumentListView.as_view(), name="merchant-documents"),
+    path("merchant/requirements/", RequirementsView.as_view(), name="merchant-requirements"),
     path("merchant/memberships/", MerchantMembershipListView.as_view(), name="merchant-membership-list"),
     # The provider's side (provider tokens)
     path("provider/belts/", ProviderBeltListView.as_view(), name="provider-belt-list"),

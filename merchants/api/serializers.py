@@ -57,7 +57,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         model = ApplicationDocument
         fields = [
             "id", "kind", "qualification", "content_type", "size", "width", "height", "original_name",
-            "uploaded_at",
+            "uploaded_at", "status", "issued_on", "valid_until",
         ]  # fmt: skip
         read_only_fields = fields
 
