@@ -66,6 +66,7 @@ ROWS = [
         "POST", "/api/v1/merchant/application/documents/", "merchant", Scope.APPLICATION_WRITE,
         body={"slot": "id_front"}, multipart=True,
     ),
+    Row("GET", "/api/v1/merchant/requirements/", "merchant", Scope.APPLICATION_READ),
     Row("GET", "/api/v1/merchant/memberships/", "merchant", Scope.MEMBERSHIPS_READ),
     Row("GET", "/api/v1/merchant/products/", "merchant", Scope.PRODUCTS_READ),
     Row("POST", "/api/v1/merchant/products/", "merchant", Scope.PRODUCTS_WRITE, body=GOOD),
