@@ -50,7 +50,15 @@ from ..models import (
 from ..models.compliance import HELD_SIGN
 from ..workflows import APPLICATION_WORKFLOW
 from . import permissions
-from .requirements import REMINDER_DAYS, Requirements, compute, ledger_totals, merchant_inputs, owed_from
+from .requirements import (
+    AFTER_APPROVAL,
+    REMINDER_DAYS,
+    Requirements,
+    compute,
+    ledger_totals,
+    merchant_inputs,
+    owed_from,
+)
 from .workflows import (
     CATEGORY_REQUEST_WORKFLOW,
     COMPLIANCE_WORKFLOW,
@@ -113,12 +121,12 @@ def requirements_refresh(
 ):
     """Recompute `merchant`'s requirements, store them, and record what changed with `cause`.
 
-    Returns the stored `MerchantCompliance`. A merchant that has not applied yet has none.
+    Returns the stored `MerchantCompliance`; a merchant not yet approved has none.
     """
     on = on or today()
     inputs = merchant_inputs(merchant, today=on)
-    if inputs is None:
-        return None
+    if inputs is None or inputs["status"] not in AFTER_APPROVAL:
+        return None  # onboarding is the wizard's; obligations begin at approval
     requirements = compute(**inputs, today=on)
     state = merchant_state(merchant)
     state = COMPLIANCE_WORKFLOW.lock(state, "merchant")
@@ -172,9 +180,7 @@ def current_requirements(merchant: MerchantProfile) -> tuple[MerchantCompliance 
 
 def selling_refusal(merchant: MerchantProfile) -> str | None:
     """Why a restricted merchant may not list goods or sign up for campaigns (None if it may)."""
-    state = (
-        MerchantCompliance.objects.filter(merchant=merchant).only("status", "restriction_reason").first()
-    )
+    state = MerchantCompliance.objects.filter(merchant=merchant).only("status", "restriction_reason").first()
     if state is None or state.status != Standing.RESTRICTED:
         return None
     return state.restriction_reason or str(_("Requirements are past due."))
