@@ -8,6 +8,8 @@ status, not the history.
 """
 
 import datetime
+import importlib
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,10 +17,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import InvalidTransition, ReasonRequired
+from core.transitions import Workflow
 from industrybelts import services as belt_services
 from industrybelts.models import Belt
 from industrybelts.workflows import MEMBERSHIP_WORKFLOW, PROVIDER_WORKFLOW
-from merchants.models import OnboardingApplication
+from merchants.compliance.workflows import (
+    CATEGORY_REQUEST_WORKFLOW,
+    COMPLIANCE_WORKFLOW,
+    DEPOSIT_TRANSFER_WORKFLOW,
+    DOCUMENT_WORKFLOW,
+)
+from merchants.models import (
+    ApplicationDocument,
+    CategoryRequest,
+    DepositTransfer,
+    MerchantCompliance,
+    OnboardingApplication,
+)
 from merchants.workflows import APPLICATION_WORKFLOW
 from storefront.school.workflows import SCHOOL_WORKFLOW
 from storefront.workflows import PRODUCT_WORKFLOW
@@ -52,6 +67,24 @@ SPEC = {
         "restricted>published restricted>unpublished restricted>deleted",
         "reasons": {"hidden"},
     },
+    "compliance": {
+        "edges": "good>action_required good>restricted good>closed action_required>good "
+        "action_required>restricted action_required>closed restricted>good restricted>action_required "
+        "restricted>closed",
+        "reasons": set(),
+    },
+    "document": {
+        "edges": "pending>current pending>refused current>superseded",
+        "reasons": {"refused"},
+    },
+    "category_request": {
+        "edges": "submitted>approved submitted>rejected submitted>withdrawn",
+        "reasons": {"rejected"},
+    },
+    "deposit_transfer": {
+        "edges": "submitted>confirmed submitted>refused",
+        "reasons": {"refused"},
+    },
     "school": {
         "edges": "draft>submitted draft>scheduled draft>published submitted>draft submitted>scheduled "
         "submitted>published submitted>changes_requested submitted>rejected changes_requested>submitted "
@@ -66,7 +99,19 @@ WORKFLOWS = {
     "membership": MEMBERSHIP_WORKFLOW,
     "product": PRODUCT_WORKFLOW,
     "school": SCHOOL_WORKFLOW,
+    "compliance": COMPLIANCE_WORKFLOW,
+    "document": DOCUMENT_WORKFLOW,
+    "category_request": CATEGORY_REQUEST_WORKFLOW,
+    "deposit_transfer": DEPOSIT_TRANSFER_WORKFLOW,
 }
+
+WORKFLOW_MODULES = [
+    "merchants.workflows",
+    "merchants.compliance.workflows",
+    "industrybelts.workflows",
+    "storefront.workflows",
+    "storefront.school.workflows",
+]
 
 
 def _subject(name):
@@ -84,12 +129,33 @@ def _subject(name):
         )
     if name == "product":
         return make_product(approved_merchant(), publish=False)
+    if name in ("compliance", "document", "category_request", "deposit_transfer"):
+        return _compliance_subject(name)
     item = make_item(title="开播前的三件事", publish=False)
     # A scheduled item has a time (the table's school_scheduled_has_time): give it one up
     # front, so the item can be put in any status.
     item.publish_at = timezone.now() + datetime.timedelta(days=1)
     item.save(update_fields=["publish_at"])
     return item
+
+
+def _compliance_subject(name):
+    merchant = approved_merchant()
+    if name == "compliance":
+        return MerchantCompliance.objects.get(merchant=merchant)
+    if name == "document":
+        return ApplicationDocument.objects.filter(application__merchant=merchant).first()
+    if name == "category_request":
+        return CategoryRequest.objects.create(merchant=merchant, deposit_before=0, deposit_after=0)
+    return DepositTransfer.objects.create(
+        merchant=merchant,
+        amount=Decimal("2000.00"),
+        payer_name="王小丽",
+        bank_reference="TR-SPEC",
+        receipt="deposits/spec.pdf",
+        content_type="application/pdf",
+        size=100,
+    )
 
 
 def _edges(name) -> set[tuple[str, str]]:
@@ -120,6 +186,18 @@ def _attempt(workflow, obj, start, target, reason):
             raise _Undo((outcome, status, written))
     except _Undo as undo:
         return undo.args[0]
+
+
+def test_every_workflow_is_in_the_table():
+    declared = {
+        id(value)
+        for module in WORKFLOW_MODULES
+        for value in vars(importlib.import_module(module)).values()
+        if isinstance(value, Workflow)
+    }
+
+    assert declared == {id(workflow) for workflow in WORKFLOWS.values()}
+    assert set(SPEC) == set(WORKFLOWS)
 
 
 @pytest.mark.parametrize("name", list(SPEC))
