@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.uploads import check_upload
 from core.webhooks.models import EventType, WebhookDelivery
 from merchants.compliance import services
+from merchants.compliance.payments import SettledPayment, record_gateway_payment
 from merchants.compliance.services import AmountMismatch, DeductionTooLarge, RefundNotDue
 from merchants.models import (
     ApplicationDocument,
@@ -455,3 +456,22 @@ def test_a_failed_write_leaves_the_requirements_as_they_were(jade_seller):
         raise RuntimeError
 
     assert MerchantCompliance.objects.get(merchant=jade_seller).requirements == before
+
+
+class _GatewayDouble:
+    """A test double: the portal ships no gateway (merchants.compliance.payments)."""
+
+    code = "double"
+    label = "Double"
+
+
+def test_a_gateway_payment_is_recorded_once_per_reference():
+    merchant = approved_merchant()
+    payment = SettledPayment(merchant_id=merchant.pk, amount=Decimal("2000.00"), reference="PAY-1")
+
+    first = record_gateway_payment(gateway=_GatewayDouble(), payment=payment)
+    second = record_gateway_payment(gateway=_GatewayDouble(), payment=payment)
+
+    assert first.pk == second.pk
+    assert services.deposit_balance(merchant) == (Decimal("2000.00"), Decimal("0.00"))
+    assert MerchantCompliance.objects.get(merchant=merchant).status == Standing.GOOD
