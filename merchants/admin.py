@@ -15,7 +15,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -33,6 +32,7 @@ from .models import (
     ApplicationEvent,
     ApplicationStatus,
     Category,
+    MerchantCompliance,
     MerchantProfile,
     OnboardingApplication,
     QualificationType,
@@ -288,24 +288,6 @@ class ApplicationEventInline(TransitionEventInline):
     model = ApplicationEvent
 
 
-def _document_preview(document) -> str:
-    url = reverse("merchants:document-file", args=[document.public_id])
-    if document.is_pdf:
-        inner = format_html('<span class="doc-pdf">PDF · {}</span>', filesizeformat(document.size))
-    elif document.thumbnail:
-        thumb = reverse("merchants:document-thumbnail", args=[document.public_id])
-        inner = format_html('<img src="{}" alt="{}" class="doc-thumb" loading="lazy">', thumb, str(document))
-    else:
-        inner = format_html('<span class="doc-pending">{}</span>', _("thumbnail being made…"))
-    return format_html(
-        '<figure class="doc"><a href="{}" target="_blank" rel="noopener">{}</a>'
-        "<figcaption>{}</figcaption></figure>",
-        url,
-        inner,
-        str(document),
-    )
-
-
 S = ApplicationStatus
 
 
@@ -380,6 +362,7 @@ class OnboardingApplicationAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admi
             },
         ),
         (_("Documents"), {"fields": ("documents_preview",)}),
+        (_("After approval"), {"fields": ("requirements_now",)}),
         (
             _("Shop"),
             {
@@ -449,7 +432,12 @@ class OnboardingApplicationAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admi
         parts = []
         for slot in slots:
             if slot.document:
-                parts.append(_document_preview(slot.document))
+                # The dates beside each document; a reviewer confirms them on the document's page.
+                confirm_url = reverse("admin:merchants_applicationdocument_change", args=[slot.document.pk])
+                caption = format_html(
+                    '{} · <a href="{}">{}</a>', slot.document, confirm_url, _("confirm or correct the dates")
+                )
+                parts.append(compliance_admin.document_figure(slot.document, caption=caption))
             else:
                 parts.append(
                     format_html(
@@ -459,6 +447,11 @@ class OnboardingApplicationAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admi
         return format_html(
             '<div class="doc-grid">{}</div>', format_html_join("", "{}", ((p,) for p in parts))
         )
+
+    @admin.display(description=_("requirements"))
+    def requirements_now(self, application):
+        state = MerchantCompliance.objects.filter(merchant_id=application.merchant_id).first()
+        return compliance_admin.requirements_block(state)
 
     @admin.display(description=_("merchant"))
     def merchant_link(self, application):
@@ -546,3 +539,5 @@ class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 from core.webhooks import admin as webhooks_admin  # noqa: E402, F401 (registers the webhook screens)
+
+from .compliance import admin as compliance_admin  # noqa: E402 (registers the screens after approval)

@@ -14,6 +14,7 @@ from core.fonts import cjk_font
 from core.uploads import check_upload
 
 from . import selectors, services
+from .compliance.demo import seed_compliance
 from .models import ApplicationStatus, Category, DocumentKind, EntityType, Region, SellerType, User
 
 # email, shop, seller type, entity type, county code, categories, the state to reach
@@ -222,7 +223,8 @@ def seed_onboarding(stdout=None) -> list[tuple[str, str]]:
         )
         services.application_acknowledge_deposit(application=application, by=user)
         _walk(application, PATH_TO[target], user=user, reviewer=reviewer)
-    return logins
+    # After approval: deposits, renewals, category requests, a closed shop.
+    return logins + seed_compliance(stdout)
 
 
 def _walk(application, steps, *, user, reviewer):

@@ -34,13 +34,14 @@ from industrybelts import services as belt_services
 from industrybelts.exceptions import InvitationInvalid
 from industrybelts.models import Belt, ProviderComplaint, ProviderMember
 from merchants import services as merchant_services
-from merchants.models import ApiToken, MerchantProfile, User
+from merchants.models import ApiToken, CompliancePolicy, DepositEntry, DepositTransfer, MerchantProfile, User
 from merchants.roles import GROUP_PERMISSIONS, StaffGroup
 from storefront.campaigns import services as campaign_services
 from storefront.discovery.models import DiscoverySettings, ExposureHealth, ProductExposure
 from storefront.school.models import SchoolTag
 from tests.factories import StaffFactory, UserFactory, reviewer, submitted_application
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, make_base
+from tests.merchants.test_compliance_admin import category_request, transfer
 from tests.storefront.campaigns.conftest import make_campaign
 from tests.storefront.conftest import make_product
 from tests.storefront.school.conftest import make_item
@@ -67,6 +68,26 @@ ADMIN_TABLE = {
         ),
     },
     "merchants.Category": {"never": set(), "actions": {}},
+    # After approval (merchants/compliance/admin.py): renewed documents and category
+    # requests are the reviewers', transfers and the ledger finance's.
+    "merchants.ApplicationDocument": {
+        "never": {"add", "change", "delete"},
+        "review": "merchants.review_onboardingapplication",
+        "actions": dict.fromkeys(("approve", "refuse"), "merchants.review_onboardingapplication"),
+    },
+    "merchants.CategoryRequest": {
+        "never": {"add", "change", "delete"},
+        "review": "merchants.review_categoryrequest",
+        "actions": dict.fromkeys(("approve", "reject"), "merchants.review_categoryrequest"),
+    },
+    "merchants.DepositTransfer": {
+        "never": {"add", "change", "delete"},
+        "review": "merchants.confirm_deposittransfer",
+        "actions": dict.fromkeys(("confirm", "refuse"), "merchants.confirm_deposittransfer"),
+    },
+    "merchants.DepositEntry": {"never": {"add", "change", "delete"}, "actions": {}},
+    "merchants.MerchantCompliance": {"never": {"add", "change", "delete"}, "actions": {}},
+    "merchants.CompliancePolicy": {"never": {"add", "delete"}, "actions": {}},
     "merchants.QualificationType": {"never": set(), "actions": {}},
     "merchants.MerchantProfile": {"never": {"add"}, "actions": {}},
     "merchants.Region": {"never": {"add", "change", "delete"}, "actions": {}},
@@ -248,6 +269,9 @@ def world():
         endpoint=endpoint, event_id=uuid.uuid4(), event_type="product.published", payload={}
     )
     merchant_services.api_token_create(user=seller.user, name="ERP", scopes=["products:read"])
+    transfer(seller)
+    category_request(seller)
+    CompliancePolicy.current()
     superuser = UserFactory(is_staff=True, is_superuser=True, email="root@example.com")
     reviewer()
     belt_ops()
@@ -425,6 +449,35 @@ def _privileged_cells(matrix, world):
     client.post(provider_url, data)
     matrix.check("provider member through the inline", ProviderMember.objects.count() == before)
     matrix.check("no membership of the staff user", not ProviderMember.objects.filter(user=user).exists())
+
+
+# The compliance screens' own pages beside the model admin's: the receipt finance reads and
+# the two ledger forms finance posts. Each group may or may not open them; a refused POST
+# writes nothing.
+LEDGER_PAGES = ("deduct", "refund")
+
+
+@pytest.mark.parametrize("group", list(StaffGroup))
+def test_each_group_gets_exactly_its_rights_on_the_deposit_pages(client, world, group):
+    user = StaffFactory(group=group)
+    client.force_login(user)
+    matrix = Matrix(client, user, group)
+    finance = "merchants.confirm_deposittransfer" in matrix.perms
+    seller = world["seller"]
+    transfer_row = DepositTransfer.objects.get(merchant=seller)
+
+    receipt = client.get(reverse("admin:merchants_deposittransfer_receipt", args=[transfer_row.pk]))
+    matrix.check("receipt", receipt.status_code == (200 if finance else 403), f"→ {receipt.status_code}")
+    for page in LEDGER_PAGES:
+        page_url = reverse(f"admin:merchants_depositentry_{page}", args=[seller.pk])
+        response = client.get(page_url)
+        matrix.check(f"ledger {page} GET", response.status_code == (200 if finance else 403))
+        if not finance:
+            data = {"amount": "1.00", "violation": "matrix", "reason": "matrix", "bank_reference": "M"}
+            matrix.refused(f"ledger {page} POST", DepositEntry, "post", page_url, data)
+
+    print(f"\n{group}: {matrix.cells} cells checked")
+    assert not matrix.failures, "\n".join(matrix.failures)
 
 
 def test_a_staff_member_made_a_provider_member_by_hand_still_cannot_read_documents(client, world):

@@ -30,6 +30,7 @@ STAFF_ACCOUNTS = [
     ("belts@demo.local", "产业带运营", StaffGroup.BELT_OPERATIONS),
     ("editor@demo.local", "商学院编辑", StaffGroup.CONTENT_EDITOR),
     ("support@demo.local", "客服专员", StaffGroup.SUPPORT),
+    ("finance@demo.local", "财务专员", StaffGroup.FINANCE),
 ]
 
 MERCHANT_ACCOUNTS = [
@@ -42,6 +43,12 @@ MERCHANT_ACCOUNTS = [
     ("market@demo.local", "义乌小商品批发"),
     ("ruili@demo.local", "瑞丽翡翠直播小王"),
     ("sihui@demo.local", "四会玉器城陈师傅"),
+    # After approval (merchants/compliance/demo.py): a shop in each state of the lifecycle.
+    ("renewal@demo.local", "揭阳阳美玉器小陈"),
+    ("categories@demo.local", "临沂兰山日用百货"),
+    ("transfer@demo.local", "南通通州家纺直供"),
+    ("topup@demo.local", "德化陶瓷小林"),
+    ("closed@demo.local", "白沟箱包老郑"),
     ("apparel.provider@demo.local", "杭州云仓电商服务（负责人）"),
     ("apparel.agent@demo.local", "杭州云仓电商服务（招商专员）"),
     ("jade.provider@demo.local", "平洲翡翠直播服务中心（负责人）"),
