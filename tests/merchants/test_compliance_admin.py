@@ -344,6 +344,31 @@ def test_approving_a_category_request_opens_the_categories(as_reviewer, merchant
     assert merchant.categories.filter(code="household").exists()
 
 
+def test_a_category_request_decided_once_refuses_the_stale_page(as_reviewer, merchant):
+    request = category_request(merchant)
+    seen = {"decision": "approve", "expected_status": CategoryRequestStatus.SUBMITTED, "note": ""}
+    as_reviewer.post(url("categoryrequest", "decide", request.pk), seen)
+    events, entries = request.events.count(), DepositEntry.objects.count()
+
+    stale = {"decision": "reject", "expected_status": CategoryRequestStatus.SUBMITTED, "reason": "重复"}
+    response = as_reviewer.post(url("categoryrequest", "decide", request.pk), stale)
+
+    request.refresh_from_db()
+    assert response.status_code == 302
+    assert request.status == CategoryRequestStatus.APPROVED
+    assert (request.events.count(), DepositEntry.objects.count()) == (events, entries)
+
+
+def test_finance_cannot_decide_a_category_request(as_finance, merchant):
+    request = category_request(merchant)
+
+    response = decide(as_finance, "categoryrequest", request, "approve")
+
+    assert response.status_code == 403
+    request.refresh_from_db()
+    assert request.status == CategoryRequestStatus.SUBMITTED
+
+
 def test_rejecting_a_category_request_needs_a_reason(as_reviewer, merchant):
     request = category_request(merchant)
 
