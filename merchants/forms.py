@@ -8,6 +8,7 @@ from core.admin_actions import DecisionForm
 from core.uploads import check_upload
 
 from .channels import validate_shop_url
+from .compliance import services as compliance
 from .models import (
     Category,
     EntityType,
@@ -194,8 +195,16 @@ class EntityForm(forms.Form):
         }
 
 
+ISSUED_ON, VALID_UNTIL = "__issued_on", "__valid_until"
+
+
 class DocumentsForm(forms.Form):
-    """Step 2: one file field per document the application needs; each upload checked by content."""
+    """Step 2: one file field per document the application needs; each upload checked by content.
+
+    Each document may carry the dates printed on it (issued on, valid until; no end date is
+    a long-term 长期 document): optional here, the reviewer confirms or corrects them, and
+    they tell the merchant when a renewal falls due after approval.
+    """
 
     def __init__(self, *args, slots, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,23 +217,62 @@ class DocumentsForm(forms.Form):
                 required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": accept}),
             )
+            self.fields[slot.key + ISSUED_ON] = _date_field(_("Issued on (optional)"))
+            self.fields[slot.key + VALID_UNTIL] = _date_field(
+                _("Valid until (optional)"), help_text=_("Leave empty for a long-term (长期) document.")
+            )
         self.checked = {}
+
+    def slot_rows(self):
+        """Each slot with its bound fields (file, issued on, valid until), for the template."""
+        for key, slot in self.slots.items():
+            yield slot, self[key], self[key + ISSUED_ON], self[key + VALID_UNTIL]
 
     def clean(self):
         cleaned = super().clean()
-        for key, upload in list(cleaned.items()):
+        for key, slot in self.slots.items():
+            upload = cleaned.get(key)
+            issued_on, valid_until = cleaned.get(key + ISSUED_ON), cleaned.get(key + VALID_UNTIL)
             if not upload:
+                if issued_on or valid_until:
+                    self.add_error(key, _("Choose the file these dates belong to."))
                 continue
             try:
-                self.checked[key] = check_upload(upload, allow_pdf=self.slots[key].allow_pdf)
+                self.checked[key] = check_upload(upload, allow_pdf=slot.allow_pdf)
             except ValidationError as error:
                 self.add_error(key, error)
+            try:
+                compliance.validate_validity(issued_on=issued_on, valid_until=valid_until, renewal=False)
+            except ValidationError as error:
+                self.checked.pop(key, None)
+                for name, messages in error.message_dict.items():
+                    self.add_error(key + (ISSUED_ON if name == "issued_on" else VALID_UNTIL), messages)
         return cleaned
 
     def uploads(self):
         """Yield (slot, upload, checked) for each field that carried a valid file."""
         for key, checked in self.checked.items():
             yield self.slots[key], self.cleaned_data[key], checked
+
+    def dated_uploads(self):
+        """Yield (slot, upload, checked, issued_on, valid_until) for each field that carried a valid file."""
+        for slot, upload, checked in self.uploads():
+            yield (
+                slot,
+                upload,
+                checked,
+                self.cleaned_data.get(slot.key + ISSUED_ON),
+                self.cleaned_data.get(slot.key + VALID_UNTIL),
+            )
+
+
+def _date_field(label, *, help_text=""):
+    return forms.DateField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 class ChannelsForm(forms.Form):

@@ -201,11 +201,16 @@ def application_upload_document(
     qualification=None,
     upload,
     checked: CheckedUpload,
+    issued_on: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
 ) -> ApplicationDocument:
     """Store a checked upload as the application's document of that kind, replacing any earlier one.
 
+    `issued_on` and `valid_until` are the dates the merchant read on the document (both
+    optional; no `valid_until` is a long-term one); the reviewer confirms them at approval.
     The earlier file is deleted only after the commit; the thumbnail is made by Celery.
     """
+    compliance.validate_validity(issued_on=issued_on, valid_until=valid_until, renewal=False)
     locked = _lock_editable(application, by)
     previous = ApplicationDocument.objects.filter(
         application=locked, kind=kind, qualification=qualification, status=DocumentStatus.CURRENT
@@ -224,6 +229,8 @@ def application_upload_document(
         width=checked.width,
         height=checked.height,
         original_name=(getattr(upload, "name", "") or "")[:200],
+        issued_on=issued_on,
+        valid_until=valid_until,
     )
     document.file.save("upload", upload, save=False)
     saved_name = document.file.name

@@ -209,7 +209,7 @@ class ApplicationStepView(LoginRequiredMixin, View):
             )
         elif self.step == "documents":
             with transaction.atomic():
-                for slot, upload, checked in form.uploads():
+                for slot, upload, checked, issued_on, valid_until in form.dated_uploads():
                     services.application_upload_document(
                         application=application,
                         by=user,
@@ -217,6 +217,8 @@ class ApplicationStepView(LoginRequiredMixin, View):
                         qualification=slot.qualification,
                         upload=upload,
                         checked=checked,
+                        issued_on=issued_on,
+                        valid_until=valid_until,
                     )
         elif self.step == "channels":
             services.application_set_channels(

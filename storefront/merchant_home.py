@@ -3,8 +3,11 @@
 A section of the merchant's dashboard (merchants.selectors.dashboard_sections, registered in
 apps.py), shown once the application is approved:
 
-- the checklist of a new seller's first steps (deposit, first goods, a belt, a campaign, a
-  course), each read with one EXISTS in one query;
+- the requirements card (merchants.compliance): the standing and what is due, from the
+  stored requirements (one query), for approved, suspended and closed shops;
+- the checklist of a new seller's first steps (deposit paid, first goods, a belt, a
+  campaign, a course): the deposit from the ledger (one query), the rest each read with
+  one EXISTS in one query;
 - the funnel of the last 30 days, exposure → views → purchase clicks by day, from the
   merchant's day rows the counter flush writes (one query), drawn as an SVG the portal
   renders itself (no script, no CDN), with the numbers in a table beside it.
@@ -19,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from industrybelts.models import BeltMembership, MembershipStatus
+from merchants.compliance import selectors as compliance_selectors
+from merchants.compliance import services as compliance_services
 from merchants.models import ApplicationStatus, MerchantProfile
 
 from .campaigns.models import CampaignEntry
@@ -61,10 +66,11 @@ def checklist(merchant, application) -> list[Step]:
         .values("has_goods", "in_belt", "in_campaign", "learning")
         .get()
     )
+    # Paid means nothing is owed in the ledger (a top-up after a deduction is owed again).
+    _held, owed = compliance_services.deposit_balance(merchant)
     url = reverse
     return [
-        Step("deposit", _("Pay the deposit"), application.deposit_acknowledged_at is not None,
-             url("merchants:application-step", args=["deposit"])),
+        Step("deposit", _("Pay the deposit"), owed <= 0, url("merchants:compliance-deposit-transfer")),
         Step("goods", _("List your first goods"), facts["has_goods"], url("storefront:merchant-products")),
         Step("belt", _("Join an industry belt"), facts["in_belt"], url("industrybelts:belt-list")),
         Step("campaign", _("Sign up for a campaign"), facts["in_campaign"],
@@ -112,8 +118,9 @@ def chart_lines(days: list[FunnelDay]) -> dict[str, str]:
 
 def dashboard_home(user, *, merchant, application) -> dict:
     """The dashboard section (merchants.selectors.dashboard_sections) of an approved seller."""
+    card = compliance_selectors.requirements_card(merchant, application)
     if merchant is None or application is None or application.status != ApplicationStatus.APPROVED:
-        return {}
+        return card
     days = funnel(merchant)
     totals = FunnelDay(
         days[-1].day,
@@ -122,6 +129,7 @@ def dashboard_home(user, *, merchant, application) -> dict:
         sum(d.clicks for d in days),
     )
     return {
+        **card,
         "home_checklist": checklist(merchant, application),
         "funnel_days": days,
         "funnel_totals": totals,

@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from core.api.middleware import api_error, is_api_request
 from core.exceptions import DomainError
 from merchants import selectors as merchant_selectors
+from merchants.compliance.services import selling_refusal
 from merchants.models import ApplicationStatus, MerchantProfile
 
 from . import catalog, counters, fragments, imports, permissions, services
@@ -252,7 +253,10 @@ class MerchantProductListView(MerchantMixin, View):
     def get(self, request):
 
         page = Paginator(self._products(), 50).get_page(request.GET.get("page"))
-        return render(request, self.template_name, {"page": page, "can_sell": self.can_sell})
+        # A restricted shop reads why (past-due requirements) instead of the generic notice.
+        restriction = selling_refusal(self.merchant) if self.merchant and not self.can_sell else None
+        context = {"page": page, "can_sell": self.can_sell, "restriction": restriction}
+        return render(request, self.template_name, context)
 
     def post(self, request):
         ids = request.POST.getlist("products")

@@ -252,6 +252,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# The platform's account merchants pay their deposit into by bank transfer (对公转账);
+# shown on the deposit transfer page (merchants.compliance). Placeholders until set.
+DEPOSIT_BANK_ACCOUNT = {
+    "name": env("DEPOSIT_BANK_ACCOUNT_NAME", default="（待配置）平台收款账户名"),
+    "bank": env("DEPOSIT_BANK_ACCOUNT_BANK", default="（待配置）开户银行"),
+    "account": env("DEPOSIT_BANK_ACCOUNT_NUMBER", default="（待配置）账号"),
+}
+
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)

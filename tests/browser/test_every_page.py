@@ -82,6 +82,8 @@ POST_ONLY = {
     "merchants:api-token-revoke": "revokes a token",
     "industrybelts:member-invite": "invites a team member",
     "industrybelts:merchant-invitation-create": "creates a merchant invitation link",
+    "merchants:compliance-category-withdraw": "withdraws a category request awaiting review",
+    "merchants:compliance-refund": "asks for the deposit back (the overview's button)",
 }
 EXCLUDED = {
     **{name: f"POST only: {why}" for name, why in POST_ONLY.items()},
@@ -89,6 +91,7 @@ EXCLUDED = {
     "merchants:region-options": "an htmx fragment (the <option>s of the region cascade), not a page",
     "merchants:document-file": "a private document (image or PDF) served by permission, not HTML",
     "merchants:document-thumbnail": "a private document's WebP thumbnail, not HTML",
+    "merchants:compliance-receipt": "a deposit transfer's receipt (image or PDF) by permission, not HTML",
     "set_language": "the language switcher's POST target; a GET only redirects back",
     "healthz": "the load balancer's health check (JSON)",
     "account_login": "allauth's own log-in view, shadowed by config.urls' AccountLoginView at the "
@@ -160,6 +163,17 @@ PAGES = {
     "merchants:dashboard": Page(lambda d: "/merchant/", ("new", "applicant", "approved", "provider")),
     "merchants:application-step": Page(lambda d: "/merchant/application/{step}/", ("applicant", "approved")),
     "merchants:api-tokens": Page(lambda d: "/merchant/api-tokens/", SIGNED_IN),
+    # After approval: requirements, renewals, categories, the deposit, closing (the applicant's
+    # overview says requirements start at approval; the other pages need an approved shop)
+    "merchants:compliance": Page(lambda d: "/merchant/compliance/", ("applicant", "approved")),
+    "merchants:compliance-document-renew": Page(
+        lambda d: "/merchant/compliance/documents/qualification-gem-appraisal/renew/", ("approved",)
+    ),
+    "merchants:compliance-categories": Page(lambda d: "/merchant/compliance/categories/", ("approved",)),
+    "merchants:compliance-deposit-transfer": Page(
+        lambda d: "/merchant/compliance/deposit/transfer/", ("approved",)
+    ),
+    "merchants:compliance-close": Page(lambda d: "/merchant/compliance/close/", ("approved",)),
     # Belts and the provider workspace
     "industrybelts:belt-list": Page(lambda d: "/belts/", EVERYONE),
     "industrybelts:belt-detail": Page(lambda d: "/belts/jade/", EVERYONE),
