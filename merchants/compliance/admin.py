@@ -183,6 +183,7 @@ class ValidityForm(forms.Form):
     valid_until = forms.DateField(
         label=_("valid until"),
         required=False,
+        help_text=_("Leave empty for a long-term (长期) document."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -200,17 +201,13 @@ class ValidityForm(forms.Form):
 
 
 class ApprovalValidityForm(ValidityForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["valid_until"].help_text = _("Empty keeps the date the merchant entered.")
+    """A renewal's dates: it must be valid beyond today."""
 
 
 class ConfirmValidityForm(ValidityForm):
-    renewal = False
+    """A document in force: its dates as they are, even if they have passed."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["valid_until"].help_text = _("Leave empty for a long-term (长期) document.")
+    renewal = False
 
 
 class BulkApprovalForm(forms.Form):
@@ -222,8 +219,10 @@ def _approve_document(document, *, by, note, data, **_inputs):
         document=document,
         by=by,
         reason=note,
-        issued_on=data.get("issued_on"),
-        valid_until=data.get("valid_until"),
+        # The panel's form always has both dates (prefilled, so emptied means long-term);
+        # a bulk approval has none and keeps what each merchant entered.
+        issued_on=data.get("issued_on", services.KEEP),
+        valid_until=data.get("valid_until", services.KEEP),
     )
 
 

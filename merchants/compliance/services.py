@@ -93,6 +93,10 @@ DeductionTooLarge = Conflict.define(
 )
 
 
+# A date argument left out: the value already stored stays (None means "no date").
+KEEP = object()
+
+
 def today() -> datetime.date:
     return timezone.localdate()
 
@@ -307,14 +311,15 @@ def document_approve(
     document: ApplicationDocument,
     by,
     reason: str = "",
-    issued_on: datetime.date | None = None,
-    valid_until: datetime.date | None = None,
+    issued_on=KEEP,
+    valid_until=KEEP,
 ) -> ApplicationDocument:
-    """Put a reviewed upload in force (with the dates the reviewer confirmed or corrected)."""
+    """Put a reviewed upload in force with the dates the reviewer confirmed or corrected
+    (`KEEP`: the merchant's; None for `valid_until`: long-term)."""
     _require_document_reviewer(by)
     locked = DOCUMENT_WORKFLOW.lock(document, "application__merchant")
-    issued_on = issued_on if issued_on is not None else locked.issued_on
-    valid_until = valid_until if valid_until is not None else locked.valid_until
+    issued_on = locked.issued_on if issued_on is KEEP else issued_on
+    valid_until = locked.valid_until if valid_until is KEEP else valid_until
     validate_validity(issued_on=issued_on, valid_until=valid_until, renewal=True)
     _supersede_current(locked, by=by)
     moved, _event = DOCUMENT_WORKFLOW.move(
