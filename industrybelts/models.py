@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel, public_id_field, user_reference
-from merchants.models.profiles import BilingualNameMixin
+from merchants.models.profiles import BilingualNameMixin, merchant_reference
 
 # The audit rows live in events.py; Django finds them, and code imports them, here.
 from .events import MembershipEvent, ProviderEvent  # noqa: F401
@@ -291,12 +291,7 @@ class MembershipStatus(models.TextChoices):
 
 class BeltMembership(TimeStampedModel):
     public_id = public_id_field()
-    merchant = models.ForeignKey(
-        "merchants.MerchantProfile",
-        verbose_name=_("merchant"),
-        on_delete=models.CASCADE,
-        related_name="memberships",
-    )
+    merchant = merchant_reference("memberships")
     belt = models.ForeignKey(
         Belt, verbose_name=_("belt"), on_delete=models.PROTECT, related_name="memberships"
     )

@@ -9,7 +9,15 @@ from .onboarding import (
     EntityType,
     OnboardingApplication,
 )
-from .profiles import Category, MerchantProfile, QualificationType, SalesChannel, SalesPlatform, SellerType
+from .profiles import (
+    Category,
+    MerchantProfile,
+    QualificationType,
+    SalesChannel,
+    SalesPlatform,
+    SellerType,
+    merchant_reference,
+)
 from .regions import Region, RegionLevel
 
 __all__ = [
@@ -32,4 +40,5 @@ __all__ = [
     "SellerType",
     "User",
     "UserManager",
+    "merchant_reference",
 ]
