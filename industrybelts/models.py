@@ -204,12 +204,15 @@ def _token_digest(raw: str) -> str:
 
 
 class TokenInvitation(TimeStampedModel):
-    """A single-use link; only the digest of its random code is stored."""
+    """A single-use link a provider's member created; only the digest of its random code is stored."""
 
     code_digest = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = user_reference(_("accepted by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -240,9 +243,6 @@ class MerchantInvitation(TokenInvitation):
     belt = models.ForeignKey(
         Belt, verbose_name=_("belt"), on_delete=models.CASCADE, related_name="invitations"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
     note = models.CharField(_("who it is for"), max_length=100, blank=True)
     public_id = public_id_field()
     # A recruit: what the provider already knows of the seller (shop name, seller type,
@@ -269,9 +269,6 @@ class MemberInvitation(TokenInvitation):
     )
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta(TokenInvitation.Meta):
         verbose_name = _("member invitation")
