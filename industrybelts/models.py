@@ -139,12 +139,18 @@ class ServiceProvider(TimeStampedModel):
         return self.name
 
 
+def provider_reference(related_name: str) -> models.ForeignKey:
+    """Return the key of a row that belongs to a provider (a belt assignment, a team member,
+    an invitation, a complaint): the row goes with the provider."""
+    return models.ForeignKey(
+        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name=related_name
+    )
+
+
 class ProviderAssignment(TimeStampedModel):
     """A provider runs a belt for a contract period."""
 
-    provider = models.ForeignKey(
-        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="assignments"
-    )
+    provider = provider_reference("assignments")
     belt = models.ForeignKey(
         Belt, verbose_name=_("belt"), on_delete=models.CASCADE, related_name="assignments"
     )
@@ -178,9 +184,7 @@ class MemberRole(models.TextChoices):
 
 
 class ProviderMember(TimeStampedModel):
-    provider = models.ForeignKey(
-        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="members"
-    )
+    provider = provider_reference("members")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -234,12 +238,7 @@ class TokenInvitation(TimeStampedModel):
 class MerchantInvitation(TokenInvitation):
     """A provider's link inviting a seller to sign up and join one of its belts."""
 
-    provider = models.ForeignKey(
-        ServiceProvider,
-        verbose_name=_("provider"),
-        on_delete=models.CASCADE,
-        related_name="merchant_invitations",
-    )
+    provider = provider_reference("merchant_invitations")
     belt = models.ForeignKey(
         Belt, verbose_name=_("belt"), on_delete=models.CASCADE, related_name="invitations"
     )
@@ -261,12 +260,7 @@ class MerchantInvitation(TokenInvitation):
 class MemberInvitation(TokenInvitation):
     """An e-mail invitation to join a provider's team with a role."""
 
-    provider = models.ForeignKey(
-        ServiceProvider,
-        verbose_name=_("provider"),
-        on_delete=models.CASCADE,
-        related_name="member_invitations",
-    )
+    provider = provider_reference("member_invitations")
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices)
 
@@ -348,9 +342,7 @@ class BeltMembership(TimeStampedModel):
 class ProviderComplaint(TimeStampedModel):
     """A complaint about a provider (from a merchant or staff), counted on its scorecard."""
 
-    provider = models.ForeignKey(
-        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="complaints"
-    )
+    provider = provider_reference("complaints")
     summary = models.TextField(_("complaint"))
     reported_by = user_reference(_("reported by"))
 
