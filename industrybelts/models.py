@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel, public_id_field, user_reference
-from merchants.models.profiles import BilingualNameMixin
+from merchants.models.profiles import BilingualNameMixin, merchant_reference
 
 # The audit rows live in events.py; Django finds them, and code imports them, here.
 from .events import MembershipEvent, ProviderEvent  # noqa: F401
@@ -139,12 +139,18 @@ class ServiceProvider(TimeStampedModel):
         return self.name
 
 
+def provider_reference(related_name: str) -> models.ForeignKey:
+    """Return the key of a row that belongs to a provider (a belt assignment, a team member,
+    an invitation, a complaint): the row goes with the provider."""
+    return models.ForeignKey(
+        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name=related_name
+    )
+
+
 class ProviderAssignment(TimeStampedModel):
     """A provider runs a belt for a contract period."""
 
-    provider = models.ForeignKey(
-        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="assignments"
-    )
+    provider = provider_reference("assignments")
     belt = models.ForeignKey(
         Belt, verbose_name=_("belt"), on_delete=models.CASCADE, related_name="assignments"
     )
@@ -178,9 +184,7 @@ class MemberRole(models.TextChoices):
 
 
 class ProviderMember(TimeStampedModel):
-    provider = models.ForeignKey(
-        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="members"
-    )
+    provider = provider_reference("members")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -204,12 +208,15 @@ def _token_digest(raw: str) -> str:
 
 
 class TokenInvitation(TimeStampedModel):
-    """A single-use link; only the digest of its random code is stored."""
+    """A single-use link a provider's member created; only the digest of its random code is stored."""
 
     code_digest = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = user_reference(_("accepted by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -231,17 +238,9 @@ class TokenInvitation(TimeStampedModel):
 class MerchantInvitation(TokenInvitation):
     """A provider's link inviting a seller to sign up and join one of its belts."""
 
-    provider = models.ForeignKey(
-        ServiceProvider,
-        verbose_name=_("provider"),
-        on_delete=models.CASCADE,
-        related_name="merchant_invitations",
-    )
+    provider = provider_reference("merchant_invitations")
     belt = models.ForeignKey(
         Belt, verbose_name=_("belt"), on_delete=models.CASCADE, related_name="invitations"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("who it is for"), max_length=100, blank=True)
     public_id = public_id_field()
@@ -261,17 +260,9 @@ class MerchantInvitation(TokenInvitation):
 class MemberInvitation(TokenInvitation):
     """An e-mail invitation to join a provider's team with a role."""
 
-    provider = models.ForeignKey(
-        ServiceProvider,
-        verbose_name=_("provider"),
-        on_delete=models.CASCADE,
-        related_name="member_invitations",
-    )
+    provider = provider_reference("member_invitations")
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta(TokenInvitation.Meta):
         verbose_name = _("member invitation")
@@ -291,12 +282,7 @@ class MembershipStatus(models.TextChoices):
 
 class BeltMembership(TimeStampedModel):
     public_id = public_id_field()
-    merchant = models.ForeignKey(
-        "merchants.MerchantProfile",
-        verbose_name=_("merchant"),
-        on_delete=models.CASCADE,
-        related_name="memberships",
-    )
+    merchant = merchant_reference("memberships")
     belt = models.ForeignKey(
         Belt, verbose_name=_("belt"), on_delete=models.PROTECT, related_name="memberships"
     )
@@ -356,9 +342,7 @@ class BeltMembership(TimeStampedModel):
 class ProviderComplaint(TimeStampedModel):
     """A complaint about a provider (from a merchant or staff), counted on its scorecard."""
 
-    provider = models.ForeignKey(
-        ServiceProvider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="complaints"
-    )
+    provider = provider_reference("complaints")
     summary = models.TextField(_("complaint"))
     reported_by = user_reference(_("reported by"))
 

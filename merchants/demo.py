@@ -141,6 +141,14 @@ def demo_uscc(index: int, region: str) -> str:
     return first17 + uscc.calc_check_digit(first17)
 
 
+def _uploads(application):
+    """Yield (slot, upload, checked, issued_on, valid_until) for each document slot, as the
+    documents step's form does (demo documents are long-term)."""
+    for slot in selectors.document_slots(application):
+        upload = _documents_for(slot, application)
+        yield slot, upload, check_upload(upload, allow_pdf=slot.allow_pdf), None, None
+
+
 def _documents_for(slot, application):
     if slot.kind == DocumentKind.ID_FRONT:
         return _card(
@@ -203,16 +211,7 @@ def seed_onboarding(stdout=None) -> list[tuple[str, str]]:
         if target == ApplicationStatus.DRAFT:
             continue
         application = selectors.application_with_details().get(pk=application.pk)
-        for slot in selectors.document_slots(application):
-            upload = _documents_for(slot, application)
-            services.application_upload_document(
-                application=application,
-                by=user,
-                kind=slot.kind,
-                qualification=slot.qualification,
-                upload=upload,
-                checked=check_upload(upload, allow_pdf=slot.allow_pdf),
-            )
+        services.application_upload_documents(application=application, by=user, uploads=_uploads(application))
         services.application_set_channels(
             application=application,
             by=user,

@@ -250,19 +250,14 @@ class DocumentsForm(forms.Form):
         return cleaned
 
     def uploads(self):
-        """Yield (slot, upload, checked) for each field that carried a valid file."""
-        for key, checked in self.checked.items():
-            yield self.slots[key], self.cleaned_data[key], checked
-
-    def dated_uploads(self):
         """Yield (slot, upload, checked, issued_on, valid_until) for each field that carried a valid file."""
-        for slot, upload, checked in self.uploads():
+        for key, checked in self.checked.items():
             yield (
-                slot,
-                upload,
+                self.slots[key],
+                self.cleaned_data[key],
                 checked,
-                self.cleaned_data.get(slot.key + ISSUED_ON),
-                self.cleaned_data.get(slot.key + VALID_UNTIL),
+                self.cleaned_data.get(key + ISSUED_ON),
+                self.cleaned_data.get(key + VALID_UNTIL),
             )
 
 

@@ -245,6 +245,31 @@ def application_upload_document(
 
 
 @transaction.atomic
+def application_upload_documents(
+    *, application: OnboardingApplication, by: User, uploads
+) -> list[ApplicationDocument]:
+    """Store each (slot, upload, checked, issued_on, valid_until) of `uploads` as the document
+    of its slot, all or none.
+
+    `uploads` is what the documents step's form yields (`DocumentsForm.uploads()`): the
+    wizard, the API and the demo seeder all store slots this way.
+    """
+    return [
+        application_upload_document(
+            application=application,
+            by=by,
+            kind=slot.kind,
+            qualification=slot.qualification,
+            upload=upload,
+            checked=checked,
+            issued_on=issued_on,
+            valid_until=valid_until,
+        )
+        for slot, upload, checked, issued_on, valid_until in uploads
+    ]
+
+
+@transaction.atomic
 def application_set_channels(*, application: OnboardingApplication, by: User, channels) -> list[SalesChannel]:
     """Replace the merchant's sales channels with `channels`, a list of (platform, url)."""
     locked = _lock_editable(application, by)

@@ -8,7 +8,6 @@ from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -208,18 +207,7 @@ class ApplicationStepView(LoginRequiredMixin, View):
                 categories=form.cleaned_data["categories"],
             )
         elif self.step == "documents":
-            with transaction.atomic():
-                for slot, upload, checked, issued_on, valid_until in form.dated_uploads():
-                    services.application_upload_document(
-                        application=application,
-                        by=user,
-                        kind=slot.kind,
-                        qualification=slot.qualification,
-                        upload=upload,
-                        checked=checked,
-                        issued_on=issued_on,
-                        valid_until=valid_until,
-                    )
+            services.application_upload_documents(application=application, by=user, uploads=form.uploads())
         elif self.step == "channels":
             services.application_set_channels(
                 application=application, by=user, channels=form.cleaned_data["channels"]

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel, public_id_field
-from merchants.models import SellerType
+from merchants.models import SellerType, merchant_reference
 from merchants.models.onboarding import private_storage
 
 # The audit rows live in events.py; Django finds them, and code imports them, here.
@@ -52,12 +52,7 @@ class ProductStatus(models.TextChoices):
 
 class Product(TimeStampedModel):
     public_id = public_id_field()
-    merchant = models.ForeignKey(
-        "merchants.MerchantProfile",
-        verbose_name=_("merchant"),
-        on_delete=models.CASCADE,
-        related_name="products",
-    )
+    merchant = merchant_reference("products")
     status = models.CharField(
         _("status"), max_length=20, choices=ProductStatus.choices, default=ProductStatus.DRAFT
     )

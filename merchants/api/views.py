@@ -5,7 +5,6 @@ checked by content by the wizard's own form, submit refuses an incomplete applic
 with `application_incomplete`, and a refused move is 409 `invalid_transition`.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -178,14 +177,7 @@ class DocumentListView(ApplicationEndpoint):
         form = DocumentsForm({}, {slot_key: shape.validated_data["file"]}, slots=slots)
         if not form.is_valid():
             raise ValidationError({"file": [str(e) for e in form.errors.get(slot_key, [])] or form.errors})
-        with transaction.atomic():
-            (slot, upload, checked) = next(form.uploads())
-            document = services.application_upload_document(
-                application=application,
-                by=request.user,
-                kind=slot.kind,
-                qualification=slot.qualification,
-                upload=upload,
-                checked=checked,
-            )
+        (document,) = services.application_upload_documents(
+            application=application, by=request.user, uploads=form.uploads()
+        )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)

@@ -26,7 +26,15 @@ from .onboarding import (
     EntityType,
     OnboardingApplication,
 )
-from .profiles import Category, MerchantProfile, QualificationType, SalesChannel, SalesPlatform, SellerType
+from .profiles import (
+    Category,
+    MerchantProfile,
+    QualificationType,
+    SalesChannel,
+    SalesPlatform,
+    SellerType,
+    merchant_reference,
+)
 from .regions import Region, RegionLevel
 
 __all__ = [
@@ -64,4 +72,5 @@ __all__ = [
     "Standing",
     "User",
     "UserManager",
+    "merchant_reference",
 ]

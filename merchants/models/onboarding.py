@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel, public_id_field, user_reference
 
+from .profiles import merchant_reference
+
 
 def private_storage():
     """Storage for identity documents: outside MEDIA_ROOT, with no public URL."""
@@ -45,12 +47,7 @@ AWAITING_REVIEW_STATUSES = frozenset({ApplicationStatus.SUBMITTED, ApplicationSt
 
 class OnboardingApplication(TimeStampedModel):
     public_id = public_id_field()
-    merchant = models.ForeignKey(
-        "merchants.MerchantProfile",
-        verbose_name=_("merchant"),
-        on_delete=models.CASCADE,
-        related_name="applications",
-    )
+    merchant = merchant_reference("applications")
     status = models.CharField(
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )

@@ -106,6 +106,17 @@ class MerchantProfile(TimeStampedModel):
         return self.display_name or self.user.email
 
 
+def merchant_reference(related_name: str) -> models.ForeignKey:
+    """Return the key of a row that belongs to a merchant (an application, a good, a membership,
+    an exposure...): the row goes with the merchant's profile."""
+    return models.ForeignKey(
+        "merchants.MerchantProfile",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name=related_name,
+    )
+
+
 class SalesPlatform(models.TextChoices):
     KUAISHOU = "kuaishou", _("Own Kuaishou shop")
     TAOBAO = "taobao", _("Taobao")
@@ -119,9 +130,7 @@ class SalesPlatform(models.TextChoices):
 class SalesChannel(TimeStampedModel):
     """Where a merchant sells: its own Kuaishou shop and/or a third-party shop link."""
 
-    merchant = models.ForeignKey(
-        MerchantProfile, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="channels"
-    )
+    merchant = merchant_reference("channels")
     platform = models.CharField(_("platform"), max_length=20, choices=SalesPlatform.choices)
     url = models.URLField(_("shop link"), max_length=500)
 

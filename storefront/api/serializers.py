@@ -202,10 +202,15 @@ class FeedPageSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
-class SchoolItemCardSerializer(serializers.Serializer):
+# What names a school item wherever the API lists one (a comment, not a docstring: the
+# schema would show a docstring as the description of every serializer built on this one).
+class SchoolItemReferenceSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     kind = serializers.CharField()
     title = serializers.CharField()
+
+
+class SchoolItemCardSerializer(SchoolItemReferenceSerializer):
     summary = serializers.CharField()
     audience = serializers.CharField()
     level = serializers.CharField()
@@ -215,10 +220,7 @@ class SchoolItemCardSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField()
 
 
-class SchoolPartSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    kind = serializers.CharField()
-    title = serializers.CharField()
+class SchoolPartSerializer(SchoolItemReferenceSerializer):
     reading_minutes = serializers.IntegerField()
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from merchants.models import merchant_reference
 
 
 class Campaign(TimeStampedModel):
@@ -92,9 +93,7 @@ class CampaignEntry(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="campaign_entries",
     )
-    merchant = models.ForeignKey(
-        "merchants.MerchantProfile", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="+"
-    )
+    merchant = merchant_reference("+")
     created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from merchants.models import merchant_reference
 
 
 def _share(default, low="0", high="1"):
@@ -119,9 +120,7 @@ class ProductExposure(TimeStampedModel):
         "storefront.Product", verbose_name=_("product"), primary_key=True, on_delete=models.CASCADE,
         related_name="exposure",
     )  # fmt: skip
-    merchant = models.ForeignKey(
-        "merchants.MerchantProfile", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="+"
-    )
+    merchant = merchant_reference("+")
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     in_pool = models.BooleanField(_("in the pool"), default=True)
     round_impressions = models.PositiveIntegerField(_("exposures this round"), default=0)
@@ -150,9 +149,7 @@ class MerchantExposureDay(TimeStampedModel):
     """A merchant's funnel on one day: exposures (the Gini window is made of these), views and
     purchase-link clicks of its goods, as the counters flush them (the dashboard's chart)."""
 
-    merchant = models.ForeignKey(
-        "merchants.MerchantProfile", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="+"
-    )
+    merchant = merchant_reference("+")
     day = models.DateField(_("day"))
     impressions = models.PositiveBigIntegerField(_("exposures"), default=0)
     views = models.PositiveBigIntegerField(_("views"), default=0)
