@@ -112,3 +112,28 @@ def test_english_pages_read_no_more_queries_than_chinese_ones(client, seller, dj
 
     assert "Sihui, Zhaoqing, Guangdong" in page.content.decode()
     assert cards.content.decode().count(" · Shangcheng District") == 5
+
+
+def test_admin_lists_show_regions_by_language_without_a_query_per_row(
+    admin_client, django_assert_max_num_queries
+):
+    from industrybelts.models import Belt
+    from tests.industrybelts.conftest import approved_provider
+
+    jade = Belt.objects.get(slug="jade")
+    providers = reverse("admin:industrybelts_serviceprovider_changelist")
+    regions = reverse("admin:merchants_region_changelist")
+    approved_provider(jade)
+    with django_assert_max_num_queries(60) as few:
+        admin_client.get(providers)
+        admin_client.get(regions, {"level": "county"})
+    for _ in range(4):
+        approved_provider(jade)
+    english(admin_client)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        provider_list = admin_client.get(providers).content.decode()
+        region_list = admin_client.get(regions, {"level": "county"}).content.decode()
+
+    assert provider_list.count("Foshan, Guangdong") == 5
+    assert "Dongcheng District" in region_list and "Beijing" in region_list
