@@ -152,7 +152,8 @@ class ServiceProviderAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.Mode
     list_display = ("name", "uscc", "status_badge", "reviewer", "region", "team_size", "created_at")
     list_filter = (ReviewQueueFilter, "requested_belt")
     search_fields = ("name", "uscc")
-    list_select_related = ("region",)
+    # The region column is its full name, which reads the region's parents.
+    list_select_related = ("region__parent__parent",)
     readonly_fields = (
         "status",
         "applied_by",

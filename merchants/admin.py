@@ -243,7 +243,7 @@ class ProvinceFilter(admin.SimpleListFilter):
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
-        return [(r.code, r.name) for r in Region.objects.filter(level=RegionLevel.PROVINCE)]
+        return [(r.code, r.localized_name) for r in Region.objects.filter(level=RegionLevel.PROVINCE)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -532,10 +532,15 @@ class MerchantProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "level", "parent")
+    list_display = ("code", "name", "name_en", "level", "parent")
     list_filter = ("level",)
-    search_fields = ("code", "name")
-    list_select_related = ("parent",)
+    search_fields = ("code", "name", "name_en")
+    list_select_related = ("parent__parent",)
+
+    def get_queryset(self, request):
+        # A region's label is its full name (its parent chain); the autocomplete
+        # fields of merchants and bases list regions through here.
+        return super().get_queryset(request).select_related("parent__parent")
 
 
 from core.webhooks import admin as webhooks_admin  # noqa: E402, F401 (registers the webhook screens)

@@ -39,7 +39,7 @@ class RegionSelect(forms.Select):
 
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.name
+        return obj.localized_name
 
 
 def _region_choice_field(label, *, required):

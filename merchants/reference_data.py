@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 REGIONS_CSV = Path(__file__).resolve().parent / "data" / "gbt2260_regions.csv"
+# code → English name, written offline by data/make_regions_en.py (no runtime pinyin).
+REGIONS_EN_CSV = Path(__file__).resolve().parent / "data" / "gbt2260_regions_en.csv"
 
 QUALIFICATIONS = [
     (
@@ -48,11 +50,20 @@ CATEGORIES = [
 ]
 
 
+def region_english_names() -> dict[str, str]:
+    with REGIONS_EN_CSV.open(encoding="utf-8") as handle:
+        return {row["code"]: row["name_en"] for row in csv.DictReader(handle)}
+
+
 def load_regions(apps, schema_editor=None):
     Region = apps.get_model("merchants", "Region")
     with REGIONS_CSV.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     parents_with_children = {row["parent_code"] for row in rows if row["parent_code"]}
+    # Migration 0005 runs before 0013 adds the column; a reload after a flush has it.
+    english = {}
+    if any(field.name == "name_en" for field in Region._meta.get_fields()):
+        english = region_english_names()
     ids = {}
     for level in ("province", "city", "county"):
         batch = [
@@ -62,12 +73,26 @@ def load_regions(apps, schema_editor=None):
                 level=level,
                 parent_id=ids.get(row["parent_code"]),
                 is_leaf=row["code"] not in parents_with_children,
+                **({"name_en": english.get(row["code"], "")} if english else {}),
             )
             for row in rows
             if row["level"] == level
         ]
         Region.objects.bulk_create(batch, batch_size=1000)
         ids.update(Region.objects.filter(level=level).values_list("code", "id"))
+
+
+def fill_region_english_names(apps, schema_editor=None):
+    """Migration 0013: set `name_en` on the regions already loaded, in batches."""
+    Region = apps.get_model("merchants", "Region")
+    english = region_english_names()
+    batch = []
+    for region in Region.objects.only("id", "code", "name_en").order_by("pk").iterator(chunk_size=1000):
+        name_en = english.get(region.code, "")
+        if region.name_en != name_en:
+            region.name_en = name_en
+            batch.append(region)
+    Region.objects.bulk_update(batch, ["name_en"], batch_size=500)
 
 
 def load_categories(apps, schema_editor=None):

@@ -38,8 +38,9 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "catalog:generation"
-# Bump when a fragment's template or shape changes, so a deploy never serves old ones.
-FRAGMENT_VERSION = 1
+# Bump when a fragment's template or shape changes, so a deploy never serves old ones
+# (2: a search's listing ranks title matches first, and its cursors carry a segment).
+FRAGMENT_VERSION = 2
 CACHE_RETRY_AFTER = 5.0
 
 _cache_down_until = 0.0

@@ -9,7 +9,7 @@ import functools
 from django.utils import translation
 
 from .models import SourceKind
-from .search import INTRO_CHARACTERS_INDEXED, index_grams
+from .search import INTRO_CHARACTERS_INDEXED, TITLE_MARK, index_grams
 
 
 def context_words(*, category=None, belt=None, source_kind: str = "") -> list[str]:
@@ -44,9 +44,11 @@ def source_kind_labels(source_kind: str) -> tuple[str, ...]:
 
 
 def product_grams(*, title: str, intro: str, category=None, belt=None, source_kind: str = "") -> list[str]:
-    """A good's grams: its title, the start of its intro, and its context words."""
-    return index_grams(
+    """A good's grams: its title, the start of its intro, and its context words; then the
+    title's grams again, marked (`t:翡翠`), for the title-first ranking (catalog.title_ranking)."""
+    grams = index_grams(
         title,
         (intro or "")[:INTRO_CHARACTERS_INDEXED],
         *context_words(category=category, belt=belt, source_kind=source_kind),
     )
+    return sorted([*grams, *(TITLE_MARK + gram for gram in index_grams(title))])

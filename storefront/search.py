@@ -29,6 +29,10 @@ from django.db.models import Lookup, Q
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ASCII_WORD = re.compile(r"[a-z0-9]+")
 MAX_QUERY_LENGTH = 40
+# Prefix of a good's title grams, stored a second time beside its other grams so that
+# "the title holds the query" is an `@>` on the same GIN index. A gram never holds
+# ':' (CJK characters and [a-z0-9] words only), so no text gram can look like a mark.
+TITLE_MARK = "t:"
 MAX_WORD_LENGTH = 32
 INTRO_CHARACTERS_INDEXED = 300
 
@@ -63,6 +67,11 @@ def query_grams(query: str) -> list[str]:
     return sorted(grams)
 
 
+def title_query_grams(query: str) -> list[str]:
+    """The marked grams a good's title must hold to rank first for `query` (see TITLE_MARK)."""
+    return [TITLE_MARK + gram for gram in query_grams(query)]
+
+
 def searchable_phrase(query: str) -> str:
     """The trimmed query used for the exact recheck (wildcards are escaped by Django's icontains)."""
     return " ".join(normalize(query)[:MAX_QUERY_LENGTH].split())
@@ -74,7 +83,13 @@ def is_one_cjk_gram(phrase: str) -> bool:
 
 
 def matching(
-    queryset, query: str, fields: tuple[str, ...], *, grams_cover_fields: bool = False, context=None
+    queryset,
+    query: str,
+    fields: tuple[str, ...],
+    *,
+    grams_cover_fields: bool = False,
+    context=None,
+    mark: str = "",
 ):
     """Rows of `queryset` (with a `search_grams` column) whose `fields` contain `query`.
 
@@ -91,14 +106,20 @@ def matching(
 
     `context`: a function of the phrase returning a Q for rows whose context words
     (not in `fields`: the category's name...) hold it, ORed into the recheck.
+
+    `mark`: look for the query's grams as stored with this prefix (TITLE_MARK: in the
+    title). The marked grams are a subset of the row's grams, so the rows found are
+    matches too; the plain grams are not asked for as well, as PostgreSQL would take
+    the two conditions as independent and expect a few hundred rows where there are
+    thousands (then fetch and sort them all instead of walking the sort's index).
     """
-    grams = query_grams(query)
+    grams = [mark + gram for gram in query_grams(query)]
     phrase = searchable_phrase(query)
     if not phrase:
         return queryset
     if grams:
         queryset = queryset.filter(search_grams__has_all=grams)
-        if grams_cover_fields and grams == [phrase] and is_one_cjk_gram(phrase):
+        if grams_cover_fields and grams == [mark + phrase] and is_one_cjk_gram(phrase):
             return queryset
     contains_phrase = reduce(or_, (Q(**{f"{field}__icontains": phrase}) for field in fields))
     if context is not None:

@@ -125,13 +125,19 @@ class CatalogView(TemplateView):
         filters = form.filters()
         sort_key = getattr(form, "cleaned_data", {}).get("sort") or "new"
         queryset = catalog.filter_products(catalog.published_products(), filters)
+        # A search lists the goods whose title holds the query first.
+        ranking = catalog.title_ranking(catalog.published_products(), filters)
         try:
             page = catalog.catalog_page(
-                queryset=queryset, sort_key=sort_key, cursor=self.request.GET.get("after"), refs_only=True
+                queryset=queryset,
+                sort_key=sort_key,
+                cursor=self.request.GET.get("after"),
+                refs_only=True,
+                ranking=ranking,
             )
         except catalog.InvalidCursor:
             messages.warning(self.request, _("That page link is not valid any more; here is the first page."))
-            page = catalog.catalog_page(queryset=queryset, sort_key=sort_key, refs_only=True)
+            page = catalog.catalog_page(queryset=queryset, sort_key=sort_key, refs_only=True, ranking=ranking)
             cacheable = False  # the message belongs to this answer only
         context = {
             "form": form,

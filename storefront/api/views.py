@@ -102,7 +102,10 @@ class ProductListView(APIView):
             OpenApiParameter(
                 "q",
                 {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-                description="Search words (one Chinese character and up).",
+                description=(
+                    "Search words (one Chinese character and up). Goods whose title holds them "
+                    "come first, then the other matches, each in the sort's order."
+                ),
             ),
             _choice("source_kind", SourceKind.values),
             OpenApiParameter("belt", str, description="Slug of an open belt (another is a 400)."),
@@ -131,13 +134,15 @@ class ProductListView(APIView):
             raise _form_errors(form)
         sort_key = form.cleaned_data.get("sort") or "new"
         page_size = requested_page_size(request, catalog.PAGE_SIZE)
-        queryset = catalog.filter_products(catalog.published_products(), form.filters())
+        filters = form.filters()
+        queryset = catalog.filter_products(catalog.published_products(), filters)
         try:
             page = catalog.catalog_page(
                 queryset=queryset,
                 sort_key=sort_key,
                 cursor=request.query_params.get("cursor"),
                 page_size=page_size,
+                ranking=catalog.title_ranking(catalog.published_products(), filters),
             )
         except catalog.InvalidCursor:
             raise invalid_cursor() from None
