@@ -184,10 +184,14 @@ def current_requirements(merchant: MerchantProfile) -> tuple[MerchantCompliance 
 
 def selling_refusal(merchant: MerchantProfile) -> str | None:
     """Why a restricted merchant may not list goods or sign up for campaigns (None if it may)."""
-    state = MerchantCompliance.objects.filter(merchant=merchant).only("status", "restriction_reason").first()
+    state = MerchantCompliance.objects.filter(merchant=merchant).only("status", "requirements").first()
     if state is None or state.status != Standing.RESTRICTED:
         return None
-    return state.restriction_reason or str(_("Requirements are past due."))
+    # Rendered from the stored items, in the reader's language (the stored line is in the
+    # language of whoever caused the restriction).
+    return Requirements.from_dict(state.requirements).restriction_reason or str(
+        _("Requirements are past due.")
+    )
 
 
 # --- Documents: validity, renewal, review ----------------------------------------------
