@@ -16,10 +16,9 @@ from django.utils.translation import gettext
 
 from core.emails import email_user
 from core.sites import portal_base_url
-from core.tasks import enqueue_on_commit
 from core.uploads import CheckedUpload
 
-from . import permissions, selectors
+from . import documents, permissions, selectors
 from .compliance import services as compliance
 from .exceptions import (
     ApplicationIncomplete,
@@ -216,32 +215,16 @@ def application_upload_document(
         application=locked, kind=kind, qualification=qualification, status=DocumentStatus.CURRENT
     ).first()
     if previous is not None:
-        old_files = [f for f in (previous.file, previous.thumbnail) if f]
-        storage_names = [(f.storage, f.name) for f in old_files]
-        previous.delete()
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in storage_names])
-    document = ApplicationDocument(
+        documents.document_delete(previous)
+    return documents.document_store(
         application=locked,
         kind=kind,
         qualification=qualification,
-        content_type=checked.content_type,
-        size=checked.size,
-        width=checked.width,
-        height=checked.height,
-        original_name=(getattr(upload, "name", "") or "")[:200],
+        upload=upload,
+        checked=checked,
         issued_on=issued_on,
         valid_until=valid_until,
     )
-    document.file.save("upload", upload, save=False)
-    saved_name = document.file.name
-    try:
-        document.save()
-    except Exception:
-        document.file.storage.delete(saved_name)
-        raise
-    if not document.is_pdf:
-        enqueue_on_commit("merchants.tasks.make_document_thumbnail_task", document.pk)
-    return document
 
 
 @transaction.atomic

@@ -24,10 +24,10 @@ from core.emails import email_user
 from core.exceptions import Conflict
 from core.hooks import Hook
 from core.sites import portal_base_url
-from core.tasks import enqueue_on_commit
 from core.uploads import CheckedUpload
 
 from .. import selectors
+from ..documents import document_delete, document_store, original_name, save_with_file
 from ..models import (
     ApplicationDocument,
     ApplicationStatus,
@@ -221,40 +221,12 @@ def _approved_application(merchant: MerchantProfile, *, lock: bool = True) -> On
     return application
 
 
-def _store_document(
-    *, application, kind, qualification, upload, checked: CheckedUpload, **fields
-) -> ApplicationDocument:
-    document = ApplicationDocument(
-        application=application,
-        kind=kind,
-        qualification=qualification,
-        content_type=checked.content_type,
-        size=checked.size,
-        width=checked.width,
-        height=checked.height,
-        original_name=(getattr(upload, "name", "") or "")[:200],
-        **fields,
-    )
-    document.file.save("upload", upload, save=False)
-    saved_name = document.file.name
-    try:
-        document.save()
-    except Exception:
-        document.file.storage.delete(saved_name)
-        raise
-    if not document.is_pdf:
-        enqueue_on_commit("merchants.tasks.make_document_thumbnail_task", document.pk)
-    return document
-
-
 def _replace_pending(application, *, kind, qualification) -> None:
     """Drop an earlier upload awaiting review for the same slot (the newer one replaces it)."""
     for previous in ApplicationDocument.objects.filter(
         application=application, kind=kind, qualification=qualification, status=DocumentStatus.PENDING
     ):
-        storage_names = [(f.storage, f.name) for f in (previous.file, previous.thumbnail) if f]
-        previous.delete()
-        transaction.on_commit(lambda names=storage_names: [storage.delete(name) for storage, name in names])
+        document_delete(previous)
 
 
 @transaction.atomic
@@ -277,7 +249,7 @@ def document_renew(
     if kind == DocumentKind.QUALIFICATION and qualification is None:
         raise ValidationError(_("Choose the qualification this document is for."))
     _replace_pending(application, kind=kind, qualification=qualification)
-    document = _store_document(
+    document = document_store(
         application=application,
         kind=kind,
         qualification=qualification,
@@ -463,7 +435,7 @@ def category_request_submit(*, merchant: MerchantProfile, by, categories, upload
     for qualification in needed:
         upload, checked, issued_on, valid_until = uploads[qualification.pk]
         _replace_pending(application, kind=DocumentKind.QUALIFICATION, qualification=qualification)
-        document = _store_document(
+        document = document_store(
             application=application,
             kind=DocumentKind.QUALIFICATION,
             qualification=qualification,
@@ -561,9 +533,7 @@ def category_request_withdraw(*, request: CategoryRequest, by) -> CategoryReques
         raise PermissionDenied
     moved, _event = CATEGORY_REQUEST_WORKFLOW.move(obj=request, to=CategoryRequestStatus.WITHDRAWN, by=by)
     for document in ApplicationDocument.objects.filter(category_request=moved, status=DocumentStatus.PENDING):
-        storage_names = [(f.storage, f.name) for f in (document.file, document.thumbnail) if f]
-        document.delete()
-        transaction.on_commit(lambda names=storage_names: [storage.delete(name) for storage, name in names])
+        document_delete(document)
     requirements_refresh(merchant=moved.merchant, by=by, cause=str(_("Category request withdrawn")))
     return moved
 
@@ -624,15 +594,9 @@ def deposit_transfer_submit(
         bank_reference=bank_reference,
         content_type=checked.content_type,
         size=checked.size,
-        original_name=(getattr(upload, "name", "") or "")[:200],
+        original_name=original_name(upload),
     )
-    transfer.receipt.save("receipt", upload, save=False)
-    saved_name = transfer.receipt.name
-    try:
-        transfer.save()
-    except Exception:
-        transfer.receipt.storage.delete(saved_name)
-        raise
+    save_with_file(transfer, field="receipt", upload=upload, name="receipt")
     DEPOSIT_TRANSFER_WORKFLOW.record(obj=transfer, by=by, created=True)
     requirements_refresh(merchant=merchant, by=by, cause=str(_("Bank transfer reported")))
     return transfer

@@ -24,8 +24,9 @@ from . import permissions, selectors, services
 from .forms import CategoryChooseForm, CategoryRequestForm, CloseForm, RenewForm, TransferForm
 
 
-def add_errors(form, error) -> None:
-    """Put a service's refusal beside the field it names, or above the form."""
+def add_errors(form, error) -> int:
+    """Put a service's refusal beside the field it names, or above the form; return the
+    status the page answers with (409 for a refusal of how things stand, else 400)."""
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
         for field, messages_ in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages_)
@@ -33,6 +34,7 @@ def add_errors(form, error) -> None:
         form.add_error(None, error.messages)
     else:
         form.add_error(None, str(error))
+    return 409 if isinstance(error, DomainError) else 400
 
 
 class MerchantOwnedMixin(LoginRequiredMixin):
@@ -106,8 +108,7 @@ class DocumentRenewView(ApprovedShopMixin, View):
                 valid_until=valid_until,
             )
         except (ValidationError, DomainError) as error:
-            add_errors(form, error)
-            return self._render(slot, form, status=409 if isinstance(error, DomainError) else 400)
+            return self._render(slot, form, status=add_errors(form, error))
         messages.success(
             request,
             _("%(document)s is uploaded. A reviewer checks it, usually within one working day.")
@@ -163,8 +164,7 @@ class CategoryRequestView(ApprovedShopMixin, View):
                 merchant=self.merchant, by=request.user, categories=categories, uploads=form.uploads
             )
         except (ValidationError, DomainError) as error:
-            add_errors(form, error)
-            return self._details(form, categories, status=409 if isinstance(error, DomainError) else 400)
+            return self._details(form, categories, status=add_errors(form, error))
         messages.success(
             request, _("Your request is sent. A reviewer decides on it, usually within two working days.")
         )
@@ -234,8 +234,7 @@ class DepositTransferView(ApprovedShopMixin, View):
                 checked=form.checked,
             )
         except (ValidationError, DomainError) as error:
-            add_errors(form, error)
-            return self._render(form, status=409 if isinstance(error, DomainError) else 400)
+            return self._render(form, status=add_errors(form, error))
         messages.success(request, _("Your transfer is reported. Finance confirms it once the money arrives."))
         return redirect("merchants:compliance")
 
@@ -297,8 +296,7 @@ class ShopCloseView(ApprovedShopMixin, View):
         try:
             services.shop_close(merchant=self.merchant, by=request.user, reason=form.cleaned_data["reason"])
         except (ValidationError, DomainError) as error:
-            add_errors(form, error)
-            return self._render(form, status=409 if isinstance(error, DomainError) else 400)
+            return self._render(form, status=add_errors(form, error))
         messages.success(request, _("Your shop is closed. Your goods are offline."))
         return redirect("merchants:compliance")
 
