@@ -241,6 +241,15 @@ class DocumentEventInline(TransitionEventInline):
     model = DocumentEvent
 
 
+class MerchantDepositColumn:
+    """The merchant's deposit as it stands, beside a request or a transfer being decided."""
+
+    @admin.display(description=_("deposit held / owed now"))
+    def deposit_now(self, obj):
+        held, owed = services.deposit_balance(obj.merchant)
+        return f"{_money(held)} / {_money(owed)}"
+
+
 class CompliancePageMixin:
     """A change page that shows `page_preview(obj)` above the decision panel."""
 
@@ -412,7 +421,9 @@ C = CategoryRequestStatus
 
 
 @admin.register(CategoryRequest)
-class CategoryRequestAdmin(CompliancePageMixin, ReadOnlyAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
+class CategoryRequestAdmin(
+    MerchantDepositColumn, CompliancePageMixin, ReadOnlyAdminMixin, ReviewPanelAdmin, admin.ModelAdmin
+):
     review_workflow = CATEGORY_REQUEST_WORKFLOW
     review_queue_statuses = frozenset({C.SUBMITTED})
     review_queue_order = ("created_at", "pk")
@@ -494,11 +505,6 @@ class CategoryRequestAdmin(CompliancePageMixin, ReadOnlyAdminMixin, ReviewPanelA
     def difference(self, obj):
         return _money(obj.deposit_difference)
 
-    @admin.display(description=_("deposit held / owed now"))
-    def deposit_now(self, obj):
-        held, owed = services.deposit_balance(obj.merchant)
-        return f"{_money(held)} / {_money(owed)}"
-
 
 # --- Bank transfers: finance ---------------------------------------------------------------
 
@@ -527,7 +533,9 @@ T = DepositTransferStatus
 
 
 @admin.register(DepositTransfer)
-class DepositTransferAdmin(CompliancePageMixin, ReadOnlyAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
+class DepositTransferAdmin(
+    MerchantDepositColumn, CompliancePageMixin, ReadOnlyAdminMixin, ReviewPanelAdmin, admin.ModelAdmin
+):
     review_workflow = DEPOSIT_TRANSFER_WORKFLOW
     review_permission = "confirm"
     review_queue_statuses = frozenset({T.SUBMITTED})
@@ -620,11 +628,6 @@ class DepositTransferAdmin(CompliancePageMixin, ReadOnlyAdminMixin, ReviewPanelA
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', url, obj.original_name or url
         )
-
-    @admin.display(description=_("deposit held / owed now"))
-    def deposit_now(self, obj):
-        held, owed = services.deposit_balance(obj.merchant)
-        return f"{_money(held)} / {_money(owed)}"
 
 
 # --- The deposit ledger: read-only, written by finance's two forms -----------------------

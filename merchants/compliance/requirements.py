@@ -264,33 +264,22 @@ def compute(
                 amount=f"{deposit.owed:.2f}",
             )
         )
-    if deposit.pending_transfers:
-        result.pending_verification.append(
-            Item(code="deposit.transfer_pending", key="deposit", labels=deposit_labels)
-        )
-    elif deposit.refused_transfer_reason is not None:
-        result.errors.append(
-            Item(
-                code="deposit.transfer_refused",
-                key="deposit",
-                labels=deposit_labels,
-                reason=deposit.refused_transfer_reason,
-            )
-        )
-    request_labels = bilingual(_("Category addition"))
-    if category_request.pending:
-        result.pending_verification.append(
-            Item(code="category_request.pending", key="category_request", labels=request_labels)
-        )
-    elif category_request.rejected_reason is not None:
-        result.errors.append(
-            Item(
-                code="category_request.rejected",
-                key="category_request",
-                labels=request_labels,
-                reason=category_request.rejected_reason,
-            )
-        )
+    _awaiting_or_refused(
+        result,
+        key="deposit",
+        labels=deposit_labels,
+        awaiting=bool(deposit.pending_transfers),
+        refusal=deposit.refused_transfer_reason,
+        codes=("deposit.transfer_pending", "deposit.transfer_refused"),
+    )
+    _awaiting_or_refused(
+        result,
+        key="category_request",
+        labels=bilingual(_("Category addition")),
+        awaiting=category_request.pending,
+        refusal=category_request.rejected_reason,
+        codes=("category_request.pending", "category_request.rejected"),
+    )
 
     deadlines = [item.deadline for item in result.currently_due if item.deadline]
     result.current_deadline = min(deadlines) if deadlines else None
@@ -304,6 +293,15 @@ def compute(
     elif status == ApplicationStatus.SUSPENDED:
         result.disabled_reason = "shop.suspended"
     return result
+
+
+def _awaiting_or_refused(result, *, key, labels, awaiting: bool, refusal: str | None, codes) -> None:
+    """Something sent to staff: awaiting them, or refused with their reason (None: neither)."""
+    awaiting_code, refused_code = codes
+    if awaiting:
+        result.pending_verification.append(Item(code=awaiting_code, key=key, labels=labels))
+    elif refusal is not None:
+        result.errors.append(Item(code=refused_code, key=key, labels=labels, reason=refusal))
 
 
 # --- Loading one merchant's inputs ------------------------------------------------------
