@@ -322,19 +322,17 @@ def document_approve(
 @transaction.atomic
 def document_refuse(*, document: ApplicationDocument, by, reason: str) -> ApplicationDocument:
     _require_document_reviewer(by)
-    moved, event = DOCUMENT_WORKFLOW.move(
+    return _refuse(
+        DOCUMENT_WORKFLOW,
         obj=document,
         to=DocumentStatus.REFUSED,
         by=by,
         reason=reason,
         updates={"refusal_reason": reason.strip()},
+        merchant_of=lambda moved: moved.application.merchant,
+        cause=lambda moved: str(_("Document refused: %(name)s") % {"name": moved}),
+        email=("merchants/email/document_refused", "document"),
     )
-    merchant = moved.application.merchant
-    requirements_refresh(
-        merchant=merchant, by=by, cause=str(_("Document refused: %(name)s") % {"name": moved})
-    )
-    _email(merchant, "merchants/email/document_refused", {"document": moved, "reason": event.reason})
-    return moved
 
 
 @transaction.atomic
@@ -499,32 +497,34 @@ def category_request_approve(*, request: CategoryRequest, by, reason: str = "") 
 
 @transaction.atomic
 def category_request_reject(*, request: CategoryRequest, by, reason: str) -> CategoryRequest:
+    """Refuse the request, and with it the qualifications uploaded for it."""
     _require_category_reviewer(by)
-    moved, event = CATEGORY_REQUEST_WORKFLOW.move(
+
+    def refuse_documents(moved, event):
+        for document in ApplicationDocument.objects.select_for_update().filter(
+            category_request=moved, status=DocumentStatus.PENDING
+        ):
+            DOCUMENT_WORKFLOW.move(
+                obj=document,
+                to=DocumentStatus.REFUSED,
+                by=by,
+                reason=event.reason,
+                updates={"refusal_reason": event.reason},
+                locked=True,
+            )
+
+    return _refuse(
+        CATEGORY_REQUEST_WORKFLOW,
         obj=request,
         to=CategoryRequestStatus.REJECTED,
         by=by,
         reason=reason,
         updates={"decided_at": timezone.now()},
+        merchant_of=lambda moved: moved.merchant,
+        cause=lambda moved: str(_("Category request refused")),
+        email=("merchants/email/category_request_rejected", "request"),
+        also=refuse_documents,
     )
-    for document in ApplicationDocument.objects.select_for_update().filter(
-        category_request=moved, status=DocumentStatus.PENDING
-    ):
-        DOCUMENT_WORKFLOW.move(
-            obj=document,
-            to=DocumentStatus.REFUSED,
-            by=by,
-            reason=event.reason,
-            updates={"refusal_reason": event.reason},
-            locked=True,
-        )
-    requirements_refresh(merchant=moved.merchant, by=by, cause=str(_("Category request refused")))
-    _email(
-        moved.merchant,
-        "merchants/email/category_request_rejected",
-        {"request": moved, "reason": event.reason},
-    )
-    return moved
 
 
 @transaction.atomic
@@ -640,20 +640,17 @@ def deposit_transfer_confirm(
 @transaction.atomic
 def deposit_transfer_refuse(*, transfer: DepositTransfer, by, reason: str) -> DepositTransfer:
     _require_finance(by)
-    moved, event = DEPOSIT_TRANSFER_WORKFLOW.move(
+    return _refuse(
+        DEPOSIT_TRANSFER_WORKFLOW,
         obj=transfer,
         to=DepositTransferStatus.REFUSED,
         by=by,
         reason=reason,
         updates={"decided_at": timezone.now()},
+        merchant_of=lambda moved: moved.merchant,
+        cause=lambda moved: str(_("Bank transfer refused")),
+        email=("merchants/email/deposit_transfer_refused", "transfer"),
     )
-    requirements_refresh(merchant=moved.merchant, by=by, cause=str(_("Bank transfer refused")))
-    _email(
-        moved.merchant,
-        "merchants/email/deposit_transfer_refused",
-        {"transfer": moved, "reason": event.reason},
-    )
-    return moved
 
 
 def _lock_merchant(merchant: MerchantProfile) -> None:
@@ -872,6 +869,22 @@ def compliance_sweep(*, on: datetime.date | None = None, batch: int = 500) -> di
             requirements_refresh(merchant=merchant, cause=str(_("Daily check")), on=on)
             refreshed += 1
     return {"reminders": reminders, "refreshed": refreshed}
+
+
+def _refuse(workflow, *, obj, to, by, reason, updates, merchant_of, cause, email, also=None):
+    """A staff refusal: move with the reason, recompute the merchant's requirements, tell it.
+
+    `email` is (template prefix, the context name of the refused object); `also(moved, event)`
+    runs inside the same transaction before the requirements are recomputed.
+    """
+    moved, event = workflow.move(obj=obj, to=to, by=by, reason=reason, updates=updates)
+    if also is not None:
+        also(moved, event)
+    merchant = merchant_of(moved)
+    requirements_refresh(merchant=merchant, by=by, cause=cause(moved))
+    template, name = email
+    _email(merchant, template, {name: moved, "reason": event.reason})
+    return moved
 
 
 def _email(merchant: MerchantProfile, template_prefix: str, context: dict) -> None:
