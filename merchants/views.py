@@ -8,7 +8,7 @@ from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import DomainError, InvalidTransition
+from core.storage import private_file_response
 
 from . import selectors, services
 from .exceptions import ApplicationIncomplete, DuplicateIdentity
@@ -270,11 +271,7 @@ class DocumentFileView(View):
         if not field:
             raise Http404
         content_type = "image/webp" if self.thumbnail else document.content_type
-        response = FileResponse(field.open("rb"), content_type=content_type)
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(field, content_type=content_type)
 
 
 class AccountLoginView(allauth_views.LoginView):

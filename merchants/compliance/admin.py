@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, DecimalField, Exists, F, OuterRef, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_actions import ReadOnlyAdminMixin, TransitionEventInline
 from core.exceptions import DomainError
 from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_note, with_reason
+from core.storage import private_file_response
 
 from ..models import (
     ApplicationDocument,
@@ -597,11 +598,7 @@ class DepositTransferAdmin(
             raise PermissionDenied
         if not transfer.receipt:
             raise Http404
-        response = FileResponse(transfer.receipt.open("rb"), content_type=transfer.content_type)
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(transfer.receipt, content_type=transfer.content_type)
 
     def page_preview(self, transfer):
         url = reverse("admin:merchants_deposittransfer_receipt", args=[transfer.pk])

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import DomainError
+from core.storage import private_file_response
 
 from .. import selectors as merchant_selectors
 from ..models import CompliancePolicy, DepositTransfer, DocumentKind
@@ -261,11 +262,7 @@ class ReceiptFileView(View):
             or not transfer.receipt
         ):
             raise Http404
-        response = FileResponse(transfer.receipt.open("rb"), content_type=transfer.content_type)
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(transfer.receipt, content_type=transfer.content_type)
 
 
 class RefundRequestView(MerchantOwnedMixin, View):
