@@ -6,8 +6,8 @@ apps.py), shown once the application is approved:
 - the requirements card (merchants.compliance): the standing and what is due, from the
   stored requirements (one query), for approved, suspended and closed shops;
 - the checklist of a new seller's first steps (deposit paid, first goods, a belt, a
-  campaign, a course): the deposit from the ledger (one query), the rest each read with
-  one EXISTS in one query;
+  campaign, a course): the deposit from the stored requirements (no query of its own),
+  the rest each read with one EXISTS in one query;
 - the funnel of the last 30 days, exposure → views → purchase clicks by day, from the
   merchant's day rows the counter flush writes (one query), drawn as an SVG the portal
   renders itself (no script, no CDN), with the numbers in a table beside it.
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from industrybelts.models import BeltMembership, MembershipStatus
 from merchants.compliance import selectors as compliance_selectors
-from merchants.compliance import services as compliance_services
+from merchants.compliance.requirements import Requirements
 from merchants.models import ApplicationStatus, MerchantProfile
 
 from .campaigns.models import CampaignEntry
@@ -51,8 +51,12 @@ class FunnelDay:
     clicks: int
 
 
-def checklist(merchant, application) -> list[Step]:
-    """The first steps of a seller, done or not, in the order they usually come."""
+def checklist(merchant, application, requirements: Requirements) -> list[Step]:
+    """The first steps of a seller, done or not, in the order they usually come.
+
+    The deposit is paid when the stored requirements owe none (computed from the ledger,
+    so a top-up after a deduction is owed again), read with the card: no query of its own.
+    """
     facts = (
         MerchantProfile.objects.filter(pk=merchant.pk)
         .annotate(
@@ -66,11 +70,10 @@ def checklist(merchant, application) -> list[Step]:
         .values("has_goods", "in_belt", "in_campaign", "learning")
         .get()
     )
-    # Paid means nothing is owed in the ledger (a top-up after a deduction is owed again).
-    _held, owed = compliance_services.deposit_balance(merchant)
     url = reverse
     return [
-        Step("deposit", _("Pay the deposit"), owed <= 0, url("merchants:compliance-deposit-transfer")),
+        Step("deposit", _("Pay the deposit"), not requirements.owes_deposit,
+             url("merchants:compliance-deposit-transfer")),
         Step("goods", _("List your first goods"), facts["has_goods"], url("storefront:merchant-products")),
         Step("belt", _("Join an industry belt"), facts["in_belt"], url("industrybelts:belt-list")),
         Step("campaign", _("Sign up for a campaign"), facts["in_campaign"],
@@ -130,7 +133,9 @@ def dashboard_home(user, *, merchant, application) -> dict:
     )
     return {
         **card,
-        "home_checklist": checklist(merchant, application),
+        "home_checklist": checklist(
+            merchant, application, card["compliance_card"]["requirements"] if card else Requirements()
+        ),
         "funnel_days": days,
         "funnel_totals": totals,
         "funnel_lines": chart_lines(days),

@@ -175,6 +175,11 @@ class Requirements:
         return not any(getattr(self, group) for group in GROUPS)
 
     @property
+    def owes_deposit(self) -> bool:
+        """Whether the ledger showed a deposit or top-up still to pay (paid: nothing owed)."""
+        return any(item.key == "deposit" for item in (*self.past_due, *self.currently_due))
+
+    @property
     def disabled_text(self) -> str:
         return str(DISABLED_TEXT.get(self.disabled_reason, ""))
 

@@ -87,8 +87,11 @@ def restrict_for_expired_qualification(merchant):
 
 
 def pay_deposit(merchant):
+    """Record the payment as finance's confirmation does: the entry, then the requirements."""
     _held, owed = services.deposit_balance(merchant)
-    return DepositEntry.objects.create(merchant=merchant, kind=DepositEntryKind.PAID, amount=owed)
+    entry = DepositEntry.objects.create(merchant=merchant, kind=DepositEntryKind.PAID, amount=owed)
+    services.requirements_refresh(merchant=merchant, cause="paid")
+    return entry
 
 
 # --- Who opens what ---------------------------------------------------------------------
