@@ -1,12 +1,14 @@
 """After approval, on a phone: a jade seller's gem appraisal certificate expires, the daily
 sweep restricts the shop and its jade good leaves the catalog; the seller reads why on the
-requirements page, uploads the renewed certificate there, and once a reviewer approves it
-the good is back in the catalog."""
+requirements page, uploads the renewed certificate there, a reviewer claims it from the
+renewals queue in admin and approves it, and the good is back in the catalog."""
 
 import datetime
+import re
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from merchants.compliance import services as compliance
 from merchants.models import ApplicationDocument, DocumentStatus, MerchantCompliance, Standing
@@ -100,8 +102,30 @@ def test_an_expired_qualification_restricts_until_the_renewal_is_approved(chromi
     assert "等待审核" in page.get_by_test_id("requirements-pending_verification").inner_text()
     assert not in_catalog(chromium, live_server, "冰种飘花手镯")  # still restricted until approved
 
-    # A reviewer approves it: the restriction lifts and the good is back.
-    compliance.document_approve(document=renewal, by=reviewer())
+    # A reviewer claims it from the renewals queue and approves it with the dates as entered.
+    staff = reviewer()
+    desk = chromium.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    admin = desk.new_page()
+    admin.set_default_timeout(15_000)
+    log_in(admin, live_server, staff.email, next_path="/admin/")
+    admin.goto(f"{live_server.url}/admin/merchants/applicationdocument/")
+    admin.get_by_role("button", name="认领下一个").click()
+    admin.wait_for_url(f"**/admin/merchants/applicationdocument/{renewal.pk}/change/")
+    with translation.override("zh-hans"):
+        approve, confirm = str(_("Approve")), _("Confirm: %(label)s") % {"label": _("Approve")}
+    decision = admin.locator("details.decision").filter(
+        has=admin.locator("summary", has_text=re.compile(rf"^\s*{approve}\s*$"))
+    )
+    decision.locator("summary").click()
+    assert decision.get_by_label("有效期至").input_value() == valid_until.isoformat()
+    ARTIFACTS.mkdir(exist_ok=True)
+    admin.screenshot(path=str(ARTIFACTS / "compliance-renewal-review-1366.png"), full_page=True)
+    decision.get_by_role("button", name=confirm).click()
+    admin.wait_for_load_state()
+    renewal.refresh_from_db()
+    assert renewal.status == DocumentStatus.CURRENT
+    assert renewal.validity_confirmed_by == staff
+    desk.close()
 
     assert Product.objects.get(pk=jade_good.pk).status == "published"
     assert in_catalog(chromium, live_server, "冰种飘花手镯")
