@@ -196,6 +196,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Spreadsheet imports of goods (storefront.imports, docs/bulk-files.md): the largest file and
+# row count taken; files above SYNC_BYTES are checked in Celery, confirmed imports of more
+# than SYNC_ROWS rows are written in Celery (the page polls, an e-mail tells the end).
+PRODUCT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+PRODUCT_IMPORT_MAX_ROWS = 20_000
+PRODUCT_IMPORT_SYNC_BYTES = 256 * 1024
+PRODUCT_IMPORT_SYNC_ROWS = 1000
 
 # Content-Security-Policy: every script and style comes from the portal itself.
 CONTENT_SECURITY_POLICY = {
