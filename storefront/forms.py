@@ -239,6 +239,13 @@ class CsvRowForm(ProductByCodeForm):
     def product_data(self) -> dict:
         return {**super().product_data(), "base": self.cleaned_data["base"]}
 
+    def rebind(self, data) -> "CsvRowForm":
+        """This form, bound to another row: an import checks all its rows with one form, as
+        building a form (deep copies of its fields and their querysets) took most of a
+        row's time."""
+        self.data, self.is_bound, self._errors, self.cleaned_data = data, True, None, {}
+        return self
+
 
 def _from_table(field, table):
     def to_python(value):

@@ -177,6 +177,7 @@ class Lookups:
             self.region[region.code] = region.code
             self.region[_key(region.full_name)] = region.code
         self.tables = {}  # the form's choices by code, filled by the first form (below)
+        self.form = None  # the one form that checks every row (CsvRowForm.rebind)
 
     def code(self, name: str, value: str) -> str:
         table = getattr(self, name)
@@ -323,7 +324,10 @@ def _row(row, positions, names, lookups, checked, seen) -> list[CellError]:
     }
     for name, default in DEFAULTS.items():
         data[name] = data.get(name) or default
-    form = CsvRowForm(normalised(data, lookups), merchant=lookups.merchant, tables=lookups.tables)
+    data = normalised(data, lookups)
+    if lookups.form is None:
+        lookups.form = CsvRowForm(data, merchant=lookups.merchant, tables=lookups.tables)
+    form = lookups.form.rebind(data)
     if not form.is_valid():
         for name, messages in form.errors.items():
             if name == NON_FIELD_ERRORS:
