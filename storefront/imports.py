@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.emails import email_user
-from core.exceptions import InvalidTransition
+from core.exceptions import DomainError, InvalidTransition
 from core.inputs import refuse_unstorable
 from core.tasks import enqueue_on_commit
 from industrybelts.models import Belt
@@ -506,6 +506,8 @@ def run_import_job(job_id: int) -> None:
             position = error.message_dict.pop("__row__", [0])[0]
             number = checked.rows[position][0] if checked.rows else 0
             failed = [CellError(number, 0, " ".join(m for ms in error.message_dict.values() for m in ms))]
+        except DomainError as error:  # the shop may no longer sell (restricted, suspended)
+            failed = [CellError(0, 0, str(error))]
     if failed:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJobStatus.FAILED,

@@ -445,3 +445,22 @@ def test_the_zip_of_an_xlsx_is_not_trusted_for_its_size(client, shop, monkeypatc
 
     assert "太大" in errors[0]["message"]
     assert zipfile  # the workbook is a zip; its sheet's size is read from the zip's directory
+
+
+def test_a_shop_that_may_no_longer_sell_fails_its_background_import(
+    client, shop, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.PRODUCT_IMPORT_SYNC_ROWS = 1
+    _response, job = preview(client, csv_bytes(ZH_HEADER, ZH_ROWS))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        confirm(client, job)
+    monkeypatch.setattr("storefront.permissions.merchant_can_sell", lambda merchant: False)
+    before = fingerprint()
+
+    for callback in queued:
+        callback()
+
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.FAILED
+    assert job.errors[0]["row"] == 0 and "通过审核" in job.errors[0]["message"]
+    assert fingerprint() == before
