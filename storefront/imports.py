@@ -12,6 +12,7 @@ measurements: docs/bulk-files.md.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -415,7 +416,7 @@ def preview_import_job(job: ImportJob) -> ImportJob:
     """Check the job's file and record what was found (status previewed, or failed)."""
 
     def progress(done):
-        ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done, updated_at=timezone.now())
 
     checked = check_file(
         merchant=job.merchant, data=_read(job), progress=progress if job.in_background else None
@@ -477,7 +478,7 @@ def run_import_job(job_id: int) -> None:
     total = job.row_count
 
     def checked_progress(done):
-        ImportJob.objects.filter(pk=job.pk).update(rows_done=done // 2)
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done // 2, updated_at=timezone.now())
 
     checked = check_file(merchant=job.merchant, data=_read(job), progress=checked_progress)
     failed = list(checked.errors)
@@ -521,6 +522,44 @@ def run_import_job(job_id: int) -> None:
     _drop_file(job)
     if job.in_background:
         _tell(job)
+
+
+def sweep_import_jobs() -> tuple[int, int]:
+    """End what nobody will finish: previews not confirmed in PRODUCT_IMPORT_PREVIEW_HOURS
+    (their files deleted), and jobs whose task has not moved for PRODUCT_IMPORT_STALE_MINUTES
+    (a lost task; nothing was written: the write commits with the job's end). Returns
+    (expired, stale). A job being written holds its row's lock, so the update waits for it
+    and then finds it done."""
+    now = timezone.now()
+    expired_before = now - datetime.timedelta(hours=settings.PRODUCT_IMPORT_PREVIEW_HOURS)
+    stale_before = now - datetime.timedelta(minutes=settings.PRODUCT_IMPORT_STALE_MINUTES)
+    outcomes = []
+    for statuses, before, message in (
+        (
+            [ImportJobStatus.PREVIEWED],
+            expired_before,
+            _("This preview was not confirmed in time; upload the file again."),
+        ),
+        (
+            [ImportJobStatus.PENDING, ImportJobStatus.RUNNING],
+            stale_before,
+            _("This import did not finish and nothing was written; upload the file again."),
+        ),
+    ):
+        count = 0
+        for job in ImportJob.objects.filter(status__in=statuses, updated_at__lt=before).select_related(
+            "merchant__user"
+        ):
+            with translation.override(job.merchant.user.language):
+                errors = errors_as_json([CellError(0, 0, str(message))])
+            moved = ImportJob.objects.filter(pk=job.pk, status=job.status, updated_at__lt=before).update(
+                status=ImportJobStatus.FAILED, errors=errors, error_count=1, finished_at=now, updated_at=now
+            )
+            if moved:
+                count += 1
+                _drop_file(job)
+        outcomes.append(count)
+    return outcomes[0], outcomes[1]
 
 
 def job_progress(job: ImportJob) -> int:

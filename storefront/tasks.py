@@ -12,7 +12,7 @@ from core.uploads import make_webp_sizes
 
 from . import compliance, counters
 from .fragments import catalog_changed
-from .imports import preview_import_job, run_import_job
+from .imports import preview_import_job, run_import_job, sweep_import_jobs
 from .models import ImportJob, ImportJobStatus, Product, ProductImage
 
 logger = logging.getLogger(__name__)
@@ -93,3 +93,9 @@ def preview_import_job_task(job_id: int) -> None:
 def import_products_task(job_id: int) -> None:
     """Write a confirmed import's goods (safe to run twice: the job's end commits with them)."""
     run_import_job(job_id)
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def sweep_import_jobs_task() -> tuple[int, int]:
+    """End expired previews and lost import jobs (Celery beat, hourly; safe to run twice)."""
+    return sweep_import_jobs()

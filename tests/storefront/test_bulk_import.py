@@ -460,3 +460,37 @@ def test_a_shop_that_may_no_longer_sell_fails_its_background_import(
     assert job.status == ImportJobStatus.FAILED
     assert job.errors[0]["row"] == 0 and "通过审核" in job.errors[0]["message"]
     assert fingerprint() == before
+
+
+def test_the_sweep_ends_expired_previews_and_lost_jobs(client, shop, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from storefront.tasks import sweep_import_jobs_task
+
+    _response, old_preview = preview(client, csv_bytes(ZH_HEADER, ZH_ROWS))
+    _response, fresh_preview = preview(client, csv_bytes(ZH_HEADER, ZH_ROWS))
+    lost = ImportJob.objects.create(merchant=shop, status=ImportJobStatus.RUNNING, row_count=5000)
+    working = ImportJob.objects.create(merchant=shop, status=ImportJobStatus.RUNNING, row_count=5000)
+    now = timezone.now()
+    ImportJob.objects.filter(pk=old_preview.pk).update(updated_at=now - datetime.timedelta(hours=73))
+    ImportJob.objects.filter(pk=lost.pk).update(updated_at=now - datetime.timedelta(minutes=61))
+    file_name = old_preview.file.name
+    assert old_preview.file.storage.exists(file_name)
+
+    assert sweep_import_jobs_task() == (1, 1)
+
+    statuses = dict(ImportJob.objects.values_list("pk", "status"))
+    assert statuses == {
+        old_preview.pk: ImportJobStatus.FAILED,
+        fresh_preview.pk: ImportJobStatus.PREVIEWED,
+        lost.pk: ImportJobStatus.FAILED,
+        working.pk: ImportJobStatus.RUNNING,
+    }
+    assert not old_preview.file.storage.exists(file_name)
+    old_preview.refresh_from_db()
+    assert old_preview.errors[0]["message"] == "此预览未在时限内确认，请重新上传文件。"
+    assert confirm(client, old_preview).status_code == 302
+    assert not Product.objects.filter(title="真丝连衣裙").exists()
+    assert sweep_import_jobs_task() == (0, 0)
