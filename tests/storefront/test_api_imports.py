@@ -8,9 +8,18 @@ from openpyxl import load_workbook
 
 from core.api.scopes import Scope
 from storefront.models import ImportJob, ImportJobStatus, Product
+from storefront.tasks import import_products_task, preview_import_job_task
 from tests.apiclient import api_client
 from tests.storefront.conftest import make_product
-from tests.storefront.test_bulk_import import EXPECTED, ZH_HEADER, ZH_ROWS, csv_bytes, goods, xlsx_bytes
+from tests.storefront.test_bulk_import import (
+    EXPECTED,
+    ZH_HEADER,
+    ZH_ROWS,
+    csv_bytes,
+    goods,
+    run_queued,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,20 +81,18 @@ def test_a_large_file_is_pending_then_done_in_the_background(
     settings.PRODUCT_IMPORT_SYNC_ROWS = 1
     client = _client(seller.user)
 
-    with django_capture_on_commit_callbacks(execute=False) as queued:
+    with django_capture_on_commit_callbacks():
         created = client.post(IMPORTS, {"file": _file(xlsx_bytes(ZH_HEADER, ZH_ROWS))}, format="multipart")
     assert created.json()["status"] == "pending"
-    for callback in queued:
-        callback()
-    job_id = created.json()["id"]
-    assert client.get(f"{IMPORTS}{job_id}/").json()["status"] == "previewed"
+    job = ImportJob.objects.get(public_id=created.json()["id"])
+    run_queued(preview_import_job_task, job, django_capture_on_commit_callbacks)
+    assert client.get(f"{IMPORTS}{job.public_id}/").json()["status"] == "previewed"
 
-    with django_capture_on_commit_callbacks(execute=False) as queued:
-        confirmed = client.post(f"{IMPORTS}{job_id}/confirm/")
+    with django_capture_on_commit_callbacks():
+        confirmed = client.post(f"{IMPORTS}{job.public_id}/confirm/")
     assert (confirmed.status_code, confirmed.json()["status"]) == (202, "running")
-    for callback in queued:
-        callback()
-    done = client.get(f"{IMPORTS}{job_id}/").json()
+    run_queued(import_products_task, job, django_capture_on_commit_callbacks)
+    done = client.get(f"{IMPORTS}{job.public_id}/").json()
     assert (done["status"], done["created_count"], done["rows_done"]) == ("done", 3, 3)
 
 
