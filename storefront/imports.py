@@ -115,6 +115,7 @@ DEFAULTS = {"min_order_quantity": "1", "stock_status": StockStatus.IN_STOCK}
 MAX_SHOWN_ERRORS = 500
 PREVIEW_ROWS = 10
 PROGRESS_EVERY = 250
+BLANK_ROWS_ALLOWED = 10_000
 EXAMPLE = {
     "title": "真丝连衣裙 夏季新款",
     "category": "服装鞋包",
@@ -271,8 +272,10 @@ def check_file(*, merchant, data: bytes, progress=None) -> Checked:
     """Read and check every row of `data`; nothing is written. Errors carry the sheet's row
     numbers and columns; a whole-file problem is row 0."""
     checked = Checked()
+    limit = max_rows()
     try:
-        sheet = spreadsheets.read_spreadsheet(data)
+        # Blank rows keep their numbers, so a sheet may hold some beyond the row cap.
+        sheet = spreadsheets.read_spreadsheet(data, max_row_number=limit + BLANK_ROWS_ALLOWED)
     except UnreadableFile as error:
         checked.errors.append(CellError(0, 0, error.message))
         return checked
@@ -281,7 +284,7 @@ def check_file(*, merchant, data: bytes, progress=None) -> Checked:
     if header_errors:
         checked.errors = header_errors
         return checked
-    lookups, seen, limit = Lookups(merchant), {}, max_rows()
+    lookups, seen = Lookups(merchant), {}
     names = {position: sheet.header[position - 1].strip() for position in range(1, len(sheet.header) + 1)}
     for row in sheet.rows:
         if not row.cells and row.errors:  # the file stops being readable here

@@ -34,6 +34,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.utils import get_column_letter
 
 XLSX, CSV = "xlsx", "csv"
@@ -119,8 +120,11 @@ def revived(value: str) -> tuple[str, bool]:
     return value, value.startswith(FORMULA_STARTS) and not _is_number(value)
 
 
-def read_spreadsheet(data: bytes) -> Sheet:
-    """Read `data` as .xlsx or CSV (by content, not by name), or raise UnreadableFile."""
+def read_spreadsheet(data: bytes, *, max_row_number: int = 10**6) -> Sheet:
+    """Read `data` as .xlsx or CSV (by content, not by name), or raise UnreadableFile.
+
+    An .xlsx stops with an error row at row `max_row_number` (blank rows between data are
+    read too, and a sheet may place one cell at row 1 048 576)."""
     if data.startswith(OLE_SIGNATURE):
         raise UnreadableFile(
             _(
@@ -129,7 +133,7 @@ def read_spreadsheet(data: bytes) -> Sheet:
             )
         )
     if data.startswith(ZIP_SIGNATURE):
-        return _read_xlsx(data)
+        return _read_xlsx(data, max_row_number)
     if not data.strip():
         raise UnreadableFile(_("The file is empty."))
     return _read_csv(data)
@@ -220,20 +224,21 @@ def _checked(row: Row) -> Row:
 # --- xlsx ---------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+def _read_xlsx(data: bytes, max_row_number: int) -> Sheet:
     corrupt = _(
         "This .xlsx workbook cannot be read: it is damaged or not a workbook. Open it in your "
         "spreadsheet and save it again as an Excel workbook (.xlsx) or CSV."
     )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
-        # openpyxl's read-only sheets do not read merged ranges; the sheet's own XML says.
-        sheet_path = sheet._worksheet_path  # private, and openpyxl is pinned
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if archive.getinfo(sheet_path).file_size > MAX_SHEET_XML_BYTES:
+            # What the zip unpacks to, from its directory, before any part is parsed (the
+            # shared strings are read whole when the workbook opens).
+            if sum(info.file_size for info in archive.infolist()) > MAX_SHEET_XML_BYTES:
                 raise UnreadableFile(_("The workbook is too large; split it into several files."))
-            merged = _merged_ranges(archive, sheet_path)
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            sheet = workbook.worksheets[0]
+            # openpyxl's read-only sheets do not read merged ranges; the sheet's own XML says.
+            merged = _merged_ranges(archive, sheet._worksheet_path)  # private; openpyxl is pinned
         if merged:
             raise UnreadableFile(
                 _(
@@ -242,15 +247,19 @@ def _read_xlsx(data: bytes) -> Sheet:
                 )
                 % {"ranges": ", ".join(merged[:5])}
             )
+        # The rows the sheet holds, not the size its <dimension> claims (which may be the
+        # whole grid): gaps between rows are still filled, and bounded by `max_row_number`.
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(max_col=MAX_COLUMNS)
-        header_row, header = _first_row(rows)
+        header_row, header = _first_row(rows, max_row_number)
     except UnreadableFile:
         raise
     except Exception:  # openpyxl raises many kinds (zip, XML, key, value errors) on a bad file
         raise UnreadableFile(corrupt) from None
     if header is None:
         raise UnreadableFile(_("The sheet is empty: the first row must name the columns."))
-    return Sheet(XLSX, "", header, header_row, _xlsx_rows(rows, header_row, corrupt, workbook))
+    rows = _xlsx_rows(rows, header_row, corrupt, workbook, max_row_number)
+    return Sheet(XLSX, "", header, header_row, rows)
 
 
 def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[str]:
@@ -265,18 +274,28 @@ def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _first_row(rows) -> tuple[int, list[str] | None]:
+def _first_row(rows, max_row_number: int) -> tuple[int, list[str] | None]:
     for number, cells in enumerate(rows, start=1):
+        if number > max_row_number:
+            break
+        if all(cell is EMPTY_CELL for cell in cells):
+            continue
         values, _errors = _xlsx_values(number, cells)
         if any(value.strip() for value in values):
             return number, values
     return 0, None
 
 
-def _xlsx_rows(rows, header_row: int, corrupt: str, workbook) -> Iterator[Row]:
+def _xlsx_rows(rows, header_row: int, corrupt: str, workbook, max_row_number: int) -> Iterator[Row]:
     number = header_row
     try:
         for number, cells in enumerate(rows, start=header_row + 1):
+            if number > max_row_number:
+                message = _("The sheet has rows beyond row %(max)d; split it into several files.")
+                yield Row(number, [], [CellError(number, 0, message % {"max": max_row_number})])
+                return
+            if all(cell is EMPTY_CELL for cell in cells):
+                continue  # a gap between rows, filled by openpyxl
             values, errors = _xlsx_values(number, cells)
             if any(value.strip() for value in values) or errors:
                 row = _checked(Row(number, values))

@@ -167,3 +167,37 @@ def test_the_writers_make_formula_text_inert():
         ["'@a", None],
     ]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_a_sheet_with_a_cell_far_below_stops_at_the_row_bound_quickly():
+    import time
+
+    data = _xlsx(
+        [["标题", "类目"], ["连衣裙", "服装鞋包"]],
+        lambda sheet: sheet.cell(row=1_048_576, column=1, value="x"),
+    )
+
+    started = time.perf_counter()
+    rows = _rows(read_spreadsheet(data, max_row_number=30_000))
+
+    assert [number for number, _cells, _errors in rows] == [2, 30_001]
+    assert "30000" in rows[-1][2][0][1]
+    assert time.perf_counter() - started < 5
+
+
+def test_a_header_far_below_is_not_searched_for_ever():
+    data = _xlsx([], lambda sheet: sheet.cell(row=1_000_000, column=1, value="标题"))
+
+    with pytest.raises(UnreadableFile) as refused:
+        read_spreadsheet(data, max_row_number=1000)
+
+    assert "empty" in refused.value.message
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr("storefront.spreadsheets.MAX_SHEET_XML_BYTES", 1000)
+
+    with pytest.raises(UnreadableFile) as refused:
+        read_spreadsheet(_xlsx([["标题"], ["连衣裙"]]))
+
+    assert "too large" in refused.value.message
