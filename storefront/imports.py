@@ -31,7 +31,6 @@ from core.exceptions import DomainError, InvalidTransition
 from core.inputs import refuse_unstorable
 from core.tasks import enqueue_on_commit
 from industrybelts.models import Belt
-from merchants.models import Category, Region
 from merchants.services import site_base_url
 
 from . import spreadsheets
@@ -157,13 +156,18 @@ HEADER_NAMES = {
 
 
 class Lookups:
-    """Every name a value may take, read once per file (a few hundred rows of reference data),
-    so ten thousand rows cost no query each."""
+    """Every name a value may take, read once per file, so ten thousand rows cost no query
+    each. The categories and regions are the row form's own choices (`CsvRowForm(tables=)`
+    reads each choice field's queryset once): their names are taken from there, so a name
+    maps to exactly what the form accepts by code. Belts by any name (a belt the shop is not
+    a member of is then the form's own error)."""
 
     def __init__(self, merchant):
         self.merchant = merchant
+        self.tables = {}  # the form's choices by code
+        self.form = CsvRowForm({}, merchant=merchant, tables=self.tables)  # checks every row
         self.category = {}
-        for category in Category.objects.filter(is_active=True):
+        for category in self.tables["category"].values():
             for name in (category.code, category.name, category.name_en):
                 if name:
                     self.category[_key(name)] = category.code
@@ -175,11 +179,9 @@ class Lookups:
         self.source_kind = _choice_names(SourceKind)
         self.stock_status = _choice_names(StockStatus)
         self.region = {}
-        for region in Region.objects.filter(is_leaf=True).select_related("parent__parent"):
+        for region in self.tables["origin_region"].values():
             self.region[region.code] = region.code
             self.region[_key(region.full_name)] = region.code
-        self.tables = {}  # the form's choices by code, filled by the first form (below)
-        self.form = None  # the one form that checks every row (CsvRowForm.rebind)
 
     def code(self, name: str, value: str) -> str:
         table = getattr(self, name)
@@ -329,8 +331,6 @@ def _row(row, positions, names, lookups, checked, seen) -> list[CellError]:
     for name, default in DEFAULTS.items():
         data[name] = data.get(name) or default
     data = normalised(data, lookups)
-    if lookups.form is None:
-        lookups.form = CsvRowForm(data, merchant=lookups.merchant, tables=lookups.tables)
     form = lookups.form.rebind(data)
     if not form.is_valid():
         for name, messages in form.errors.items():

@@ -201,8 +201,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # than SYNC_ROWS rows are written in Celery (the page polls, an e-mail tells the end).
 PRODUCT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 PRODUCT_IMPORT_MAX_ROWS = 20_000
-PRODUCT_IMPORT_SYNC_BYTES = 256 * 1024
-PRODUCT_IMPORT_SYNC_ROWS = 1000
+PRODUCT_IMPORT_SYNC_BYTES = 64 * 1024
+PRODUCT_IMPORT_SYNC_ROWS = 200
 # A preview not confirmed within this many hours expires (its file is deleted); a job that
 # has not moved for STALE_MINUTES (its task lost) ends as failed, nothing written.
 PRODUCT_IMPORT_PREVIEW_HOURS = 72
