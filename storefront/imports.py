@@ -141,14 +141,17 @@ def max_rows() -> int:
 
 
 def _key(text: str) -> str:
-    """A name as compared: width and case folded, spaces, marks and a "(unit)" left out."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"\(.*?\)", "", text)
-    return re.sub(r"[\s_\-*:]", "", text)
+    """A value's name as compared: width and case folded, spaces and marks left out."""
+    return re.sub(r"[\s_\-*:]", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _header_key(text: str) -> str:
+    """A column's name as compared: as a value's, and a "(unit)" left out ("批发价（元）")."""
+    return _key(re.sub(r"[(（].*?[)）]", "", text))
 
 
 HEADER_NAMES = {
-    _key(name): column.field for column in COLUMNS for name in (column.field, column.zh, column.en)
+    _header_key(name): column.field for column in COLUMNS for name in (column.field, column.zh, column.en)
 }
 
 
@@ -248,7 +251,7 @@ def _header(sheet) -> tuple[dict[str, int], list[CellError]]:
         except ValidationError as error:
             errors.append(CellError(sheet.header_row, position, " ".join(error.messages)))
             continue
-        name = HEADER_NAMES.get(_key(cell))
+        name = HEADER_NAMES.get(_header_key(cell))
         if name is None:
             continue  # a column of the merchant's own: ignored (its cells still pass the boundary)
         if name in positions:

@@ -508,3 +508,41 @@ def test_the_sweep_ends_expired_previews_and_lost_jobs(client, shop, settings):
     assert confirm(client, old_preview).status_code == 302
     assert not Product.objects.filter(title="真丝连衣裙").exists()
     assert sweep_import_jobs_task() == (0, 0)
+
+
+def test_headers_with_units_and_marks_and_names_in_either_width(client, shop):
+    header = ["*标题", "类目", "货源类型", "产地", "批发价（元）", "零售价 (元)", "Stock"]
+    rows = [
+        [
+            "翡翠手镯",
+            "珠宝玉石(翡翠)",
+            "ＦＡＣＴＯＲＹ",
+            "广东省 肇庆市 四会市",
+            "１２８００",
+            "25,999.00",
+            "缺货",
+        ]
+    ]
+
+    _response, job = preview(client, csv_bytes(header, rows))
+    confirm(client, job)
+
+    product = Product.objects.select_related("category").get(title="翡翠手镯")
+    assert (product.category.code, product.source_kind, product.origin_region.code) == (
+        "jade-jewellery",
+        "factory",
+        "441284",
+    )
+    assert (product.wholesale_price, product.retail_price, product.stock_status) == (
+        Decimal("12800.00"),
+        Decimal("25999.00"),
+        "out",
+    )
+
+
+def test_a_name_that_is_only_part_of_a_categorys_is_refused(client, shop):
+    rows = [["翡翠手镯", "珠宝玉石", "工厂好货", "441284", "1", "2"]]
+
+    errors = refused(client, csv_bytes(ZH_HEADER[:6], rows))
+
+    assert errors[0]["message"] == "类目：未知的类目：珠宝玉石"
