@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 SCALE ?= 100k
 BENCH_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres lint format worker beat bench messages migrate seed clean
+.PHONY: run test test-sqlite test-postgres lint format worker beat bench bench-import messages migrate seed clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -92,6 +92,12 @@ messages: $(VENV)/.installed
 ## Needs PostgreSQL and Redis (BENCH_PG, BENCH_REDIS_URL; loopback defaults); BENCH_ARGS passes options.
 bench: $(VENV)/.installed
 	SCALE=$(SCALE) $(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+
+## Time a spreadsheet import of ROWS goods in-process (the upload's POST, the preview, the write);
+## `make bench` runs it too, on PostgreSQL. Fresh SQLite unless DATABASE_URL names an empty database.
+ROWS ?= 10000
+bench-import: $(VENV)/.installed
+	$(PY) -m bench.bulk_import --rows $(ROWS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

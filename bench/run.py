@@ -102,6 +102,35 @@ def prepare_database(server_url: str, scale: str, env: dict) -> dict:
     return report
 
 
+# --- The spreadsheet import (run in-process by bench/bulk_import.py) --------------------
+
+
+def bulk_import(server_url: str, rows: int = 10_000) -> dict:
+    """Time a 10 000-row .xlsx import (upload POST, preview, confirm, write) on a fresh database."""
+    import psycopg
+
+    name = "portal_bench_import"
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    out = RESULTS / ".logs" / "bulk_import.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"{server_url}/{name}",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+    }
+    _log(f"spreadsheet import of {rows} rows (bench/bulk_import.py)")
+    subprocess.run(  # noqa: S603 (our own interpreter and module)
+        [_python(), "-m", "bench.bulk_import", "--rows", str(rows), "--json", str(out)],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    return json.loads(out.read_text()) if out.exists() else {"error": "bench/bulk_import.py did not finish"}
+
+
 # --- The served portal ----------------------------------------------------------------
 
 
@@ -345,6 +374,7 @@ def main(argv=None) -> int:
         _stop(gunicorn)
         _stop(worker)
     results = json.loads(results_path.read_text())
+    imported = bulk_import(server_url) if not args.only or "bulk_import" in args.only else None
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     report = {
@@ -370,6 +400,7 @@ def main(argv=None) -> int:
             "steal_share_of_machine": round(noise.steal_share, 3),
         },
         "results": results,
+        "bulk_import": imported,
         "table": table(results),
         "run_seconds": round(time.perf_counter() - started, 1),
     }
@@ -379,6 +410,8 @@ def main(argv=None) -> int:
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print()
     print(report["table"])
+    if imported:
+        print(f"\nspreadsheet import ({imported.get('rows')} rows): {json.dumps(imported)}")
     noise = report["noise"]
     share = noise["other_processes_share_of_machine"]
     print(

@@ -27,6 +27,7 @@ from merchants.api.views import (
 from merchants.compliance.api import RequirementsView
 from storefront.api.views import (
     BeltListView,
+    MerchantImportViewSet,
     MerchantProductViewSet,
     ProductDetailView,
     ProductFeedView,
@@ -88,6 +89,7 @@ class ApiIndexView(APIView):
 router = DefaultRouter()
 router.include_root_view = False
 router.register("merchant/products", MerchantProductViewSet, basename="merchant-product")
+router.register("merchant/imports", MerchantImportViewSet, basename="merchant-import")
 router.register("provider/merchants", ProviderMerchantViewSet, basename="provider-merchant")
 router.register("provider/memberships", ProviderMembershipViewSet, basename="provider-membership")
 router.register("provider/invitations", ProviderInvitationViewSet, basename="provider-invitation")

@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -193,25 +194,37 @@ class ProductByCodeForm(ProductForm):
 
 
 class CsvRowForm(ProductByCodeForm):
-    """One row of the CSV import: the editor's form, so every cell meets the field's own
-    rules, the prices' rule and the purchase link's rule (the product contract) as
-    on the page and in the API; choices by code and slug, as in the API, and the base of
-    a belt good by its name."""
+    """One row of a spreadsheet import: the editor's form, so every cell meets the field's own
+    rules, the prices' rule and the purchase link's rule (the product contract) as on the
+    page and in the API; choices by code and slug, as in the API (the import turns the
+    labels a merchant writes into them first), and the base of a belt good by its name.
+
+    `tables` (a dict shared by the rows of one file) holds each choice field's queryset read
+    once, by code: the same choices as the field's own lookup, without a query per row.
+    """
 
     base = forms.CharField(required=False, max_length=100)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, tables=None, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["photo"]
         unknown = {
-            "category": _("Unknown category code: %(value)s"),
+            "category": _("Unknown category: %(value)s"),
             "source_kind": _("Unknown source: %(value)s"),
             "belt": _("Belt goods need a belt you are a member of."),
-            "origin_region": _("Unknown region code (a district, county or city): %(value)s"),
+            "origin_region": _(
+                "Unknown origin (a district, county or city, by full name or GB/T 2260 code): %(value)s"
+            ),
             "stock_status": _("Unknown stock status: %(value)s"),
         }
         for name, message in unknown.items():
             self.fields[name].error_messages["invalid_choice"] = message
+        if tables is not None:
+            for name in ("category", "belt", "origin_region"):
+                field = self.fields[name]
+                if name not in tables:
+                    tables[name] = {str(getattr(obj, field.to_field_name)): obj for obj in field.queryset}
+                field.to_python = _from_table(field, tables[name])
 
     def clean(self):
         cleaned = super().clean()
@@ -226,16 +239,47 @@ class CsvRowForm(ProductByCodeForm):
     def product_data(self) -> dict:
         return {**super().product_data(), "base": self.cleaned_data["base"]}
 
+    def rebind(self, data) -> "CsvRowForm":
+        """This form, bound to another row: an import checks all its rows with one form, as
+        building a form (deep copies of its fields and their querysets) took most of a
+        row's time."""
+        self.data, self.is_bound, self._errors, self.cleaned_data = data, True, None, {}
+        return self
 
-class CsvImportForm(forms.Form):
+
+def _from_table(field, table):
+    def to_python(value):
+        if value in field.empty_values:
+            return None
+        try:
+            return table[str(value)]
+        except KeyError:
+            raise ValidationError(
+                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+    return to_python
+
+
+class ImportFileForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file (UTF-8)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv"})
+        label=_("Spreadsheet (.xlsx or CSV)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.csv,.txt,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 2 * 1024 * 1024:
-            raise ValidationError(_("The file is larger than 2 MB; split it."))
+        limit = settings.PRODUCT_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is larger than %(size)d MB; split it into several files.")
+                % {"size": limit // (1024 * 1024)}
+            )
         return upload
 
 

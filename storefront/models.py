@@ -256,6 +256,71 @@ class ProductBeltExit(models.Model):
         return f"{self.product_id} ← {self.belt_id}"
 
 
+class ImportJobStatus(models.TextChoices):
+    PENDING = "pending", _("Being checked")
+    PREVIEWED = "previewed", _("Checked, waiting for your confirmation")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+def import_file_upload_to(job, filename):
+    return f"imports/{job.public_id}/{uuid.uuid4().hex}"
+
+
+class ImportJob(TimeStampedModel):
+    """A spreadsheet of goods a merchant uploaded: checked first (the preview), written all
+    or nothing once the merchant confirms (storefront.imports; docs/bulk-files.md).
+
+    The file waits in private storage until the job ends; `errors` holds each problem with
+    its row and column as the spreadsheet numbers them.
+    """
+
+    public_id = public_id_field()
+    merchant = models.ForeignKey(
+        "merchants.MerchantProfile",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.PENDING
+    )
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=import_file_upload_to, max_length=200, blank=True
+    )
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_format = models.CharField(_("format"), max_length=10, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows checked or written"), default=0)
+    in_background = models.BooleanField(_("runs in the background"), default=False)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors found"), default=0)
+    preview = models.JSONField(_("first rows"), default=list, blank=True)
+    created_count = models.PositiveIntegerField(_("goods created"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="import_job_merchant_idx")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (ImportJobStatus.PENDING, ImportJobStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status in (ImportJobStatus.DONE, ImportJobStatus.PREVIEWED):
+            return 100
+        return min(99, self.rows_done * 100 // self.row_count) if self.row_count else 0
+
+
 # The school's models belong to this app (see storefront/school/__init__.py).
 from .campaigns.models import Campaign, CampaignEntry, CampaignLeaderboardRow  # noqa: E402, F401
 from .discovery.models import (  # noqa: E402, F401

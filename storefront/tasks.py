@@ -12,7 +12,8 @@ from core.uploads import make_webp_sizes
 
 from . import compliance, counters
 from .fragments import catalog_changed
-from .models import Product, ProductImage
+from .imports import preview_import_job, run_import_job, sweep_import_jobs
+from .models import ImportJob, ImportJobStatus, Product, ProductImage
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +79,23 @@ def sync_restricted_goods_task(merchant_id: int) -> tuple[int, int]:
 def take_shop_offline_task(merchant_id: int) -> tuple[int, int]:
     """Take a closed shop's goods offline and withdraw its open sign-ups (safe to run twice)."""
     return compliance.take_shop_offline(merchant_id)
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def preview_import_job_task(job_id: int) -> None:
+    """Check a large uploaded spreadsheet (safe to run twice: only a pending job is checked)."""
+    job = ImportJob.objects.select_related("merchant__user").filter(pk=job_id).first()
+    if job is not None and job.status == ImportJobStatus.PENDING:
+        preview_import_job(job)
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def import_products_task(job_id: int) -> None:
+    """Write a confirmed import's goods (safe to run twice: the job's end commits with them)."""
+    run_import_job(job_id)
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def sweep_import_jobs_task() -> tuple[int, int]:
+    """End expired previews and lost import jobs (Celery beat, hourly; safe to run twice)."""
+    return sweep_import_jobs()

@@ -11,12 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django_htmx.http import HttpResponseClientRefresh
 
 from core.api.middleware import api_error, is_api_request
 from core.exceptions import DomainError
@@ -24,7 +25,7 @@ from merchants import selectors as merchant_selectors
 from merchants.compliance.services import selling_refusal
 from merchants.models import ApplicationStatus, MerchantProfile
 
-from . import catalog, counters, fragments, imports, permissions, services
+from . import catalog, counters, fragments, imports, permissions, services, spreadsheets
 from .cards import render_cards
 from .contract import EDITABLE_FIELDS
 from .discovery.selectors import discovery_strip
@@ -32,11 +33,11 @@ from .discovery.services import SLATE_CACHE_KEY
 from .forms import (
     BulkActionForm,
     CatalogFilterForm,
-    CsvImportForm,
+    ImportFileForm,
     ProductForm,
     QuickListForm,
 )
-from .models import ProductStatus
+from .models import ImportJob, ImportJobStatus, ProductStatus
 from .selectors import home_figures
 
 
@@ -374,30 +375,117 @@ class ProductEditView(MerchantMixin, View):
 
 
 class ProductImportView(MerchantMixin, View):
+    """Upload a spreadsheet of goods: checked at once (or in Celery when large), then shown
+    as a preview on its job's page; nothing is written before the merchant confirms."""
+
     template_name = "storefront/product_import.html"
 
-    def get(self, request):
-        return render(
-            request,
-            self.template_name,
-            {"form": CsvImportForm(), "columns": imports.CSV_COLUMNS, "can_sell": self.can_sell},
+    def _context(self, form, **extra):
+        jobs = (
+            ImportJob.objects.filter(merchant=self.merchant).order_by("-created_at", "-id")[:5]
+            if self.merchant
+            else []
         )
+        return {
+            "form": form,
+            "columns": imports.COLUMNS,
+            "can_sell": self.can_sell,
+            "jobs": jobs,
+            "max_rows": imports.max_rows(),
+            "max_megabytes": imports.max_bytes() // (1024 * 1024),
+            **extra,
+        }
+
+    def get(self, request):
+        return render(request, self.template_name, self._context(ImportFileForm()))
 
     def post(self, request):
-        form = CsvImportForm(request.POST, request.FILES)
-        context = {"form": form, "columns": imports.CSV_COLUMNS, "can_sell": self.can_sell}
+        form = ImportFileForm(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, self.template_name, context, status=400)
+            return render(request, self.template_name, self._context(form), status=400)
+        if self.merchant is None:
+            form.add_error(None, str(services.NotAllowedToSell()))
+            return render(request, self.template_name, self._context(form), status=403)
         try:
-            result = imports.products_import_csv(
+            job = imports.import_job_create(
                 merchant=self.merchant, by=request.user, upload=form.cleaned_data["file"]
             )
         except DomainError as error:
             form.add_error(None, str(error))
-            return render(request, self.template_name, context, status=403)
-        if result.errors:
-            return render(request, self.template_name, {**context, "row_errors": result.errors}, status=400)
-        messages.success(
-            request, _("%(count)d products imported as drafts.") % {"count": len(result.created)}
+            return render(request, self.template_name, self._context(form), status=403)
+        if job.status == ImportJobStatus.FAILED:
+            return render(
+                request, self.template_name, self._context(form, job=job, row_errors=job.errors), status=400
+            )
+        return redirect("storefront:import-job", public_id=job.public_id)
+
+
+class ImportJobMixin(MerchantMixin):
+    def job(self, public_id) -> ImportJob:
+        job = ImportJob.objects.filter(public_id=public_id, merchant__user=self.request.user).first()
+        if job is None:
+            raise Http404
+        return job
+
+
+class ImportJobView(ImportJobMixin, View):
+    """A job's page: what was found (format, encoding, rows), the first rows as read, every
+    error by row and column; the confirm button; a progress bar while Celery works."""
+
+    template_name = "storefront/import_job.html"
+
+    def get(self, request, public_id):
+        job = self.job(public_id)
+        return render(request, self.template_name, {"job": job, "done": imports.job_progress(job)})
+
+
+class ImportJobProgressView(ImportJobMixin, View):
+    """The progress bar (htmx polls it); once the job stops working the page reloads."""
+
+    def get(self, request, public_id):
+        job = self.job(public_id)
+        if not job.is_working:
+            return HttpResponseClientRefresh()
+        return render(
+            request,
+            "storefront/partials/import_progress.html",
+            {"job": job, "done": imports.job_progress(job)},
         )
-        return redirect(reverse("storefront:merchant-products"))
+
+
+class ImportJobConfirmView(ImportJobMixin, View):
+    def post(self, request, public_id):
+        job = self.job(public_id)
+        try:
+            job = imports.import_job_confirm(job=job, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("storefront:import-job", public_id=job.public_id)
+        if job.status == ImportJobStatus.DONE:
+            messages.success(
+                request, _("%(count)d products imported as drafts.") % {"count": job.created_count}
+            )
+            return redirect("storefront:merchant-products")
+        return redirect("storefront:import-job", public_id=job.public_id)
+
+
+class ImportTemplateView(MerchantMixin, View):
+    """The import's template: the columns, one example row (and, in the .xlsx, the notes)."""
+
+    def get(self, request, file_format):
+        if file_format not in spreadsheets.FILE_TYPES:
+            raise Http404
+        english = (get_language() or "").startswith("en")
+        return spreadsheets.download(file_format, _("goods-template"), imports.template_sheets(english))
+
+
+class ProductExportView(MerchantMixin, View):
+    """The merchant's goods as .xlsx or CSV, in the import's columns (a file can go round)."""
+
+    def get(self, request):
+        file_format = request.GET.get("format", "xlsx")
+        if file_format not in spreadsheets.FILE_TYPES or self.merchant is None:
+            raise Http404
+        return spreadsheets.download(
+            file_format, f"{_('goods')}-{timezone.localdate()}", imports.export_sheets(self.merchant)
+        )

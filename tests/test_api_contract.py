@@ -35,6 +35,7 @@ from decimal import Decimal
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -50,6 +51,7 @@ from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
 from core.webhooks import services as webhook_services
 from industrybelts import services as belt_services
 from industrybelts.models import Belt
+from storefront.imports import import_job_create
 from tests.apiclient import api_client
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, make_base
 from tests.storefront.conftest import make_product
@@ -73,6 +75,7 @@ REFERENCES = {
 PATH_OBJECTS = {
     "/api/v1/products/": "product",
     "/api/v1/merchant/products/": "product",
+    "/api/v1/merchant/imports/": "import_job",
     "/api/v1/provider/merchants/": "merchant",
     "/api/v1/provider/memberships/": "membership",
     "/api/v1/provider/invitations/": "invitation",
@@ -223,7 +226,16 @@ def tokens(monkeypatch, _keep_the_test_connection):
         owner=seller.user, url=WEBHOOK_URL, event_types=["product.published"]
     )
     delivery = webhook_services.webhook_endpoint_ping(endpoint=endpoint)
+    job = import_job_create(
+        merchant=seller,
+        by=seller.user,
+        upload=SimpleUploadedFile(
+            "goods.csv",
+            "标题,类目,货源类型,产地,批发价,零售价\n连衣裙,服装鞋包,工厂好货,330102,50,99\n".encode(),
+        ),
+    )
     WORLD.update(
+        import_job=str(job.public_id),
         product=str(good.public_id),
         merchant=str(seller.public_id),
         membership=str(membership.public_id),

@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
@@ -22,7 +23,8 @@ from industrybelts import services as belt_services
 from industrybelts.models import Belt, BeltMembership, BeltStatus, MerchantInvitation
 from merchants import services as merchant_services
 from merchants.models import ApiToken, ApplicationDocument, OnboardingApplication
-from storefront.models import Product, ProductEvent
+from storefront.imports import import_job_create
+from storefront.models import ImportJob, Product, ProductEvent
 from tests.apiclient import api_client
 from tests.factories import image_upload
 from tests.industrybelts.conftest import approved_merchant, approved_provider, make_base
@@ -84,6 +86,10 @@ ROWS = [
         "POST", "/api/v1/merchant/products/quick-list/", "merchant", Scope.PRODUCTS_WRITE,
         body={"title": "快速上架", "price": "19.90"}, multipart=True,
     ),
+    Row("GET", "/api/v1/merchant/products/export/", "merchant", Scope.PRODUCTS_READ),
+    Row("POST", "/api/v1/merchant/imports/", "merchant", Scope.PRODUCTS_WRITE, multipart=True),
+    Row("GET", "/api/v1/merchant/imports/{public_id}/", "merchant", Scope.PRODUCTS_READ, addressed=True),
+    Row("POST", "/api/v1/merchant/imports/{public_id}/confirm/", "merchant", Scope.PRODUCTS_WRITE, addressed=True),  # noqa: E501
     Row("GET", "/api/v1/provider/belts/", "provider", Scope.PROVIDER_MERCHANTS_READ),
     Row("GET", "/api/v1/provider/merchants/", "provider", Scope.PROVIDER_MERCHANTS_READ),
     Row("GET", "/api/v1/provider/merchants/{public_id}/", "provider", Scope.PROVIDER_MERCHANTS_READ, addressed=True),  # noqa: E501
@@ -150,6 +156,14 @@ def world():
         owner=merchant_a.user, url="http://127.0.0.1:9/hook", event_types=["product.published"]
     )
     delivery = webhook_services.webhook_endpoint_ping(endpoint=endpoint)
+    job = import_job_create(
+        merchant=merchant_a,
+        by=merchant_a.user,
+        upload=SimpleUploadedFile(
+            "goods.csv",
+            "标题,类目,货源类型,产地,批发价,零售价\n连衣裙,服装鞋包,工厂好货,330102,50,99\n".encode(),
+        ),
+    )
     return {
         "merchant_a": merchant_a,
         "merchant_b": merchant_b,
@@ -157,6 +171,7 @@ def world():
         "provider_b": (provider_b, owner_b),
         "ids": {
             "/merchant/products/": product.public_id,
+            "/merchant/imports/": job.public_id,
             "/provider/merchants/": merchant_a.public_id,
             "/provider/memberships/": membership.public_id,
             "/provider/invitations/": invitation.public_id,
@@ -176,6 +191,7 @@ def _fingerprint():
         "memberships": sorted(BeltMembership.objects.values_list("pk", "status")),
         "invitations": MerchantInvitation.objects.count(),
         "tokens": ApiToken.objects.count(),
+        "import_jobs": sorted(ImportJob.objects.values_list("pk", "status", "file")),
         "webhook_endpoints": sorted(WebhookEndpoint.objects.values_list("pk", "url", "is_active", "secret")),
         "webhook_deliveries": sorted(WebhookDelivery.objects.values_list("pk", "status", "attempts")),
     }
@@ -192,7 +208,10 @@ def _url(row, world):
 def _send(client, row, world):
     body = dict(row.body or {})
     if row.multipart:
-        body["file" if "documents" in row.template else "photo"] = image_upload()
+        if "imports" in row.template:
+            body["file"] = SimpleUploadedFile("goods.csv", b"title\n")
+        else:
+            body["file" if "documents" in row.template else "photo"] = image_upload()
     method = getattr(client, row.method.lower())
     if row.method in ("GET", "DELETE"):
         return method(_url(row, world))

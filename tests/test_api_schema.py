@@ -15,6 +15,8 @@ UPLOADS = {
     ("post", "/api/v1/merchant/application/documents/"),
     ("post", "/api/v1/merchant/products/quick-list/"),
 }
+# Uploads of a spreadsheet rather than of a photo or document.
+SPREADSHEET_UPLOADS = {("post", "/api/v1/merchant/imports/")}
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +84,12 @@ def test_a_request_body_is_json_except_where_a_file_is_uploaded(schema):
         if "requestBody" not in operation:
             continue
         content = operation["requestBody"]["content"]
-        expected = "multipart/form-data" if (method, path) in UPLOADS else "application/json"
+        uploads = UPLOADS | SPREADSHEET_UPLOADS
+        expected = "multipart/form-data" if (method, path) in uploads else "application/json"
         assert list(content) == [expected], (method, path)
-        if expected == "multipart/form-data":
+        if (method, path) in SPREADSHEET_UPLOADS:
+            assert content[expected]["encoding"]["file"]["contentType"].startswith("text/csv")
+        elif expected == "multipart/form-data":
             assert all(
                 part["contentType"].startswith("image/jpeg")
                 for part in content[expected]["encoding"].values()

@@ -196,6 +196,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Spreadsheet imports of goods (storefront.imports, docs/bulk-files.md): the largest file and
+# row count taken; files above SYNC_BYTES are checked in Celery, confirmed imports of more
+# than SYNC_ROWS rows are written in Celery (the page polls, an e-mail tells the end).
+PRODUCT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+PRODUCT_IMPORT_MAX_ROWS = 20_000
+PRODUCT_IMPORT_SYNC_BYTES = 64 * 1024
+PRODUCT_IMPORT_SYNC_ROWS = 200
+# A preview not confirmed within this many hours expires (its file is deleted); a job that
+# has not moved for STALE_MINUTES (its task lost) ends as failed, nothing written.
+PRODUCT_IMPORT_PREVIEW_HOURS = 72
+PRODUCT_IMPORT_STALE_MINUTES = 60
 
 # Content-Security-Policy: every script and style comes from the portal itself.
 CONTENT_SECURITY_POLICY = {
@@ -297,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-school-items": {
         "task": "storefront.school.tasks.publish_scheduled_school_items_task",
         "schedule": 60,
+    },
+    # Spreadsheet imports never confirmed, or whose task was lost (storefront.imports).
+    "sweep-import-jobs": {
+        "task": "storefront.tasks.sweep_import_jobs_task",
+        "schedule": 60 * 60,
     },
     "send-due-webhook-deliveries": {
         "task": "core.webhooks.tasks.send_due_webhook_deliveries_task",

@@ -237,3 +237,44 @@ class SchoolItemSerializer(SchoolItemCardSerializer):
 
     def get_parts(self, item) -> SchoolPartSerializer(many=True):
         return SchoolPartSerializer(self.context.get("parts", []), many=True).data
+
+
+class ImportUploadSerializer(StrictSerializer):
+    file = serializers.FileField(help_text="An .xlsx workbook or a CSV file (UTF-8, GBK/GB18030 or UTF-16).")
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        help_text="The row as the spreadsheet numbers it (0: the file as a whole)."
+    )
+    column = serializers.CharField(help_text="The column's letter (A, B, …), or empty for the whole row.")
+    message = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.ChoiceField(
+        choices=["pending", "previewed", "running", "done", "failed"],
+        help_text="pending: being checked; previewed: checked without errors, waiting for `confirm`; "
+        "running: being written; done; failed: see `errors` (nothing was written).",
+    )
+    file_name = serializers.CharField()
+    format = serializers.CharField(source="file_format", help_text="`xlsx` or `csv` (empty until checked).")
+    encoding = serializers.CharField(help_text="A CSV's detected encoding, e.g. `GBK`; empty for .xlsx.")
+    row_count = serializers.IntegerField()
+    rows_done = serializers.IntegerField(help_text="Rows checked or written so far (the progress).")
+    created_count = serializers.IntegerField()
+    error_count = serializers.IntegerField(help_text="All errors found; `errors` lists the first 500.")
+    errors = ImportErrorSerializer(many=True)
+    preview = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The first rows as read: row number, title, category, source, origin, wholesale "
+        "and retail price, minimum order, stock.",
+    )
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, job):
+        data = super().to_representation(job)
+        data["preview"] = [[str(cell) for cell in row] for row in job.preview]
+        return data

@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, OpenApiRespo
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -32,10 +33,10 @@ from core.api.scopes import HasScope, Scope
 from industrybelts.models import Belt, BeltStatus
 from merchants import selectors as merchant_selectors
 from merchants.models import SellerType
-from storefront import catalog, permissions, services
+from storefront import catalog, imports, permissions, services, spreadsheets
 from storefront.contract import EDITABLE_FIELDS
-from storefront.forms import CatalogFilterForm, ProductByCodeForm, QuickListForm
-from storefront.models import SourceKind
+from storefront.forms import CatalogFilterForm, ImportFileForm, ProductByCodeForm, QuickListForm
+from storefront.models import ImportJob, SourceKind
 from storefront.school import selectors as school_selectors
 from storefront.school.forms import SchoolFilterForm
 from storefront.school.models import Level
@@ -45,6 +46,8 @@ from .serializers import (
     BeltSerializer,
     FeedEntrySerializer,
     FeedPageSerializer,
+    ImportJobSerializer,
+    ImportUploadSerializer,
     OwnProductSerializer,
     ProductSerializer,
     ProductWriteSerializer,
@@ -60,6 +63,14 @@ NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet
 PRODUCT_NOT_EDITABLE = (
     "`invalid` on a field, or `domain_error`: the good is hidden by moderation and cannot be edited."
 )
+
+
+class FileFormatNegotiation(DefaultContentNegotiation):
+    """`format` names the export file's format here, not one of DRF's renderers: answers that
+    are not the file (errors) are JSON, in the one error shape."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def _form_errors(form) -> ValidationError:
@@ -289,6 +300,79 @@ class MerchantProductViewSet(
             intro=form.cleaned_data.get("intro", ""),
         )
         return Response(OwnProductSerializer(self.get_queryset().get(pk=product.pk)).data, status=201)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"], description="Default `xlsx`.")],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="UTF-8 with a BOM."),
+            (200, spreadsheets.FILE_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+            404: NO_SHOP,
+        },
+        description="The goods (all but deleted ones) in the import's columns, Chinese headers and "
+        "labels: a file that imports back as the same goods. Cells a spreadsheet would run "
+        "(starting = + - @) begin with an apostrophe, which the import takes off.",
+    )
+    @action(detail=False, methods=["get"], content_negotiation_class=FileFormatNegotiation)
+    def export(self, request):
+        file_format = request.query_params.get("format", "xlsx")
+        if file_format not in spreadsheets.FILE_TYPES:
+            raise ValidationError({"format": [_("Choose csv or xlsx.")]})
+        return spreadsheets.download(file_format, "goods", imports.export_sheets(self._merchant()))
+
+
+# --- Spreadsheet imports ---------------------------------------------------------------------
+
+
+@extend_schema(tags=["merchant"])
+class MerchantImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Import goods from a spreadsheet: upload (checked at once, or in the background when
+    large), read the job (status, progress, errors by row and column, the first rows as read),
+    confirm (all goods written as drafts, or none)."""
+
+    permission_classes = [IsAuthenticated, HasScope]
+    required_scopes = {"GET": Scope.PRODUCTS_READ, "POST": Scope.PRODUCTS_WRITE}
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser]  # the upload; `confirm` takes no body
+    lookup_field = "public_id"
+
+    def get_queryset(self):
+        return ImportJob.objects.filter(merchant__user_id=self.request.user.pk)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": OpenApiRequest(
+                ImportUploadSerializer,
+                encoding={"file": {"contentType": "text/csv, " + spreadsheets.FILE_TYPES["xlsx"]}},
+            )
+        },
+        responses={201: ImportJobSerializer, 404: NO_SHOP},
+        description="Upload a file (at most 10 MB). Small files are checked before the answer "
+        "(status `previewed` or `failed`); larger ones are `pending`: poll the job.",
+    )
+    def create(self, request):
+        shape = ImportUploadSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        form = ImportFileForm(request.data, request.FILES)
+        if not form.is_valid():
+            raise _form_errors(form)
+        merchant = merchant_selectors.merchant_profile_for(request.user)
+        if merchant is None:
+            raise NotFound(_("This account has no shop yet."))
+        job = imports.import_job_create(merchant=merchant, by=request.user, upload=form.cleaned_data["file"])
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: ImportJobSerializer, 202: ImportJobSerializer, 409: OpenApiResponse()},
+        description="Write the previewed goods as drafts, all or none: 200 when done in the "
+        "request, 202 when running in the background (poll the job). 409 `invalid_transition` "
+        "unless the job is `previewed`.",
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, public_id=None):
+        job = imports.import_job_confirm(job=self.get_object(), by=request.user)
+        code = status.HTTP_202_ACCEPTED if job.is_working else status.HTTP_200_OK
+        return Response(ImportJobSerializer(job).data, status=code)
 
 
 # --- The partner feed ------------------------------------------------------------------------

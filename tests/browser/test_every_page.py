@@ -32,6 +32,7 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -44,6 +45,7 @@ from industrybelts.models import Belt, MemberRole
 from merchants.models import Category
 from storefront import services as product_services
 from storefront.campaigns import services as campaign_services
+from storefront.imports import import_job_create
 from storefront.school import services as school_services
 from storefront.school.models import SchoolItem
 from tests.browser.conftest import ARTIFACTS
@@ -84,11 +86,15 @@ POST_ONLY = {
     "industrybelts:merchant-invitation-create": "creates a merchant invitation link",
     "merchants:compliance-category-withdraw": "withdraws a category request awaiting review",
     "merchants:compliance-refund": "asks for the deposit back (the overview's button)",
+    "storefront:import-job-confirm": "confirms a previewed spreadsheet import",
 }
 EXCLUDED = {
     **{name: f"POST only: {why}" for name, why in POST_ONLY.items()},
     "storefront:product-buy": "counts a click and redirects to the merchant's shop on another site",
     "merchants:region-options": "an htmx fragment (the <option>s of the region cascade), not a page",
+    "storefront:import-job-progress": "an htmx fragment (an import's progress bar), not a page",
+    "storefront:import-template": "a spreadsheet download (the import's template), not HTML",
+    "storefront:product-export": "a spreadsheet download (the merchant's goods), not HTML",
     "merchants:document-file": "a private document (image or PDF) served by permission, not HTML",
     "merchants:document-thumbnail": "a private document's WebP thumbnail, not HTML",
     "merchants:compliance-receipt": "a deposit transfer's receipt (image or PDF) by permission, not HTML",
@@ -121,6 +127,9 @@ PAGES = {
     "storefront:product-quick-list": Page(lambda d: "/merchant/products/quick/", SIGNED_IN),
     "storefront:product-create": Page(lambda d: "/merchant/products/new/", SIGNED_IN),
     "storefront:product-import": Page(lambda d: "/merchant/products/import/", SIGNED_IN),
+    "storefront:import-job": Page(
+        lambda d: f"/merchant/products/import/{d.import_job.public_id}/", ("approved",)
+    ),
     "storefront:product-edit": Page(
         lambda d: f"/merchant/products/{d.draft_product.public_id}/edit/", ("approved",)
     ),
@@ -284,6 +293,16 @@ def build_portal():
     draft_product = make_product(seller, title="糯种手镯（草稿）", category=jade_category, publish=False)
     campaign = make_campaign(name="1106卖货王", description="源头好货，直播间专场。")
     campaign_services.campaign_sign_up(campaign=campaign, product=photo_product, by=seller.user)
+    import_job = import_job_create(
+        merchant=seller,
+        by=seller.user,
+        upload=SimpleUploadedFile(
+            "翡翠手镯货源表（2026 年冬季新款，瑞丽直播间一物一拍）.csv",
+            "标题,类目,货源类型,产地,批发价,零售价\n"
+            "帝王绿翡翠手镯，瑞丽直播间一物一拍，支持复检证书,珠宝玉石,工厂好货,广东省肇庆市四会市,"
+            '"￥12,800.00","￥25,999.00"\n'.encode("gbk"),
+        ),
+    )
 
     make_item(title="直播间选品方法", body="## 选品\n\n从档口的爆款开始。", tags=("直播",))
     course, lessons = make_course(title="直播入门课", lessons=2)
@@ -310,6 +329,7 @@ def build_portal():
         seller=seller,
         photo_product=photo_product,
         draft_product=draft_product,
+        import_job=import_job,
         campaign=campaign,
         course=course,
         lesson=lessons[0],
