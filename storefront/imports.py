@@ -184,7 +184,10 @@ class Lookups:
         self.region = {}
         for region in self.tables["origin_region"].values():
             self.region[region.code] = region.code
-            self.region[_key(region.full_name)] = region.code
+            # "广东省肇庆市四会市" or "Sihui, Zhaoqing, Guangdong", as either page shows it.
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    self.region[_key(region.full_name)] = region.code
 
     def code(self, name: str, value: str) -> str:
         table = getattr(self, name)

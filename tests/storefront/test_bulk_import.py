@@ -30,7 +30,7 @@ ZH_ROWS = [
     ["羊毛围巾", "apparel", "factory", "330102", "￥35.50", "69元", "10", "low", "", "", "", "", "冬季新款"],
 ]  # fmt: skip
 EN_ROWS = [
-    ["真丝连衣裙", "Apparel, shoes and bags", "Factory goods", "441284", "1,299.00", "1599", "2", "In stock", "", "", "", "", "档口直供"],  # noqa: E501
+    ["真丝连衣裙", "Apparel, shoes and bags", "Factory goods", "Sihui, Zhaoqing, Guangdong", "1,299.00", "1599", "2", "In stock", "", "", "", "", "档口直供"],  # noqa: E501
     ["棉麻衬衫", "apparel", "Origin goods (产地)", "浙江省 杭州市 上城区", "89", "159", "", "Pre-order", "149.50", "", "", "", ""],  # noqa: E501
     ["羊毛围巾", "APPAREL", "factory", "330102", "35.5", "69", "10", "Low stock", "", "", "", "", "冬季新款"],
 ]  # fmt: skip
