@@ -96,6 +96,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "apitoken": ("view", "change"),
             "merchantprofile": ("view",),
         },
+        # A merchant's spreadsheet imports, to answer "why did my file fail?".
+        "storefront": {"importjob": ("view",)},
         # Partners' webhooks (the kernel's outbox): disable or enable an endpoint, redeliver,
         # read the log.
         "core": {

@@ -8,11 +8,11 @@ counts no statuses: that would scan the whole catalogue on every page.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import NoAddOrDeleteAdminMixin, TransitionEventInline
+from core.admin_actions import NoAddOrDeleteAdminMixin, ReadOnlyAdminMixin, TransitionEventInline
 from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_note, with_reason
 
 from . import permissions, services
-from .models import Product, ProductEvent, ProductImage, ProductLink
+from .models import ImportJob, Product, ProductEvent, ProductImage, ProductLink
 from .models import ProductStatus as S
 from .workflows import PRODUCT_WORKFLOW
 
@@ -98,6 +98,24 @@ class ProductAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return permissions.can_moderate(request.user)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Support reads a merchant's spreadsheet imports when it asks why one failed; nothing is
+    changed here (the merchant confirms, the hourly sweep expires)."""
+
+    list_display = ("file_name", "merchant", "status", "file_format", "encoding", "row_count",
+                    "error_count", "created_count", "created_at", "finished_at")  # fmt: skip
+    list_filter = ("status", "file_format", "in_background")
+    list_select_related = ("merchant",)
+    search_fields = ("file_name", "merchant__display_name", "merchant__user__email")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = ("merchant", "status", "file_name", "file_format", "encoding", "row_count",
+              "rows_done", "in_background", "error_count", "errors", "created_count", "created_at",
+              "finished_at")  # fmt: skip
+    readonly_fields = fields
 
 
 # The school's admin registers itself (see storefront/school/__init__.py).

@@ -38,6 +38,7 @@ from merchants.models import ApiToken, CompliancePolicy, DepositEntry, DepositTr
 from merchants.roles import GROUP_PERMISSIONS, StaffGroup
 from storefront.campaigns import services as campaign_services
 from storefront.discovery.models import DiscoverySettings, ExposureHealth, ProductExposure
+from storefront.models import ImportJob
 from storefront.school.models import SchoolTag
 from tests.factories import StaffFactory, UserFactory, reviewer, submitted_application
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, make_base
@@ -131,6 +132,7 @@ ADMIN_TABLE = {
     "storefront.DiscoverySettings": {"never": {"add", "delete"}, "actions": {}},
     "storefront.ExposureHealth": {"never": {"add", "change", "delete"}, "actions": {}},
     "storefront.ProductExposure": {"never": {"add", "change", "delete"}, "actions": {}},
+    "storefront.ImportJob": {"never": {"add", "change", "delete"}, "actions": {}},
     "storefront.SchoolTag": {"never": set(), "actions": {}},
     "storefront.SchoolItem": {
         "never": set(),
@@ -244,6 +246,7 @@ def world():
     seller = approved_merchant()
     product = make_product(seller)
     ProductExposure.objects.get_or_create(product=product, defaults={"merchant": seller})
+    ImportJob.objects.create(merchant=seller, status="failed", file_name="货品.xlsx", file_format="xlsx")
     ExposureHealth.objects.get_or_create(day=timezone.localdate())
     DiscoverySettings.objects.get_or_create(pk=1)
     submitted_application()
