@@ -10,7 +10,10 @@ the status it will move to; the decision is applied when that page is posted bac
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -135,3 +138,23 @@ class TransitionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     @admin.display(description=gettext_lazy("to"))
     def to_status_label(self, event):
         return event.to_status_label
+
+
+class SingletonAdminMixin:
+    """The admin of a one-row settings model (its `current()` returns the row, made if missing):
+    the list opens that row, which is never added or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = self.model.current()
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+        )

@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import ReadOnlyAdminMixin, TransitionEventInline
+from core.admin_actions import ReadOnlyAdminMixin, SingletonAdminMixin, TransitionEventInline
 from core.exceptions import DomainError
 from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_note, with_reason
 from core.storage import private_file_response
@@ -881,20 +881,8 @@ class MerchantComplianceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CompliancePolicy)
-class CompliancePolicyAdmin(admin.ModelAdmin):
+class CompliancePolicyAdmin(SingletonAdminMixin, admin.ModelAdmin):
     """One row: finance sets the hold period and the days to pay."""
 
     fields = ("refund_hold_days", "deposit_payment_days", "updated_at")
     readonly_fields = ("updated_at",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        policy = CompliancePolicy.current()
-        return HttpResponseRedirect(reverse("admin:merchants_compliancepolicy_change", args=[policy.pk]))

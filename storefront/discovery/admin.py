@@ -2,12 +2,9 @@
 with today's Gini, the ordinary merchants' share, pool sizes and a 30-day plot (inline SVG)."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import ReadOnlyAdminMixin
+from core.admin_actions import ReadOnlyAdminMixin, SingletonAdminMixin
 
 from .models import DiscoverySettings, ExposureHealth, ProductExposure
 
@@ -16,7 +13,7 @@ PLOT_WIDTH, PLOT_HEIGHT = 600, 160
 
 
 @admin.register(DiscoverySettings)
-class DiscoverySettingsAdmin(admin.ModelAdmin):
+class DiscoverySettingsAdmin(SingletonAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (_("Climbing rounds"), {"fields": ("base_budget", "round2_budget", "round3_budget")}),
         (
@@ -29,18 +26,6 @@ class DiscoverySettingsAdmin(admin.ModelAdmin):
         ),
         (_("Feed"), {"fields": ("slate_size", "cycle_capacity")}),
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        settings = DiscoverySettings.current()
-        return HttpResponseRedirect(reverse("admin:storefront_discoverysettings_change", args=[settings.pk]))
 
 
 def _polyline(values: list[float]) -> str:
