@@ -100,3 +100,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 class DocumentUploadSerializer(StrictSerializer):
     slot = serializers.CharField(help_text="A `slot` from the application's `documents`, e.g. `id_front`.")
     file = serializers.FileField(help_text="JPEG, PNG or WebP (or PDF where the slot accepts it), ≤ 10 MB.")
+    issued_on = serializers.DateField(required=False, help_text="The issue date printed on the document.")
+    valid_until = serializers.DateField(
+        required=False, help_text="The last day it is valid; leave out for a long-term (长期) document."
+    )

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from core.api.scopes import HasScope, Scope
 
 from .. import selectors, services
-from ..forms import DocumentsForm
+from ..forms import ISSUED_ON, VALID_UNTIL, DocumentsForm
 from .serializers import (
     ApplicationSerializer,
     DocumentSerializer,
@@ -160,7 +160,10 @@ class DocumentListView(ApplicationEndpoint):
         },
         responses={
             201: DocumentSerializer,
-            400: OpenApiResponse(description="`invalid` on `slot` (not one of the application's) or `file`."),
+            400: OpenApiResponse(
+                description="`invalid` on `slot` (not one of the application's), `file`, `issued_on` "
+                "(in the future) or `valid_until` (passed, or not after `issued_on`)."
+            ),
             404: NO_APPLICATION,
             409: OpenApiResponse(description="`not_editable`: the application was sent to review."),
         },
@@ -174,9 +177,18 @@ class DocumentListView(ApplicationEndpoint):
         slots = selectors.document_slots(application)
         if slot_key not in {slot.key for slot in slots}:
             raise ValidationError({"slot": [_("This application has no document slot “%s”.") % slot_key]})
-        form = DocumentsForm({}, {slot_key: shape.validated_data["file"]}, slots=slots)
+        dates = {
+            slot_key + suffix: shape.validated_data[name].isoformat()
+            for name, suffix in (("issued_on", ISSUED_ON), ("valid_until", VALID_UNTIL))
+            if shape.validated_data.get(name)
+        }
+        form = DocumentsForm(dates, {slot_key: shape.validated_data["file"]}, slots=slots)
         if not form.is_valid():
-            raise ValidationError({"file": [str(e) for e in form.errors.get(slot_key, [])] or form.errors})
+            errors = {"file": [str(e) for e in form.errors.get(slot_key, [])]}
+            for name, suffix in (("issued_on", ISSUED_ON), ("valid_until", VALID_UNTIL)):
+                if slot_key + suffix in form.errors:
+                    errors[name] = [str(e) for e in form.errors[slot_key + suffix]]
+            raise ValidationError({k: v for k, v in errors.items() if v} or form.errors)
         (document,) = services.application_upload_documents(
             application=application, by=request.user, uploads=form.uploads()
         )

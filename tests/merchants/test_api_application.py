@@ -1,13 +1,16 @@
 """The merchant's profile, onboarding application and documents over the partner API."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from core.api.scopes import Scope
 from merchants import services
 from merchants.models import ApplicationDocument, ApplicationStatus
 from tests.apiclient import api_client
-from tests.factories import ApplicationFactory, fill_application, image_upload, reviewer
+from tests.factories import ApplicationFactory, fill_application, image_upload, pdf_upload, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +149,30 @@ def test_unknown_api_paths_are_json_404s_and_a_missing_slash_is_forgiven():
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
     assert bad_id.status_code == 404 and bad_id["Content-Type"] == "application/json"
     assert no_slash.status_code == 200 and no_slash.json()["status"] == ApplicationStatus.SUBMITTED
+
+
+def test_document_upload_takes_the_validity_dates_and_refuses_impossible_ones():
+    application = fill_application(ApplicationFactory())
+    client = api_client(application.merchant.user, READ_WRITE)
+    today = timezone.localdate()
+    issued, until = today - datetime.timedelta(days=30), today + datetime.timedelta(days=700)
+    licence = ApplicationDocument.objects.get(application=application, kind="business_licence")
+    front = ApplicationDocument.objects.get(application=application, kind="id_front")
+
+    dated = client.post(
+        DOCUMENTS,
+        {"slot": "business_licence", "file": pdf_upload(), "issued_on": issued, "valid_until": until},
+        format="multipart",
+    )
+    backwards = client.post(
+        DOCUMENTS,
+        {"slot": "id_front", "file": image_upload(), "issued_on": issued, "valid_until": issued},
+        format="multipart",
+    )
+
+    assert dated.status_code == 201
+    assert (dated.json()["issued_on"], dated.json()["valid_until"]) == (issued.isoformat(), until.isoformat())
+    assert not ApplicationDocument.objects.filter(pk=licence.pk).exists()
+    assert backwards.status_code == 400 and "valid_until" in backwards.json()["error"]["fields"]
+    # The refused upload wrote nothing: the document in the slot is the one that was there.
+    assert ApplicationDocument.objects.get(application=application, kind="id_front").pk == front.pk
