@@ -63,6 +63,22 @@ def _worker_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@pytest.fixture
+def tasks_in_process():
+    """Run queued Celery tasks in this process, as the eager run does.
+
+    For a test whose rows the worker of the PostgreSQL run cannot see (they are in the
+    test's own transaction) or whose next line reads what the task wrote. E-mails such a
+    task sends go to this process's backend, not the worker's files the `outbox` reads.
+    """
+    from celery import current_app
+
+    previous = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = previous
+
+
 @pytest.fixture(scope="session", autouse=True)
 def celery_worker_process(django_db_setup, tmp_path_factory):
     """Start a real Celery worker on the test database when a broker is configured."""

@@ -36,6 +36,7 @@ def in_catalog(browser, live_server, title):
     return found
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_an_expired_qualification_restricts_until_the_renewal_is_approved(chromium, live_server, tmp_path):
     seller = approved_merchant(categories=("jade-jewellery",))
     jade = seller.categories.get(code="jade-jewellery")

@@ -229,6 +229,7 @@ def test_ledger_entries_are_append_only(jade_seller):
         entry.delete()
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_an_expired_qualification_restricts_the_shop_and_a_renewal_lifts_it(
     jade_seller, django_capture_on_commit_callbacks
 ):
@@ -272,6 +273,7 @@ def test_an_expired_qualification_restricts_the_shop_and_a_renewal_lifts_it(
     )
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_a_restricted_shop_cannot_sign_up_for_campaigns(jade_seller, django_capture_on_commit_callbacks):
     good = make_product(jade_seller, title="翡翠吊坠", category=Category.objects.get(code=JADE))
     campaign = make_campaign()
@@ -409,6 +411,7 @@ def test_a_refused_category_request_refuses_its_documents():
     assert [item.code for item in requirements.errors] == ["category_request.rejected"]
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_closing_takes_goods_offline_withdraws_open_sign_ups_and_holds_the_refund(
     jade_seller, django_capture_on_commit_callbacks
 ):

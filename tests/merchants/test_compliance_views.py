@@ -557,6 +557,7 @@ def test_close_without_reason_or_confirmation_writes_nothing(seller_client, sell
     assert MerchantCompliance.objects.get(merchant=seller).closed_at is None
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_closing_the_shop_takes_its_goods_offline(seller_client, seller, django_capture_on_commit_callbacks):
     good = make_product(seller, category=Category.objects.get(code="jade-jewellery"), title="冰种手镯")
 
