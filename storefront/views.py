@@ -24,7 +24,7 @@ from core.api.middleware import api_error, is_api_request
 from core.exceptions import DomainError
 from merchants import selectors as merchant_selectors
 from merchants.compliance.services import selling_refusal
-from merchants.models import ApplicationStatus, MerchantProfile
+from merchants.models import MerchantProfile
 
 from . import catalog, counters, fragments, imports, permissions, services, spreadsheets
 from .cards import render_cards
@@ -39,7 +39,7 @@ from .forms import (
     QuickListForm,
 )
 from .models import ImportJob, ImportJobStatus, ProductStatus
-from .selectors import home_figures
+from .selectors import home_figures, shop_row
 
 
 class HomeView(TemplateView):
@@ -266,31 +266,53 @@ class ProductBuyView(View):
 
 
 class ShopView(TemplateView):
+    """A shop's page: its header (name, kind, region, belts) cached by what it shows (the
+    shop's and its memberships' change times, read with the shop's id), then its goods as
+    cached cards. A hit is two queries: the shop's row and the page's card references."""
+
     template_name = "storefront/shop_detail.html"
 
     def get_context_data(self, public_id, **kwargs):
-        merchant = (
-            MerchantProfile.objects.select_related("region__parent__parent")
-            .filter(public_id=public_id, applications__status=ApplicationStatus.APPROVED)
-            .first()
-        )
-        if merchant is None:
+        row = shop_row(public_id)
+        if row is None:
             raise Http404
-        queryset = catalog.published_products().filter(merchant=merchant)
+        queryset = catalog.published_products().filter(merchant_id=row["pk"])
         try:
             page = catalog.catalog_page(
                 queryset=queryset, cursor=self.request.GET.get("after"), refs_only=True
             )
         except catalog.InvalidCursor:
             page = catalog.catalog_page(queryset=queryset, refs_only=True)
-        memberships = merchant.memberships.filter(status="approved").select_related("belt")
+        key = (
+            fragments.fragment_key("shop-hero", get_language(), row["pk"])
+            if settings.CATALOG_FRAGMENT_TTL
+            else None
+        )
+        changes = (row["updated_at"], row["memberships_at"])
+        hero = fragments.cached(
+            key,
+            tuple(map(str, changes)),
+            lambda: _shop_hero(row["pk"]),
+            timeout=PRODUCT_PAGE_TTL,
+            changed_at=max(change.timestamp() for change in changes if change is not None),
+        )
         return {
             **super().get_context_data(**kwargs),
-            "merchant": merchant,
+            "hero": hero,
             "page": page,
             "cards": render_cards(page.products),
-            "memberships": memberships,
         }
+
+
+def _shop_hero(merchant_id) -> dict:
+    merchant = MerchantProfile.objects.select_related("region__parent__parent").get(pk=merchant_id)
+    memberships = merchant.memberships.filter(status="approved").select_related("belt")
+    return {
+        "title": merchant.display_name,
+        "html": render_to_string(
+            "storefront/partials/shop_hero.html", {"merchant": merchant, "memberships": memberships}
+        ),
+    }
 
 
 # --- The merchant's products -------------------------------------------------------------

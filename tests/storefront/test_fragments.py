@@ -475,3 +475,47 @@ def test_an_unpublished_product_page_is_its_owners_only_and_never_cached(client,
     page = _product_page(client, product).content.decode()
     assert "仅自己可见的连衣裙" in page
     assert "notice-warning" in page
+
+
+# --- The shop page ----------------------------------------------------------------------
+
+
+def _shop_page(client, merchant):
+    return client.get(reverse("storefront:shop-detail", args=[merchant.public_id]))
+
+
+@pytest.mark.parametrize("goods", [1, 6])
+def test_a_shop_page_costs_two_queries_however_many_goods_and_belts(
+    client, seller, apparel, goods, django_assert_num_queries
+):
+    for number in range(goods):
+        make_product(seller, title=f"店内好货{number}")
+    BeltMembership.objects.create(
+        merchant=seller, belt=apparel, base=apparel.bases.first(), status="approved"
+    )
+    assert _shop_page(client, seller).status_code == 200
+
+    with django_assert_num_queries(2):  # the shop's row, the page's card references
+        page = _shop_page(client, seller).content.decode()
+    assert f"店内好货{goods - 1}" in page and apparel.localized_name in page
+
+
+def test_a_shop_pages_header_shows_a_change_at_once(client, seller, apparel):
+    assert _shop_page(client, seller).status_code == 200
+    seller.display_name = "改名后的档口"
+    seller.save()
+    assert "改名后的档口" in _shop_page(client, seller).content.decode()
+
+    membership = BeltMembership.objects.create(
+        merchant=seller, belt=apparel, base=apparel.bases.first(), status="pending"
+    )
+    assert apparel.localized_name not in _shop_page(client, seller).content.decode()
+    membership.status = "approved"
+    membership.save()
+    assert apparel.localized_name in _shop_page(client, seller).content.decode()
+
+
+def test_a_shop_without_an_approved_application_has_no_page(client, seller):
+    assert _shop_page(client, seller).status_code == 200
+    seller.applications.update(status="suspended")
+    assert _shop_page(client, seller).status_code == 404
