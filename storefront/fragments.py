@@ -17,77 +17,30 @@ the rows before the commit. What no write path announces (belt, category and reg
 names) shows within `CATALOG_FRAGMENT_TTL` seconds (0 turns the fragments off: `make
 bench` measures the pages that way too, as every page is right after a write).
 
-The cache is an accelerator, never a dependency. Every call to it goes through
-`_cache_call`: after one failure the process leaves the cache alone for
-`CACHE_RETRY_AFTER` seconds, so a cache that hangs costs one socket timeout, not one per
-call on every request and every write (a CSV import saves thousands of goods).
-
 A hit costs cache round trips and no query. At a steady rate of writes the hit ratio is
 about 1 − writes / reads: a catalog that changes ten times a second and is read two
 hundred times a second still serves 95 % of its first pages from here.
 
-Stampede protection (`cached`)
-------------------------------
-A key that carries a version (the generation, a row's `updated_at`) is missed by every
-visitor at once right after a write: with N workers, N renders of the same fragment, and
-each of them slower for the others. `cached` keeps one entry per *stable* key (what the
-fragment is, without its version), holding the version it was rendered for and the HTML:
-
-- entry at the wanted version: a hit.
-- otherwise the first request takes a short rebuild lock (`add`, one per key and
-  version) and renders; meanwhile the others serve the entry they found, the previous
-  version, instead of rendering it too.
-- the staleness is bounded by `STALE_FOR` seconds: the lock expires after it, and a
-  previous version is served only while a rebuild is under way and, when the version
-  says when it came to be (`changed_at`: a row's `updated_at`, the generation's birth),
-  only within `STALE_FOR` of that write. After the bound every request renders the new
-  version itself (and writes it), so a rebuilder that died holds nobody back for long.
-- a request that finds no entry at all renders, as before: there is nothing to serve.
-
-A single visitor after a write still sees the write at once (it takes the lock), which
-the tests of "a write shows on the very next page" hold.
+The cache guard and the stampede protection every cached page shares (`cached`: after
+a change one request redraws a fragment while the others serve the previous one for at
+most `STALE_FOR` seconds) live in core.fragments.
 """
 
-import hashlib
-import logging
-import math
 import time
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from core import fragments as _core
+from core.fragments import CACHE_RETRY_AFTER, STALE_FOR, Uncacheable, cache_usable  # noqa: F401 (re-exported)
+from core.fragments import cache_call as _cache_call
 
 GENERATION_KEY = "catalog:generation"
-# How long after a write a previous version of a fragment may still be served, while one
-# request renders the new one (see "Stampede protection" above).
-STALE_FOR = 2.0
 # Bump when a fragment's template or shape changes, so a deploy never serves old ones
 # (2: a search's listing ranks title matches first, and its cursors carry a segment;
 # 3: `cached` entries hold (version, value) under a key without the version).
 FRAGMENT_VERSION = 3
-CACHE_RETRY_AFTER = 5.0
-
-_cache_down_until = 0.0
-
-
-def _cache_call(method: str, *args, default=None):
-    """`cache.<method>(*args)`, or `default` when the cache fails or failed a moment ago."""
-    global _cache_down_until
-    if time.monotonic() < _cache_down_until:
-        return default
-    try:
-        return getattr(cache, method)(*args)
-    except Exception:
-        _cache_down_until = time.monotonic() + CACHE_RETRY_AFTER
-        logger.warning("catalog cache unavailable; left alone for %s s", CACHE_RETRY_AFTER, exc_info=True)
-        return default
-
-
-def cache_usable() -> bool:
-    return time.monotonic() >= _cache_down_until
 
 
 def catalog_changed() -> None:
@@ -156,47 +109,7 @@ def write_many(values: dict, timeout: int) -> None:
 
 
 def cached(key: str | None, version, build, *, timeout: int | None = None, changed_at: float | None = None):
-    """`build()`'s value for `key` at `version`, from the cache when it holds that version.
-
-    After a change of version, one request rebuilds while the others serve the previous
-    version for at most `STALE_FOR` seconds (module docstring). `changed_at` is the time
-    (epoch seconds) the version came to be, when known. `key` None: no cache, `build()`.
-    """
-    if key is None:
-        return _unwrap(build())
-    entry = _cache_call("get", key)
-    if not (isinstance(entry, tuple) and len(entry) == 2):
-        entry = None
-    elif entry[0] == version:
-        return entry[1]
-    now = time.time()
-    lock = f"{key}:rebuild:{_digest(version)}"
-    # Another request is rendering this version: serve the previous one if the write is recent.
-    if (
-        entry is not None
-        and not _cache_call("add", lock, now, math.ceil(STALE_FOR), default=True)
-        and (changed_at is None or now - changed_at < STALE_FOR)
-    ):
-        started = _cache_call("get", lock)
-        if isinstance(started, float) and now - started < STALE_FOR:
-            return entry[1]
-    value = build()
-    if isinstance(value, Uncacheable):
-        return value.value
-    _cache_call("set", key, (version, value), timeout or settings.CATALOG_FRAGMENT_TTL)
-    return value
-
-
-class Uncacheable:
-    """What a `cached` build returns for a value that is this answer's only (a warning in it)."""
-
-    def __init__(self, value):
-        self.value = value
-
-
-def _unwrap(value):
-    return value.value if isinstance(value, Uncacheable) else value
-
-
-def _digest(version) -> str:
-    return hashlib.sha256(repr(version).encode()).hexdigest()[:24]
+    """core.fragments.cached, for catalog fragments (the catalog's TTL unless told)."""
+    return _core.cached(
+        key, version, build, timeout=timeout or settings.CATALOG_FRAGMENT_TTL, changed_at=changed_at
+    )

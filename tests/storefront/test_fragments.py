@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import fragments as core_fragments
 from industrybelts.models import BeltMembership
 from storefront import counters, fragments, services, tasks
 from storefront.cards import card_key, render_cards
@@ -378,7 +379,7 @@ def test_the_previous_fragment_is_served_only_for_a_bounded_time(monkeypatch):
     monkeypatch.setattr(fragments.time, "time", lambda: clock[0])
     written_at = clock[0]
     # A rebuild starts and never finishes (its worker died): the lock stays taken.
-    assert cache.add(f"{key}:rebuild:{fragments._digest('v2')}", clock[0], 60)
+    assert cache.add(f"{key}:rebuild:{core_fragments._digest('v2')}", clock[0], 60)
 
     assert fragments.cached(key, "v2", lambda: "new", changed_at=written_at) == "old"
     clock[0] = written_at + fragments.STALE_FOR + 0.1
