@@ -41,7 +41,14 @@ logger = logging.getLogger(__name__)
 STALE_FOR = 2.0
 CACHE_RETRY_AFTER = 5.0
 
+# Bump when a page fragment's template or shape changes, so a deploy never serves old ones.
+PAGE_FRAGMENT_VERSION = 1
+
 _cache_down_until = 0.0
+
+
+def fragment_key(kind: str, *parts) -> str:
+    return ":".join(["page", str(PAGE_FRAGMENT_VERSION), kind, *map(str, parts)])
 
 
 def cache_call(method: str, *args, default=None):
