@@ -10,8 +10,10 @@ able to change a list replaces (`catalog_changed`):
 - flushed clicks, which reorder "popular" (storefront.counters),
 - a new discovery slate (storefront.discovery.services).
 
-Keys carry the generation, so once a write is done nothing rendered before it is read
-again, and the old entries expire. The token is replaced twice: at once, and again after
+A strip window's key carries the generation; the listing's entry holds the generation
+it was drawn for (`cached`, one entry per language and query). Either way, once a write
+is done nothing rendered before it is read again (beyond `STALE_FOR` seconds while one
+request redraws it), and the old entries expire. The token is replaced twice: at once, and again after
 the write's transaction commits, because a page rendered between the two may have read
 the rows before the commit. What no write path announces (belt, category and region
 names) shows within `CATALOG_FRAGMENT_TTL` seconds (0 turns the fragments off: `make
