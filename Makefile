@@ -89,7 +89,8 @@ messages: $(VENV)/.installed
 
 ## Measure the portal at a scale (SCALE=100k or 1m; docs/performance.md): seed PostgreSQL once
 ## per scale, serve it with gunicorn, load it from a second process, print and save the report.
-## Needs PostgreSQL and Redis (BENCH_PG, BENCH_REDIS_URL; loopback defaults); BENCH_ARGS passes options.
+## Needs PostgreSQL and Redis (BENCH_PG, BENCH_REDIS_URL; loopback defaults); BENCH_ARGS passes options
+## (BENCH_ARGS="--spike": every read scenario also from 16 connections).
 bench: $(VENV)/.installed
 	SCALE=$(SCALE) $(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 

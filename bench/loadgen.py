@@ -298,6 +298,14 @@ def measure(scenario, plan: dict, targets: dict, state: dict, session: dict) -> 
             scenario, plan, targets, state, session,
             concurrency=plan["concurrency"], limits=plan["limits"][kind], warmup=0,
         )  # fmt: skip
+        # Spike mode: the same reads from many more connections than workers, as when a
+        # page is shared widely: throughput, the tail a visitor waits in the queue, errors.
+        spike = None
+        if plan.get("spike") and kind == "read":
+            spike = run_scenario(
+                scenario, plan, targets, state, session,
+                concurrency=plan["spike"], limits=plan["limits"]["spike"], warmup=0,
+            )  # fmt: skip
     queries = [
         q
         for q in (
@@ -329,6 +337,18 @@ def measure(scenario, plan: dict, targets: dict, state: dict, session: dict) -> 
         "noise": round(noise.share, 3),
         "steal": round(noise.steal_share, 3),
         **_edit_summary(scenario, latency, loaded),
+        **(
+            {
+                "spike_connections": plan["spike"],
+                "spike_rps": spike["throughput_rps"],
+                "spike_p50_ms": spike["p50_ms"],
+                "spike_p99_ms": spike["p99_ms"],
+                "spike_errors": spike["errors"],
+                "spike_error_samples": spike["error_samples"],
+            }
+            if spike
+            else {}
+        ),
     }
 
 
@@ -372,6 +392,13 @@ def main(plan_path: str, results_path: str) -> int:
                 f"neighbour {result['noise']:.0%}",
                 flush=True,
             )
+            if "spike_rps" in result:
+                print(
+                    f"  {'':<22} spike ({result['spike_connections']} connections): "
+                    f"{result['spike_rps']:>7.1f} req/s  p50 {result['spike_p50_ms']:>6.1f}  "
+                    f"p99 {result['spike_p99_ms']:>6.1f}  errors {result['spike_errors']}",
+                    flush=True,
+                )
             if "edits" in result:
                 print(
                     f"  {'':<22} {result['edits']} edits at {result['edits_per_second']}/s; "

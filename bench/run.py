@@ -227,14 +227,26 @@ def _neighbour(result: dict) -> str:
 def table(results: list[dict]) -> str:
     hello = next((r for r in results if r["name"] == "hello" and "skipped" not in r), None)
     base = hello["throughput_rps"] if hello else 0
+    spiked = next((r["spike_connections"] for r in results if "spike_connections" in r), None)
+    spike_base = hello.get("spike_rps", 0) if hello else 0
     lines = [
         "| scenario | p50 ms | p95 ms | p99 ms | loaded p95 ms | req/s | × hello | queries | errors "
-        "| p95 budget | neighbour CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| p95 budget | neighbour CPU |"
+        + (f" spike ({spiked} conn.) req/s | × hello | p50 ms | p99 ms | errors |" if spiked else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+        + ("---:|---:|---:|---:|---:|" if spiked else ""),
     ]
     for r in results:
+        spike = ""
+        if spiked:
+            spike = (
+                f" {r['spike_rps']:.0f} | {r['spike_rps'] / spike_base if spike_base else 0:.2f} | "
+                f"{r['spike_p50_ms']:.1f} | {r['spike_p99_ms']:.1f} | {r['spike_errors']} |"
+                if "spike_rps" in r
+                else " – | – | – | – | – |"
+            )
         if "skipped" in r:
-            lines.append(f"| {r['name']} | – | – | – | – | – | – | – | – | {r['skipped']} | |")
+            lines.append(f"| {r['name']} | – | – | – | – | – | – | – | – | {r['skipped']} | |" + spike)
             continue
         queries = (
             "–"
@@ -251,7 +263,7 @@ def table(results: list[dict]) -> str:
             f"| {r['name']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
             f"{r['loaded_p95_ms']:.1f} | {r['throughput_rps']:.0f} | {ratio:.2f} | {queries} | "
             f"{r['errors']} | {budget} | "
-            f"{_neighbour(r)} |"
+            f"{_neighbour(r)} |" + spike
         )
     for r in results:
         if r.get("edits") is not None and "skipped" not in r:
@@ -297,6 +309,17 @@ def main(argv=None) -> int:
         help=(
             "off: no cached catalog fragments (CATALOG_FRAGMENT_TTL=0), every listing and strip "
             "as right after a write (cards stay cached)"
+        ),
+    )
+    parser.add_argument(
+        "--spike",
+        type=int,
+        nargs="?",
+        const=16,
+        default=0,
+        help=(
+            "also run each read scenario from this many connections (16 if given alone): "
+            "throughput, p50, p99 and errors beside the normal figures"
         ),
     )
     parser.add_argument("--note", default="", help="a line saved with the results (what changed)")
@@ -360,7 +383,9 @@ def main(argv=None) -> int:
                 "read": {"requests": args.requests, "seconds": args.seconds},
                 "latency_write": {"requests": args.writes // 2, "seconds": args.seconds * 2},
                 "write": {"requests": args.writes // 2, "seconds": args.seconds * 2},
+                "spike": {"requests": args.requests, "seconds": args.seconds / 2},
             },
+            "spike": args.spike,
             "targets": prepared["targets"],
             "only": args.only,
         }
@@ -391,6 +416,7 @@ def main(argv=None) -> int:
             "warmup": args.warmup,
             "write_warmup": plan["warmup_write"],
             "catalog_fragments": args.fragments,
+            "spike_connections": args.spike,
         },
         "seed": seed_report,
         "noise": {
@@ -420,7 +446,7 @@ def main(argv=None) -> int:
         + (" (noisy: run again on a quiet machine)" if share > NOISY_SHARE else "")
     )
     print(f"{out.relative_to(ROOT)} ({report['run_seconds']} s)")
-    failed = [r["name"] for r in results if r.get("errors")]
+    failed = [r["name"] for r in results if r.get("errors") or r.get("spike_errors")]
     if failed:
         print(f"FAILED: errors in {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -1,17 +1,21 @@
 """Public belt pages, joining a belt, invitation links, and the provider workspace (/provider/)."""
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import fragments
 from core.api.scopes import PROVIDER_SCOPES
 from core.exceptions import DomainError
 from merchants import selectors as merchant_selectors
@@ -39,24 +43,39 @@ class BeltListView(TemplateView):
         return {**super().get_context_data(**kwargs), "belts": selectors.public_belts()}
 
 
+# A belt page's cached parts hold reference data too (region, category and shop names):
+# a renamed one shows within this many seconds. What else they show is in their key.
+BELT_PAGE_TTL = 10 * 60
+
+
 class BeltDetailView(TemplateView):
-    """A belt's public page; the goods above it add their sections (selectors.belt_page_sections)."""
+    """A belt's public page; the goods above it add their sections (selectors.belt_page_sections).
+
+    The meta line, the bases and providers and each page of members are the same for every
+    visitor, so they are cached by what they show (selectors.belt_page_version): a hit
+    is one query: the belt's row with the change times of what the parts show. The strip (it moves on every
+    render), the apply button (per viewer) and the share link stay per request.
+    """
 
     template_name = "industrybelts/belt_detail.html"
 
     def get_context_data(self, slug, **kwargs):
-        belt = selectors.belt_for_page(slug)
+        belt = selectors.belt_for_cached_page(slug)
         if belt is None:
             raise Http404
-        members = Paginator(selectors.belt_members(belt), MEMBERS_PER_PAGE).get_page(
-            self.request.GET.get("page")
+        number = _page_number(self.request.GET.get("page"), belt.member_count)
+        key = (
+            fragments.fragment_key("belt-page", get_language(), belt.pk, number)
+            if settings.CATALOG_FRAGMENT_TTL
+            else None
+        )
+        body = fragments.cached(
+            key, selectors.belt_page_version(belt), lambda: _belt_body(belt, number), timeout=BELT_PAGE_TTL
         )
         return {
             **super().get_context_data(**kwargs),
             "belt": belt,
-            "bases": selectors.belt_bases(belt),
-            "providers": selectors.belt_providers(belt),
-            "members": members,
+            "body": {part: mark_safe(html) for part, html in body.items()},  # noqa: S308 (our templates)
             "share_url": self.request.build_absolute_uri(),
             # An invitation-only belt offers "apply" only to a seller holding its invitation.
             "can_apply": not belt.requires_invitation
@@ -66,6 +85,32 @@ class BeltDetailView(TemplateView):
             ),
             **selectors.belt_page_context(belt),
         }
+
+
+def _page_number(value, member_count: int) -> int:
+    """The members' page a `?page=` asks for, as the paginator reads it (first for junk,
+    last past the end), so that junk takes no cache entry of its own."""
+    last = max(1, -(-member_count // MEMBERS_PER_PAGE))
+    if value == "last":
+        return last
+    try:
+        return min(max(int(value), 1), last)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _belt_body(belt, number: int) -> dict:
+    members = Paginator(selectors.belt_members(belt), MEMBERS_PER_PAGE).get_page(number)
+    context = {
+        "belt": belt,
+        "bases": selectors.belt_bases(belt),
+        "providers": selectors.belt_providers(belt),
+        "members": members,
+    }
+    return {
+        part: render_to_string(f"industrybelts/partials/belt_{part}.html", context)
+        for part in ("meta", "sections", "members")
+    }
 
 
 class MembershipApplyView(LoginRequiredMixin, View):

@@ -19,8 +19,10 @@ from typing import NamedTuple
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+
+from industrybelts.models import BeltMembership
 
 from .indexing import source_kind_labels
 from .models import Product, ProductBeltExit, ProductImage, ProductStatus, SourceKind
@@ -345,6 +347,25 @@ def catalog_page(
     )
     products = [row for _segment, row in rows[:page_size]]
     return CatalogPage(products=products if refs_only else with_images(products), next_cursor=next_cursor)
+
+
+def product_page_row(public_id) -> dict | None:
+    """What says whether a product page's cached body is current, in one query of a few
+    columns and no model instances: the good's status, owner and change time, its shop's
+    change time and the latest change to the shop's belt memberships (the shop card shows
+    the approved ones). Everything else the body shows moves `updated_at`, or is reference
+    data (names of regions, belts, categories)."""
+    latest_membership = (
+        BeltMembership.objects.filter(merchant=OuterRef("merchant_id"))
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
+    return (
+        Product.objects.filter(public_id=public_id)
+        .values("pk", "status", "merchant__user_id", "updated_at", "merchant__updated_at")
+        .annotate(memberships_at=Subquery(latest_membership))
+        .first()
+    )
 
 
 def product_for_page(public_id, viewer):

@@ -10,57 +10,39 @@ able to change a list replaces (`catalog_changed`):
 - flushed clicks, which reorder "popular" (storefront.counters),
 - a new discovery slate (storefront.discovery.services).
 
-Keys carry the generation, so once a write is done nothing rendered before it is read
-again, and the old entries expire. The token is replaced twice: at once, and again after
+A strip window's key carries the generation; the listing's entry holds the generation
+it was drawn for (`cached`, one entry per language and query). Either way, once a write
+is done nothing rendered before it is read again (beyond `STALE_FOR` seconds while one
+request redraws it), and the old entries expire. The token is replaced twice: at once, and again after
 the write's transaction commits, because a page rendered between the two may have read
 the rows before the commit. What no write path announces (belt, category and region
 names) shows within `CATALOG_FRAGMENT_TTL` seconds (0 turns the fragments off: `make
 bench` measures the pages that way too, as every page is right after a write).
 
-The cache is an accelerator, never a dependency. Every call to it goes through
-`_cache_call`: after one failure the process leaves the cache alone for
-`CACHE_RETRY_AFTER` seconds, so a cache that hangs costs one socket timeout, not one per
-call on every request and every write (a CSV import saves thousands of goods).
-
 A hit costs cache round trips and no query. At a steady rate of writes the hit ratio is
 about 1 − writes / reads: a catalog that changes ten times a second and is read two
 hundred times a second still serves 95 % of its first pages from here.
+
+The cache guard and the stampede protection every cached page shares (`cached`: after
+a change one request redraws a fragment while the others serve the previous one for at
+most `STALE_FOR` seconds) live in core.fragments.
 """
 
-import logging
 import time
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from core import fragments as _core
+from core.fragments import CACHE_RETRY_AFTER, STALE_FOR, Uncacheable, cache_usable  # noqa: F401 (re-exported)
+from core.fragments import cache_call as _cache_call
 
 GENERATION_KEY = "catalog:generation"
 # Bump when a fragment's template or shape changes, so a deploy never serves old ones
-# (2: a search's listing ranks title matches first, and its cursors carry a segment).
-FRAGMENT_VERSION = 2
-CACHE_RETRY_AFTER = 5.0
-
-_cache_down_until = 0.0
-
-
-def _cache_call(method: str, *args, default=None):
-    """`cache.<method>(*args)`, or `default` when the cache fails or failed a moment ago."""
-    global _cache_down_until
-    if time.monotonic() < _cache_down_until:
-        return default
-    try:
-        return getattr(cache, method)(*args)
-    except Exception:
-        _cache_down_until = time.monotonic() + CACHE_RETRY_AFTER
-        logger.warning("catalog cache unavailable; left alone for %s s", CACHE_RETRY_AFTER, exc_info=True)
-        return default
-
-
-def cache_usable() -> bool:
-    return time.monotonic() >= _cache_down_until
+# (2: a search's listing ranks title matches first, and its cursors carry a segment;
+# 3: `cached` entries hold (version, value) under a key without the version).
+FRAGMENT_VERSION = 3
 
 
 def catalog_changed() -> None:
@@ -72,7 +54,20 @@ def catalog_changed() -> None:
 def _new_generation() -> None:
     # If the cache is down there is nothing to read stale from either, and fragments
     # written meanwhile expire after CATALOG_FRAGMENT_TTL.
-    _cache_call("set", GENERATION_KEY, uuid.uuid4().hex, None)
+    _cache_call("set", GENERATION_KEY, new_generation_token(), None)
+
+
+def new_generation_token() -> str:
+    """A fresh generation that says when it was made (`generation_time`), so that the
+    staleness `cached` allows after a write is counted from the write."""
+    return f"{time.time():.6f}-{uuid.uuid4().hex[:16]}"
+
+
+def generation_time(generation: str) -> float | None:
+    try:
+        return float(generation.split("-", 1)[0])
+    except (ValueError, AttributeError):
+        return None
 
 
 def generation_with(*keys: str) -> tuple[str | None, dict]:
@@ -87,14 +82,14 @@ def generation_with(*keys: str) -> tuple[str | None, dict]:
         return None, {}
     generation = values.pop(GENERATION_KEY, None)
     if generation is None:
-        generation = uuid.uuid4().hex
+        generation = new_generation_token()
         if not _cache_call("add", GENERATION_KEY, generation, None):
             return None, values  # another process just set it, or the cache failed: render afresh
     return generation, values
 
 
-def fragment_key(kind: str, generation: str, *parts) -> str:
-    return ":".join(["fragment", str(FRAGMENT_VERSION), kind, generation, *map(str, parts)])
+def fragment_key(kind: str, *parts) -> str:
+    return ":".join(["fragment", str(FRAGMENT_VERSION), kind, *map(str, parts)])
 
 
 def read(key: str | None):
@@ -113,3 +108,10 @@ def write(key: str | None, value, timeout: int | None = None) -> None:
 def write_many(values: dict, timeout: int) -> None:
     if values:
         _cache_call("set_many", values, timeout)
+
+
+def cached(key: str | None, version, build, *, timeout: int | None = None, changed_at: float | None = None):
+    """core.fragments.cached, for catalog fragments (the catalog's TTL unless told)."""
+    return _core.cached(
+        key, version, build, timeout=timeout or settings.CATALOG_FRAGMENT_TTL, changed_at=changed_at
+    )

@@ -1,11 +1,11 @@
 """Reads the public pages share."""
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
-from industrybelts.models import Belt, BeltStatus
-from merchants.models import ApplicationStatus, OnboardingApplication
+from industrybelts.models import Belt, BeltMembership, BeltStatus
+from merchants.models import ApplicationStatus, MerchantProfile, OnboardingApplication
 
 from .models import Product, ProductImage, ProductStatus
 
@@ -70,3 +70,22 @@ def recent_goods_for(merchant, limit: int = APPLICANT_GOODS) -> list[dict]:
 def applicant_goods_section(merchant) -> dict:
     """The goods a provider sees beside a belt applicant (registered in apps.py)."""
     return {"recent_goods": recent_goods_for(merchant)}
+
+
+def shop_row(public_id) -> dict | None:
+    """An approved shop's id and what its page's header depends on, in one query of a few
+    columns: the shop's change time and the latest change to its belt memberships."""
+    approved = OnboardingApplication.objects.filter(
+        merchant=OuterRef("pk"), status=ApplicationStatus.APPROVED
+    )
+    latest_membership = (
+        BeltMembership.objects.filter(merchant=OuterRef("pk"))
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
+    return (
+        MerchantProfile.objects.filter(Exists(approved), public_id=public_id)
+        .values("pk", "updated_at")
+        .annotate(memberships_at=Subquery(latest_membership))
+        .first()
+    )

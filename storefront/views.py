@@ -4,6 +4,7 @@ import hashlib
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from core.api.middleware import api_error, is_api_request
 from core.exceptions import DomainError
 from merchants import selectors as merchant_selectors
 from merchants.compliance.services import selling_refusal
-from merchants.models import ApplicationStatus, MerchantProfile
+from merchants.models import MerchantProfile
 
 from . import catalog, counters, fragments, imports, permissions, services, spreadsheets
 from .cards import render_cards
@@ -38,7 +39,7 @@ from .forms import (
     QuickListForm,
 )
 from .models import ImportJob, ImportJobStatus, ProductStatus
-from .selectors import home_figures
+from .selectors import home_figures, shop_row
 
 
 class HomeView(TemplateView):
@@ -82,18 +83,24 @@ class CatalogView(TemplateView):
 
     def get_context_data(self, **kwargs):
         generation, cached = fragments.generation_with(SLATE_CACHE_KEY)
+        # One entry per language and query, holding the generation it was drawn for: after
+        # a write one request redraws it while the others serve the previous one for at
+        # most fragments.STALE_FOR seconds (stampede protection).
         listing_key = (
-            fragments.fragment_key("catalog", generation, get_language(), self._query_key())
+            fragments.fragment_key("catalog-listing", get_language(), self._query_key())
             if generation
             else None
         )
         context = {**super().get_context_data(**kwargs)}
-        listing = fragments.read(listing_key)
-        if listing is None:
+
+        def build():
             listing, cacheable, rendered_from = self._render_listing()
             context.update(rendered_from)
-            if cacheable:
-                fragments.write(listing_key, listing)
+            return listing if cacheable else fragments.Uncacheable(listing)
+
+        listing = fragments.cached(
+            listing_key, generation, build, changed_at=fragments.generation_time(generation)
+        )
         discovery, discovery_html = [], ""
         if listing["first_page"]:
             discovery, discovery_html = discovery_strip(
@@ -182,17 +189,68 @@ def _filter_fields(form) -> str:
     return mark_safe(fields)  # noqa: S308
 
 
+# A product page's body holds reference data too (region, belt and category names, choice
+# labels): a renamed one shows within this many seconds. Everything else it shows is in
+# its key (catalog.product_page_row).
+PRODUCT_PAGE_TTL = 10 * 60
+
+
 class ProductDetailView(TemplateView):
+    """A good's page. A published good's body is the same for every viewer, so it is cached
+    by what it shows (the good's, its shop's and the shop's memberships' change times) and
+    a hit costs one query of a few columns; after a change one request redraws it while
+    the others serve the previous body for at most fragments.STALE_FOR seconds."""
+
     template_name = "storefront/product_detail.html"
 
     def get_context_data(self, public_id, **kwargs):
-        product = catalog.product_for_page(public_id, self.request.user)
-        if product is None:
+        user = self.request.user
+        row = catalog.product_page_row(public_id)
+        if row is None:
             raise Http404
-        if product.status == ProductStatus.PUBLISHED and not permissions.is_owner(self.request.user, product):
-            counters.record("view", product.pk)
-        memberships = product.merchant.memberships.filter(status="approved").select_related("belt")
-        return {**super().get_context_data(**kwargs), "product": product, "memberships": memberships}
+        if row["status"] != ProductStatus.PUBLISHED:
+            # Only its owner sees it (and a notice saying so): never cached.
+            product = catalog.product_for_page(public_id, user)
+            if product is None:
+                raise Http404
+            page = _product_page(product)
+        else:
+            if not (user.is_authenticated and row["merchant__user_id"] == user.pk):
+                counters.record("view", row["pk"])
+            changes = [row["updated_at"], row["merchant__updated_at"], row["memberships_at"]]
+            key = (
+                fragments.fragment_key("product-page", get_language(), row["pk"])
+                if settings.CATALOG_FRAGMENT_TTL
+                else None
+            )
+            page = fragments.cached(
+                key,
+                tuple(str(change) for change in changes),
+                lambda: _product_page(catalog.product_for_page(public_id, user)),
+                timeout=PRODUCT_PAGE_TTL,
+                changed_at=max(change.timestamp() for change in changes if change is not None),
+            )
+        return {
+            **super().get_context_data(**kwargs),
+            "page": {
+                "title": page["title"],
+                "head": mark_safe(page["head"]),  # noqa: S308 (rendered by our templates)
+                "body": mark_safe(page["body"]),  # noqa: S308
+            },
+        }
+
+
+def _product_page(product) -> dict:
+    """The head's meta and the body of a product page, as plain strings (cacheable)."""
+    if product is None:  # taken off between the two queries
+        raise Http404
+    memberships = product.merchant.memberships.filter(status="approved").select_related("belt")
+    context = {"product": product, "memberships": memberships}
+    return {
+        "title": product.title,
+        "head": render_to_string("storefront/partials/product_page_head.html", context),
+        "body": render_to_string("storefront/partials/product_page.html", context),
+    }
 
 
 class ProductBuyView(View):
@@ -208,31 +266,53 @@ class ProductBuyView(View):
 
 
 class ShopView(TemplateView):
+    """A shop's page: its header (name, kind, region, belts) cached by what it shows (the
+    shop's and its memberships' change times, read with the shop's id), then its goods as
+    cached cards. A hit is two queries: the shop's row and the page's card references."""
+
     template_name = "storefront/shop_detail.html"
 
     def get_context_data(self, public_id, **kwargs):
-        merchant = (
-            MerchantProfile.objects.select_related("region__parent__parent")
-            .filter(public_id=public_id, applications__status=ApplicationStatus.APPROVED)
-            .first()
-        )
-        if merchant is None:
+        row = shop_row(public_id)
+        if row is None:
             raise Http404
-        queryset = catalog.published_products().filter(merchant=merchant)
+        queryset = catalog.published_products().filter(merchant_id=row["pk"])
         try:
             page = catalog.catalog_page(
                 queryset=queryset, cursor=self.request.GET.get("after"), refs_only=True
             )
         except catalog.InvalidCursor:
             page = catalog.catalog_page(queryset=queryset, refs_only=True)
-        memberships = merchant.memberships.filter(status="approved").select_related("belt")
+        key = (
+            fragments.fragment_key("shop-hero", get_language(), row["pk"])
+            if settings.CATALOG_FRAGMENT_TTL
+            else None
+        )
+        changes = (row["updated_at"], row["memberships_at"])
+        hero = fragments.cached(
+            key,
+            tuple(map(str, changes)),
+            lambda: _shop_hero(row["pk"]),
+            timeout=PRODUCT_PAGE_TTL,
+            changed_at=max(change.timestamp() for change in changes if change is not None),
+        )
         return {
             **super().get_context_data(**kwargs),
-            "merchant": merchant,
+            "hero": hero,
             "page": page,
             "cards": render_cards(page.products),
-            "memberships": memberships,
         }
+
+
+def _shop_hero(merchant_id) -> dict:
+    merchant = MerchantProfile.objects.select_related("region__parent__parent").get(pk=merchant_id)
+    memberships = merchant.memberships.filter(status="approved").select_related("belt")
+    return {
+        "title": merchant.display_name,
+        "html": render_to_string(
+            "storefront/partials/shop_hero.html", {"merchant": merchant, "memberships": memberships}
+        ),
+    }
 
 
 # --- The merchant's products -------------------------------------------------------------

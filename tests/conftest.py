@@ -189,14 +189,15 @@ def outbox(mailoutbox) -> Outbox:
 @pytest.fixture(autouse=True)
 def _isolate_cache():
     """Give every test empty rate-limit counters, caches and view counters."""
-    from storefront import counters, fragments
+    from core import fragments
+    from storefront import counters
 
     cache.clear()
     counters.discard()
-    fragments._cache_down_until = 0.0  # a test that breaks the cache must not skip the next one's
+    fragments.reset()  # a test that breaks the cache must not skip the next one's
     yield
     cache.clear()
-    fragments._cache_down_until = 0.0
+    fragments.reset()
     counters.discard()
 
 

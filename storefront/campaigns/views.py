@@ -1,15 +1,20 @@
 """Campaign pages: the public list and page with its leaderboard, and the merchant's sign-up."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import DomainError
+from storefront import fragments
 from storefront.permissions import own_products
 from storefront.views import MerchantMixin, _is_uuid
 
@@ -24,18 +29,49 @@ class CampaignListView(TemplateView):
         return {**super().get_context_data(**kwargs), "page": page}
 
 
+# The page's body holds reference data too (belt and category names, shop names): a
+# renamed one shows within this many seconds. Everything else it shows is in its key.
+CAMPAIGN_PAGE_TTL = 10 * 60
+
+
 class CampaignDetailView(TemplateView):
+    """A campaign's page with its leaderboard. The body is the same for every viewer, so it
+    is cached by what it shows: the campaign's row (its sign-up count, when its leaderboard
+    was ranked), whether sign-up is open, and the leaderboard's goods still published and
+    their latest change. A hit is two queries and no model beyond the campaign's row."""
+
     template_name = "storefront/campaigns/campaign_detail.html"
 
     def get_context_data(self, slug, **kwargs):
         campaign = selectors.campaign_for_page(slug)
         if campaign is None:
             raise Http404
+        is_open = campaign.is_open()
+        version = (
+            campaign.updated_at.isoformat(),
+            campaign.entry_count,
+            is_open,
+            *map(str, selectors.leaderboard_version(campaign)),
+        )
+        key = (
+            fragments.fragment_key("campaign-page", get_language(), campaign.pk)
+            if settings.CATALOG_FRAGMENT_TTL
+            else None
+        )
+
+        def build():
+            context = {
+                "campaign": campaign,
+                "leaderboard": selectors.leaderboard(campaign),
+                "is_open": is_open,
+            }
+            return render_to_string("storefront/campaigns/partials/campaign_body.html", context)
+
+        body = fragments.cached(key, version, build, timeout=CAMPAIGN_PAGE_TTL)
         return {
             **super().get_context_data(**kwargs),
             "campaign": campaign,
-            "leaderboard": selectors.leaderboard(campaign),
-            "is_open": campaign.is_open(),
+            "body": mark_safe(body),  # noqa: S308 (rendered by our template)
         }
 
 

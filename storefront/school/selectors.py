@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 
 from industrybelts.models import Belt, MembershipStatus
 from merchants.models import ApplicationStatus
@@ -252,3 +252,12 @@ def learning_for_dashboard(user, *, merchant, approved: bool) -> Learning:
         courses=courses,
         recommendations=recommendations_for(merchant=merchant, approved=approved, exclude_ids=started),
     )
+
+
+def school_version() -> tuple:
+    """The state of all the school's content, in one aggregate over its small table: any
+    item written (published, edited, moved, retagged through its form) or deleted changes
+    it. A visitor's lesson page shows other items too (the contents, the related ones), so
+    it is cached under this."""
+    figures = SchoolItem.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
+    return (figures["count"], str(figures["changed"]))

@@ -3,12 +3,16 @@
 Thin, as everywhere: parse, ask the selectors and permissions, call a service, render.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -16,6 +20,7 @@ from django.views.generic import TemplateView
 from core.exceptions import DomainError
 from industrybelts import permissions as belt_permissions
 from merchants.models import SellerType
+from storefront import fragments
 
 from . import permissions, selectors, services
 from .forms import ProviderArticleForm, SchoolFilterForm
@@ -95,18 +100,51 @@ class SchoolItemView(TemplateView):
         return context
 
 
+# A visitor's lesson holds reference data too (belt names, choice labels): a renamed one
+# shows within this many seconds. The school's own content is in its key.
+LESSON_PAGE_TTL = 10 * 60
+
+
 class SchoolPartView(TemplateView):
     """A lesson or chapter, with previous / next, progress and related content."""
 
     template_name = "storefront/school/part_detail.html"
 
     def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated and settings.CATALOG_FRAGMENT_TTL:
+            return self._visitor_page(request, kwargs["container"], kwargs["slug"])
         self.item = selectors.part_for_page(request.user, kwargs["container"], kwargs["slug"])
         if self.item is None:
             raise Http404
         if self.item.status == SchoolStatus.PUBLISHED:
             services.lesson_mark_read(user=request.user, lesson=self.item)
         return super().get(request, *args, **kwargs)
+
+    def _visitor_page(self, request, container: str, slug: str):
+        """A visitor's lesson: the same for every visitor (no progress, nothing to mark), so
+        its body is cached under the state of the school's content (selectors.school_version):
+        a hit is one aggregate query."""
+        key = fragments.fragment_key("school-part", get_language(), container, slug)
+
+        def build():
+            item = selectors.part_for_page(request.user, container, slug)
+            if item is None:
+                return fragments.Uncacheable(None)  # made-up addresses take no entry
+            self.item = item
+            context = {**self.get_context_data(), "user": request.user}
+            return {
+                "title": context["title"],
+                "body": render_to_string("storefront/school/partials/part_body.html", context),
+            }
+
+        page = fragments.cached(key, selectors.school_version(), build, timeout=LESSON_PAGE_TTL)
+        if page is None:
+            raise Http404
+        return render(
+            request,
+            self.template_name,
+            {"title": page["title"], "body": mark_safe(page["body"])},  # noqa: S308 (our template)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -116,6 +154,7 @@ class SchoolPartView(TemplateView):
         previous, following = selectors.neighbours(parts, item)
         return {
             **context,
+            "title": f"{item.title} · {item.parent.title}",
             "item": item,
             "container": item.parent,
             "parts": parts,

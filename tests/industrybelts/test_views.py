@@ -1,13 +1,14 @@
 """Belt pages, the provider workspace and invitation links, as people use them (Django client)."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from industrybelts import services
 from industrybelts.models import BeltMembership, MembershipStatus, MerchantInvitation
 from tests.conftest import uses_worker
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, invited
+from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, invited, make_base
 
 pytestmark = pytest.mark.django_db
 
@@ -407,3 +408,40 @@ def test_declining_without_a_reason_keeps_the_form_open_with_its_choices(client,
     assert 'value="base" id="id_concerns_3" checked' in html
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.APPLIED
+
+
+def test_a_cached_belt_page_is_one_query_however_many_members(client, apparel, django_assert_num_queries):
+    _provider, owner = approved_provider(apparel)
+    for _ in range(3):
+        _member_of(apparel, owner, approved_merchant())
+    url = reverse("industrybelts:belt-detail", args=["apparel"])
+    assert client.get(url).status_code == 200
+
+    with django_assert_num_queries(1):  # the belt with the change times of what it shows
+        html = client.get(url).content.decode()
+    assert "杭州四季青服装市场" in html and html.count("<li><strong>") == 3
+
+
+def test_what_a_belt_page_shows_changes_at_once(client, apparel):
+    _provider, owner = approved_provider(apparel)
+    url = reverse("industrybelts:belt-detail", args=["apparel"])
+    first = approved_merchant()
+    _member_of(apparel, owner, first)
+    assert first.display_name in client.get(url).content.decode()
+
+    second = approved_merchant()
+    _member_of(apparel, owner, second)
+    assert second.display_name in client.get(url).content.decode()
+
+    make_base(apparel, name="新签约的直播基地")
+    assert "新签约的直播基地" in client.get(url).content.decode()
+
+    other_provider, _owner = approved_provider(apparel)
+    assert other_provider.name in client.get(url).content.decode()
+
+
+def test_made_up_member_pages_share_the_first_pages_entry(client, apparel):
+    url = reverse("industrybelts:belt-detail", args=["apparel"])
+    for page in ("", "x", "-3", "0", "99"):
+        assert client.get(url, {"page": page} if page else {}).status_code == 200
+    assert len([key for key in cache._cache if ":belt-page:" in key]) == 1

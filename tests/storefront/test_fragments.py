@@ -2,6 +2,7 @@
 
 import html
 import re
+import time
 from decimal import Decimal
 from unittest import mock
 
@@ -12,11 +13,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import fragments as core_fragments
+from industrybelts.models import BeltMembership
 from storefront import counters, fragments, services, tasks
 from storefront.cards import card_key, render_cards
 from storefront.catalog import PAGE_SIZE, CardRef
 from storefront.discovery import services as discovery
 from storefront.discovery.selectors import discovery_strip
+from storefront.models import ProductImage, ProductLink
+from storefront.views import CatalogView
 from tests.factories import StaffFactory
 from tests.storefront.conftest import make_product
 
@@ -329,3 +334,189 @@ def _card_keys(product_ids):
     from storefront.models import Product
 
     return Product.objects.filter(pk__in=product_ids).values_list("pk", "updated_at")
+
+
+# --- Stampede protection (fragments.cached) ------------------------------------------------
+
+
+def _concurrent_reads(key, version, build, readers, changed_at=None):
+    """What `readers` requests get while the first of them is still rendering `version`:
+    the others arrive during its build (as they would from other workers)."""
+    answers = []
+
+    def first_build():
+        answers.extend(
+            fragments.cached(key, version, build, changed_at=changed_at) for _ in range(readers - 1)
+        )
+        return build()
+
+    answers.insert(0, fragments.cached(key, version, first_build, changed_at=changed_at))
+    return answers
+
+
+def test_after_a_write_one_request_rebuilds_while_the_others_serve_the_previous_fragment():
+    key = fragments.fragment_key("test", "stampede")
+    assert fragments.cached(key, "v1", lambda: "old") == "old"
+    builds = []
+
+    def build():
+        builds.append(1)
+        return "new"
+
+    answers = _concurrent_reads(key, "v2", build, readers=8, changed_at=time.time())
+
+    assert len(builds) == 1
+    assert answers[0] == "new"  # the rebuilder
+    assert answers[1:] == ["old"] * 7  # the previous fragment, not seven more renders
+    assert fragments.cached(key, "v2", build) == "new"  # then everyone reads the new one
+    assert len(builds) == 1
+
+
+def test_the_previous_fragment_is_served_only_for_a_bounded_time(monkeypatch):
+    key = fragments.fragment_key("test", "bounded")
+    fragments.cached(key, "v1", lambda: "old")
+    clock = [time.time()]
+    monkeypatch.setattr(fragments.time, "time", lambda: clock[0])
+    written_at = clock[0]
+    # A rebuild starts and never finishes (its worker died): the lock stays taken.
+    assert cache.add(f"{key}:rebuild:{core_fragments._digest('v2')}", clock[0], 60)
+
+    assert fragments.cached(key, "v2", lambda: "new", changed_at=written_at) == "old"
+    clock[0] = written_at + fragments.STALE_FOR + 0.1
+    # Past the bound everyone renders the new version itself, and the first one stores it.
+    assert fragments.cached(key, "v2", lambda: "new", changed_at=written_at) == "new"
+    assert fragments.cached(key, "v2", lambda: "never drawn") == "new"
+
+
+def test_a_write_long_ago_is_never_answered_with_the_previous_fragment():
+    key = fragments.fragment_key("test", "old-write")
+    fragments.cached(key, "v1", lambda: "old")
+    answers = _concurrent_reads(key, "v2", lambda: "new", readers=3, changed_at=time.time() - 60)
+    assert answers == ["new"] * 3
+
+
+def test_concurrent_catalog_readers_after_an_edit_cause_one_render(client, seller):
+    make_product(seller, title="先上架的连衣裙")
+    assert listed(client) == ["先上架的连衣裙"]
+    make_product(seller, title="后上架的连衣裙")
+    renders = []
+    original = CatalogView._render_listing
+
+    def render_once_more_readers_arrive(view):
+        renders.append(1)
+        if len(renders) == 1:  # four more visitors arrive while the first one renders
+            others.extend(listed(Client()) for _ in range(4))
+        return original(view)
+
+    others = []
+    with mock.patch.object(CatalogView, "_render_listing", render_once_more_readers_arrive):
+        first = listed(client)
+
+    assert len(renders) == 1
+    assert first == ["后上架的连衣裙", "先上架的连衣裙"]
+    assert others == [["先上架的连衣裙"]] * 4  # the previous listing, for a moment
+    assert listed(Client()) == first
+
+
+# --- The product page -------------------------------------------------------------------
+
+
+def _product_page(client, product):
+    return client.get(reverse("storefront:product-detail", args=[product.public_id]))
+
+
+@pytest.mark.parametrize("extras", [0, 3], ids=["bare", "three photos, links and memberships"])
+def test_a_cached_product_page_costs_one_query_however_much_it_shows(
+    client, seller, photo, apparel, extras, django_assert_num_queries
+):
+    product = make_product(seller, title="单查询连衣裙")
+    for number in range(extras):
+        ProductImage.objects.create(product=product, position=number, original=f"x{number}.jpg")
+        ProductLink.objects.create(
+            product=product, platform=f"shop{number}", url=f"https://e.example/{number}"
+        )
+    if extras:
+        BeltMembership.objects.create(
+            merchant=seller, belt=apparel, base=apparel.bases.first(), status="approved"
+        )
+    assert _product_page(client, product).status_code == 200
+
+    with django_assert_num_queries(1):
+        page = _product_page(client, product).content.decode()
+    assert "单查询连衣裙" in page
+
+
+def test_what_a_product_page_shows_is_seen_at_once_after_it_changes(client, seller, apparel):
+    product = make_product(seller, title="改之前的连衣裙")
+    assert "改之前的连衣裙" in _product_page(client, product).content.decode()
+
+    services.product_save(merchant=seller, by=seller.user, product=product, data={"title": "改之后的连衣裙"})
+    assert "改之后的连衣裙" in _product_page(client, product).content.decode()
+
+    seller.display_name = "新店名旗舰店"
+    seller.save()
+    assert "新店名旗舰店" in _product_page(client, product).content.decode()
+
+    membership = BeltMembership.objects.create(
+        merchant=seller, belt=apparel, base=apparel.bases.first(), status="pending"
+    )
+    assert apparel.localized_name not in _product_page(client, product).content.decode()
+    membership.status = "approved"
+    membership.save()
+    assert apparel.localized_name in _product_page(client, product).content.decode()
+
+
+def test_an_unpublished_product_page_is_its_owners_only_and_never_cached(client, seller):
+    product = make_product(seller, title="仅自己可见的连衣裙")
+    assert _product_page(client, product).status_code == 200
+    services.product_unpublish(product=product, by=seller.user)
+
+    assert _product_page(client, product).status_code == 404
+    client.force_login(seller.user)
+    page = _product_page(client, product).content.decode()
+    assert "仅自己可见的连衣裙" in page
+    assert "notice-warning" in page
+
+
+# --- The shop page ----------------------------------------------------------------------
+
+
+def _shop_page(client, merchant):
+    return client.get(reverse("storefront:shop-detail", args=[merchant.public_id]))
+
+
+@pytest.mark.parametrize("goods", [1, 6])
+def test_a_shop_page_costs_two_queries_however_many_goods_and_belts(
+    client, seller, apparel, goods, django_assert_num_queries
+):
+    for number in range(goods):
+        make_product(seller, title=f"店内好货{number}")
+    BeltMembership.objects.create(
+        merchant=seller, belt=apparel, base=apparel.bases.first(), status="approved"
+    )
+    assert _shop_page(client, seller).status_code == 200
+
+    with django_assert_num_queries(2):  # the shop's row, the page's card references
+        page = _shop_page(client, seller).content.decode()
+    assert f"店内好货{goods - 1}" in page and apparel.localized_name in page
+
+
+def test_a_shop_pages_header_shows_a_change_at_once(client, seller, apparel):
+    assert _shop_page(client, seller).status_code == 200
+    seller.display_name = "改名后的档口"
+    seller.save()
+    assert "改名后的档口" in _shop_page(client, seller).content.decode()
+
+    membership = BeltMembership.objects.create(
+        merchant=seller, belt=apparel, base=apparel.bases.first(), status="pending"
+    )
+    assert apparel.localized_name not in _shop_page(client, seller).content.decode()
+    membership.status = "approved"
+    membership.save()
+    assert apparel.localized_name in _shop_page(client, seller).content.decode()
+
+
+def test_a_shop_without_an_approved_application_has_no_page(client, seller):
+    assert _shop_page(client, seller).status_code == 200
+    seller.applications.update(status="suspended")
+    assert _shop_page(client, seller).status_code == 404

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from storefront import services as storefront_services
 from storefront.campaigns import services
 from storefront.campaigns.models import Campaign, CampaignEntry
 from tests.factories import StaffFactory, UserFactory
@@ -153,3 +154,41 @@ def test_merchant_campaign_page_with_round_rules_does_not_query_per_good(client,
         make_product(seller, title=f"货{n}")
 
     assert _queries(client, reverse("campaigns:merchant-campaigns")) == few
+
+
+def test_a_cached_campaign_page_costs_two_queries_however_long_its_leaderboard(
+    client, seller, campaign, django_assert_num_queries
+):
+    for n in range(5):
+        services.campaign_sign_up(
+            campaign=campaign, product=make_product(seller, title=f"货{n}"), by=seller.user
+        )
+    services.refresh_leaderboard(campaign)
+    url = reverse("campaigns:campaign-detail", args=[campaign.slug])
+    assert client.get(url).status_code == 200
+
+    with django_assert_num_queries(2):  # the campaign's row, the leaderboard's version
+        html = client.get(url).content.decode()
+    assert "货4" in html
+
+
+def test_what_the_campaign_page_shows_changes_at_once(client, seller, campaign):
+    kept = make_product(seller, title="留榜的手镯")
+    leaving = make_product(seller, title="将下架的手镯")
+    for product in (kept, leaving):
+        services.campaign_sign_up(campaign=campaign, product=product, by=seller.user)
+    services.refresh_leaderboard(campaign)
+    url = reverse("campaigns:campaign-detail", args=[campaign.slug])
+    assert "将下架的手镯" in client.get(url).content.decode()
+
+    storefront_services.product_unpublish(product=leaving, by=seller.user)
+    html = client.get(url).content.decode()
+    assert "将下架的手镯" not in html and "留榜的手镯" in html
+
+    storefront_services.product_save(
+        merchant=seller, by=seller.user, product=kept, data={"title": "改名的手镯"}
+    )
+    assert "改名的手镯" in client.get(url).content.decode()
+
+    services.campaign_sign_up(campaign=campaign, product=make_product(seller, title="新报名"), by=seller.user)
+    assert "3 件商品已报名" in client.get(url).content.decode()

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -310,3 +311,37 @@ def test_progress_follows_a_lesson_moved_to_another_course():
     services.school_item_save(item=lesson, by=editor())
 
     assert LessonProgress.objects.get(user=reader).container == second_course
+
+
+@pytest.mark.parametrize("lessons", [2, 6])
+def test_a_visitors_lesson_is_cached_one_query_however_long_the_course(
+    client, lessons, django_assert_num_queries
+):
+    course, parts = make_course(lessons=lessons, tags=["直播"])
+    make_item(title="相关的直播文章", tags=["直播"])
+    url = reverse("school:part", args=[course.slug, parts[0].slug])
+    assert client.get(url).status_code == 200
+
+    with django_assert_num_queries(1):  # the school's version
+        html = client.get(url).content.decode()
+    assert parts[-1].title in html and "相关的直播文章" in html
+
+
+def test_a_visitor_sees_a_change_to_the_school_at_once(client):
+    course, [first, second] = make_course(lessons=2)
+    url = reverse("school:part", args=[course.slug, first.slug])
+    assert client.get(url).status_code == 200
+
+    second.title = "改名后的第二课"
+    services.school_item_save(item=second, by=editor())
+    assert "改名后的第二课" in client.get(url).content.decode()
+
+    services.school_item_unpublish(item=course, by=editor())
+    assert client.get(url).status_code == 404
+
+
+def test_a_made_up_lesson_address_takes_no_cache_entry(client):
+    course, _parts = make_course(lessons=1)
+    for n in range(3):
+        assert client.get(reverse("school:part", args=[course.slug, f"made-up-{n}"])).status_code == 404
+    assert not [key for key in cache._cache if "school-part" in key]
