@@ -63,6 +63,17 @@ def _worker_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def cache_keys(fragment: str) -> list[str]:
+    """The cache's keys that contain `fragment`, on either test backend (locmem, or the
+    PostgreSQL run's Redis, which each test empties)."""
+    backend = cache._cache
+    if isinstance(backend, dict):  # LocMemCache
+        keys = list(backend)
+    else:  # django's RedisCache
+        keys = [key.decode() for key in backend.get_client().scan_iter(f"*{fragment}*")]
+    return [key for key in keys if fragment in key]
+
+
 @pytest.fixture
 def tasks_in_process():
     """Run queued Celery tasks in this process, as the eager run does.

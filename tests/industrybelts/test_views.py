@@ -1,12 +1,11 @@
 """Belt pages, the provider workspace and invitation links, as people use them (Django client)."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from industrybelts import services
 from industrybelts.models import BeltMembership, MembershipStatus, MerchantInvitation
-from tests.conftest import uses_worker
+from tests.conftest import cache_keys, uses_worker
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, invited, make_base
 
@@ -444,4 +443,4 @@ def test_made_up_member_pages_share_the_first_pages_entry(client, apparel):
     url = reverse("industrybelts:belt-detail", args=["apparel"])
     for page in ("", "x", "-3", "0", "99"):
         assert client.get(url, {"page": page} if page else {}).status_code == 200
-    assert len([key for key in cache._cache if ":belt-page:" in key]) == 1
+    assert len(cache_keys(":belt-page:")) == 1

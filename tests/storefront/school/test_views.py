@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -7,6 +6,7 @@ from django.urls import reverse
 from industrybelts.models import Belt
 from storefront.school import services
 from storefront.school.models import LessonProgress, SchoolKind, SchoolStatus
+from tests.conftest import cache_keys
 from tests.factories import UserFactory
 from tests.industrybelts.conftest import approved_merchant, make_base
 from tests.storefront.school.conftest import editor, make_course, make_item
@@ -344,4 +344,4 @@ def test_a_made_up_lesson_address_takes_no_cache_entry(client):
     course, _parts = make_course(lessons=1)
     for n in range(3):
         assert client.get(reverse("school:part", args=[course.slug, f"made-up-{n}"])).status_code == 404
-    assert not [key for key in cache._cache if "school-part" in key]
+    assert not cache_keys("school-part")
