@@ -33,6 +33,7 @@ from ..models import (
     CompliancePolicy,
     DepositEntry,
     DepositEntryKind,
+    DepositTransferEvent,
     DepositTransferStatus,
     DocumentStatus,
 )
@@ -399,13 +400,18 @@ def deposit_state(merchant) -> Deposit:
         if last_due is not None:
             days = CompliancePolicy.current().deposit_payment_days
             deadline = last_due.date() + datetime.timedelta(days=days)
-    transfers = list(merchant.deposit_transfers.order_by("-created_at").values("status", "created_at")[:20])
-    pending = sum(1 for t in transfers if t.get("status") == DepositTransferStatus.SUBMITTED)
+    transfers = list(merchant.deposit_transfers.order_by("-created_at").values("pk", "status")[:20])
+    pending = sum(1 for t in transfers if t["status"] == DepositTransferStatus.SUBMITTED)
     refused_reason = None
     if transfers and transfers[0]["status"] == DepositTransferStatus.REFUSED:
-        refused = merchant.deposit_transfers.order_by("-created_at").first()
-        event = refused.events.order_by("-created_at").first() if refused else None
-        refused_reason = event.reason if event else ""
+        # The latest transfer was refused: its refusal's reason, read by the row already fetched.
+        refused_reason = (
+            DepositTransferEvent.objects.filter(transfer_id=transfers[0]["pk"])
+            .order_by("-created_at")
+            .values_list("reason", flat=True)
+            .first()
+            or ""
+        )
     return Deposit(
         owed=max(owed, Decimal("0.00")),
         deadline=deadline,

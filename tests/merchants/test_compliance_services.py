@@ -478,3 +478,24 @@ def test_a_gateway_payment_is_recorded_once_per_reference():
     assert first.pk == second.pk
     assert services.deposit_balance(merchant) == (Decimal("2000.00"), Decimal("0.00"))
     assert MerchantCompliance.objects.get(merchant=merchant).status == Standing.GOOD
+
+
+def test_a_refused_transfer_is_an_error_with_finances_reason():
+    merchant = approved_merchant()
+    upload = pdf_upload()
+    transfer = services.deposit_transfer_submit(
+        merchant=merchant,
+        by=merchant.user,
+        amount=Decimal("2000.00"),
+        payer_name="王小丽",
+        bank_reference="TR-REFUSED",
+        upload=upload,
+        checked=check_upload(upload, allow_pdf=True),
+    )
+
+    services.deposit_transfer_refuse(transfer=transfer, by=finance(), reason="回单金额与到账不符")
+
+    _state, requirements = services.current_requirements(merchant)
+    assert [(item.code, item.reason) for item in requirements.errors] == [
+        ("deposit.transfer_refused", "回单金额与到账不符")
+    ]
