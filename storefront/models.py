@@ -119,6 +119,19 @@ class Product(TimeStampedModel):
     view_count = models.PositiveBigIntegerField(_("views"), default=0, editable=False)
     click_count = models.PositiveBigIntegerField(_("purchase-link clicks"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    # Kept by storefront.content's services (and the product touched) so a card shows the
+    # good's newest published video and its next or current live session without a query.
+    featured_video = models.ForeignKey(
+        "storefront.Video", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    live_session = models.ForeignKey(
+        "storefront.LiveSession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -323,6 +336,13 @@ class ImportJob(TimeStampedModel):
 
 # The school's models belong to this app (see storefront/school/__init__.py).
 from .campaigns.models import Campaign, CampaignEntry, CampaignLeaderboardRow  # noqa: E402, F401
+from .content.models import (  # noqa: E402, F401
+    LiveSession,
+    LiveSessionEvent,
+    Video,
+    VideoEvent,
+    VideoExposure,
+)
 from .discovery.models import (  # noqa: E402, F401
     DiscoverySettings,
     ExposureHealth,

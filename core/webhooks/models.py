@@ -18,6 +18,8 @@ class EventType(models.TextChoices):
     PRODUCT_HIDDEN = "product.hidden", _("Product hidden by staff")
     PRODUCT_DELETED = "product.deleted", _("Product deleted")
     REQUIREMENTS_UPDATED = "merchant.requirements_updated", _("Merchant requirements or standing changed")
+    VIDEO_PUBLISHED = "video.published", _("Video published")
+    LIVE_SESSION_STARTED = "live_session.started", _("Live session started")
     PING = "ping", _("Test ping")
 
 

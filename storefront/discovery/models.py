@@ -53,6 +53,12 @@ class DiscoverySettings(TimeStampedModel):
     ordinary_max_followers = models.PositiveIntegerField(
         _("ordinary merchants have fewer followers than"), default=100_000
     )
+    video_round2_min_completion = models.DecimalField(
+        _("plays to the end per exposure needed for a video's round 2"), **_share("0.040")
+    )
+    video_round3_min_completion = models.DecimalField(
+        _("plays to the end per exposure needed for a video's round 3"), **_share("0.060")
+    )
     window_days = models.PositiveSmallIntegerField(
         _("rolling window (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )
@@ -105,6 +111,14 @@ class DiscoverySettings(TimeStampedModel):
             and self.round3_min_ctr < self.round2_min_ctr
         ):
             errors["round3_min_ctr"] = _("Round 3 cannot ask for less click-through than round 2.")
+        if (
+            self.video_round2_min_completion is not None
+            and self.video_round3_min_completion is not None
+            and self.video_round3_min_completion < self.video_round2_min_completion
+        ):
+            errors["video_round3_min_completion"] = _(
+                "A video's round 3 cannot ask for fewer plays to the end than its round 2."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -169,12 +183,19 @@ class MerchantExposureDay(TimeStampedModel):
 
 
 class FeedSlot(models.Model):
-    """One position of the current discovery slate (rebuilt each cycle; pages read a window)."""
+    """One position of the current discovery slate (rebuilt each cycle; pages read a window).
+
+    A slot shows a work: a good, or a video (`video` set), which the strip shows with the
+    good it sells (`product`, the video's first published good when the slate was made).
+    """
 
     position = models.PositiveIntegerField(_("position"), primary_key=True)
     belt_position = models.PositiveIntegerField(_("position in its belt"), null=True)
     product = models.ForeignKey("storefront.Product", on_delete=models.CASCADE, related_name="+")
     belt = models.ForeignKey("industrybelts.Belt", null=True, on_delete=models.CASCADE, related_name="+")
+    video = models.ForeignKey(
+        "storefront.Video", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("feed slot")
@@ -197,6 +218,12 @@ class ExposureHealth(TimeStampedModel):
     pool_round1 = models.PositiveIntegerField(_("products in round 1"), default=0)
     pool_round2 = models.PositiveIntegerField(_("products in round 2"), default=0)
     pool_round3 = models.PositiveIntegerField(_("products in round 3"), default=0)
+    video_pool_round1 = models.PositiveIntegerField(_("videos in round 1"), default=0)
+    video_pool_round2 = models.PositiveIntegerField(_("videos in round 2"), default=0)
+    video_pool_round3 = models.PositiveIntegerField(_("videos in round 3"), default=0)
+    video_share = models.DecimalField(
+        _("videos' share of the planned exposure"), max_digits=4, decimal_places=3, default=0
+    )
     merchants = models.PositiveIntegerField(_("merchants exposed in the window"), default=0)
     impressions = models.PositiveBigIntegerField(_("exposures in the window"), default=0)
 
