@@ -21,9 +21,12 @@ from .fragments import catalog_changed
 from .models import Product
 
 KINDS = ("view", "click", "impression")
+# A video's signals (keyed by video id): strip exposures, plays started, plays to the end,
+# purchase-link clicks from its player. Flushed into the videos and their discovery rounds.
+VIDEO_KINDS = ("video-impression", "video-play", "video-completion", "video-click")
 FLUSH_LOCK_KEY = "portal:counters-flush-lock"
 PRODUCT_FIELDS = {"view": "view_count", "click": "click_count"}  # impressions live on ProductExposure
-_memory = {kind: Counter() for kind in KINDS}
+_memory = {kind: Counter() for kind in (*KINDS, *VIDEO_KINDS)}
 _memory_lock = threading.Lock()
 
 
@@ -42,7 +45,7 @@ def _redis():
 
 
 def _key(kind: str) -> str:
-    return f"portal:product-{kind}s"
+    return f"portal:{kind}s" if kind in VIDEO_KINDS else f"portal:product-{kind}s"
 
 
 def record(kind: str, product_id: int) -> None:
@@ -125,5 +128,5 @@ def _flush() -> dict[str, int]:
 
 def discard() -> None:
     """Drop buffered counts without applying them (between tests; after restoring a backup)."""
-    for kind in KINDS:
+    for kind in (*KINDS, *VIDEO_KINDS):
         _drain(kind)
