@@ -1,12 +1,15 @@
+import re
+
 from allauth.account.decorators import secure_admin_login
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.media import serve_media
 from merchants.views import AccountLoginView
 
 from .health import healthz
@@ -43,7 +46,13 @@ handler403 = "storefront.views.permission_denied"
 handler404 = "storefront.views.page_not_found"
 handler500 = "storefront.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # The embedded portal and browser tests serve public media themselves (with byte ranges,
+    # which phones need to play a video); production leaves MEDIA_URL to the proxy or storage.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

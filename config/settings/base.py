@@ -182,6 +182,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# The portal serves MEDIA_URL itself only where no proxy does (core.media): DEBUG, the
+# embedded portal, browser tests.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 # Private documents (ID cards, licences) live outside MEDIA_ROOT and have no URL;
 # they are served only through permission-checked views.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))

@@ -4,6 +4,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)  # no proxy in front of the embedded portal
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 # Webhooks may go to a receiver on this machine (http://127.0.0.1:…) while developing.

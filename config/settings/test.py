@@ -23,6 +23,7 @@ TEST_FILES_DIR_OWNED = "TEST_FILES_DIR" not in os.environ
 _tmp = Path(env("TEST_FILES_DIR", default=tempfile.mkdtemp(prefix="portal-test-")))
 TEST_FILES_DIR = _tmp
 MEDIA_ROOT = _tmp / "media"
+SERVE_MEDIA = True  # browser tests load photos and play videos from the live server
 PRIVATE_MEDIA_ROOT = _tmp / "private"
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)  # noqa: F405
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(_tmp / "mail"))
