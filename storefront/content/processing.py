@@ -139,7 +139,7 @@ def fail_video(video, code: VideoFailure, *, expected_from) -> str | None:
     code = VideoFailure(code)
     try:
         with transaction.atomic():
-            locked = VIDEO_WORKFLOW.lock(video, "merchant__user")
+            locked = VIDEO_WORKFLOW.lock(video)  # the video's row only, not its merchant's
             original = locked.original.name
             failed, _event = VIDEO_WORKFLOW.move(
                 obj=locked,
