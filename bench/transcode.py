@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import av
+from PIL import Image, ImageChops, ImageDraw
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -29,9 +32,6 @@ GRAINS = 8
 
 
 def make_phone_clip(path: Path, *, seconds: float, codec: str, fps: int = 30) -> Path:
-    import av
-    from PIL import Image, ImageChops, ImageDraw
-
     width, height = 1920, 1080  # stored landscape, shown portrait
     # Smooth blotches (noise drawn small and enlarged) with sharp shapes on top: a scene.
     blotches = [Image.effect_noise((width // 16, height // 16), 90) for _ in range(3)]
@@ -81,10 +81,10 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args(argv)
 
-    import django
+    import django  # set up with the settings chosen above, before any app module loads
 
     django.setup()
-    from storefront.content import media
+    from storefront.content import media  # needs the app registry: only after setup
 
     with tempfile.TemporaryDirectory(prefix="bench-transcode-") as scratch:
         source = Path(scratch) / "IMG_0001.mp4"

@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 PROCESS_VIDEO_TASK = "storefront.content.tasks.process_video_task"
 # An upload or a processing with no sign of life for this long is stale (the task's time
-# limit is ten minutes, a chunk of a slow upload takes seconds).
+# limit is a quarter of an hour, a chunk of a slow upload takes seconds).
 STALE_AFTER = timedelta(hours=1)
 # Processing still unfinished this long after it began was retried by the sweep (hourly)
 # and never finished: the file is failed rather than tried for ever.
