@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 SCALE ?= 100k
 BENCH_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres lint format worker beat bench bench-import messages migrate seed clean
+.PHONY: run test test-sqlite test-postgres lint format worker beat bench bench-import bench-transcode messages migrate seed clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -99,6 +99,11 @@ bench: $(VENV)/.installed
 ROWS ?= 10000
 bench-import: $(VENV)/.installed
 	$(PY) -m bench.bulk_import --rows $(ROWS)
+
+## Time the transcoding of a phone's 15-second 1080×1920 clip (bench/transcode.py; CODEC=h264 or hevc).
+CODEC ?= h264
+bench-transcode: $(VENV)/.installed
+	$(PY) -m bench.transcode --codec $(CODEC)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

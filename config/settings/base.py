@@ -317,6 +317,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "storefront.tasks.sweep_import_jobs_task",
         "schedule": 60 * 60,
     },
+    # Abandoned video uploads and lost processing (storefront.content.processing).
+    "fail-stale-videos": {"task": "storefront.content.tasks.fail_stale_videos_task", "schedule": 60 * 60},
     "send-due-webhook-deliveries": {
         "task": "core.webhooks.tasks.send_due_webhook_deliveries_task",
         "schedule": 60,
