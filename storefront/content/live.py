@@ -25,6 +25,7 @@ the goods concerned in the same transaction (Product.live_session, read by the c
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -32,8 +33,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import Conflict, DomainError, ReasonRequired
+from core.fragments import cache_call
 from core.tasks import enqueue_on_commit
 from merchants.models import MerchantProfile
+from storefront import fragments
 from storefront.fragments import catalog_changed
 from storefront.models import Product, ProductStatus
 from storefront.permissions import merchant_can_sell
@@ -232,6 +235,7 @@ def live_session_schedule(
     if cover is not None:
         _save_cover(session, cover)
     refresh_live_badges([product.pk for product in products])
+    live_changed()
     return session
 
 
@@ -275,6 +279,7 @@ def live_session_update(
     if cover is not None:
         _save_cover(locked, cover)
     refresh_live_badges(before | {product.pk for product in products}, touch_session=locked.pk)
+    live_changed()
     return locked
 
 
@@ -282,6 +287,7 @@ def _move(session, *, to, by, reason="", updates=None):
     before = list(session.products.values_list("pk", flat=True))
     moved, _event = LIVE_SESSION_WORKFLOW.move(obj=session, to=to, by=by, reason=reason, updates=updates)
     refresh_live_badges(before, touch_session=moved.pk)
+    live_changed()
     return moved
 
 
@@ -324,6 +330,7 @@ def live_session_go_live(*, session: LiveSession, by, now: datetime.datetime | N
         obj=locked, to=LiveStatus.LIVE, by=by, updates={"went_live_at": now}, locked=True
     )
     refresh_live_badges(before, touch_session=moved.pk)
+    live_changed()
     return moved
 
 
@@ -399,6 +406,36 @@ def refresh_live_badges(product_ids, *, touch_session: int | None = None) -> int
         # The catalog's cached listings hold the cards: a new generation draws them again.
         catalog_changed()
     return saved + len(touched)
+
+
+# --- The sections' cache ----------------------------------------------------------------------
+# The "live now" and "coming up" sections of the shop, belt and home pages are cached under
+# one token that every write to a session replaces (as the catalog's generation): a
+# session scheduled, going live or ending shows on the very next page, and a visit in
+# between costs a cache round trip and no query.
+LIVE_GENERATION_KEY = "live:generation"
+
+
+def live_changed() -> None:
+    """Make every cached live section unreachable (call inside the write's transaction)."""
+    _new_live_generation()
+    transaction.on_commit(_new_live_generation, robust=True)
+
+
+def _new_live_generation() -> None:
+    cache_call("set", LIVE_GENERATION_KEY, fragments.new_generation_token(), None)
+
+
+def live_generation() -> str | None:
+    """The sections' current token (None: the cache is off or down; render afresh)."""
+    if not settings.CATALOG_FRAGMENT_TTL:
+        return None
+    generation = cache_call("get", LIVE_GENERATION_KEY)
+    if generation is None:
+        generation = fragments.new_generation_token()
+        if not cache_call("add", LIVE_GENERATION_KEY, generation, None):
+            return None
+    return generation
 
 
 def upcoming_or_live(queryset=None):

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from core.uploads import make_webp_sizes
 
+from .live import live_changed
 from .models import LiveSession
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def process_live_cover(session_id: int) -> None:
     session.cover_original = ""
     with transaction.atomic():
         session.save(update_fields=["cover", "cover_original", "updated_at"])
+        live_changed()
     storage.delete(original)  # only once nothing points at it
     if old_cover:
         session.cover.storage.delete(old_cover)

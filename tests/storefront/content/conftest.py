@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from storefront.content import live
-from tests.storefront.conftest import make_product, seller  # noqa: F401 (fixtures)
+from tests.storefront.conftest import apparel, jade, make_product, seller  # noqa: F401 (fixtures)
 
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
