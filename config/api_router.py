@@ -35,6 +35,11 @@ from storefront.api.views import (
     SchoolItemDetailView,
     SchoolItemListView,
 )
+from storefront.content.api_live import (
+    LiveSessionFeedView,
+    MerchantLiveSessionViewSet,
+    ProviderLiveSessionListView,
+)
 
 app_name = "api"
 
@@ -90,6 +95,7 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("merchant/products", MerchantProductViewSet, basename="merchant-product")
 router.register("merchant/imports", MerchantImportViewSet, basename="merchant-import")
+router.register("merchant/live-sessions", MerchantLiveSessionViewSet, basename="merchant-live-session")
 router.register("provider/merchants", ProviderMerchantViewSet, basename="provider-merchant")
 router.register("provider/memberships", ProviderMembershipViewSet, basename="provider-membership")
 router.register("provider/invitations", ProviderInvitationViewSet, basename="provider-invitation")
@@ -105,6 +111,7 @@ urlpatterns = [
     path("school/items/", SchoolItemListView.as_view(), name="school-item-list"),
     path("school/items/<slug:slug>/", SchoolItemDetailView.as_view(), name="school-item-detail"),
     path("feeds/products/", ProductFeedView.as_view(), name="feed-products"),
+    path("feeds/live-sessions/", LiveSessionFeedView.as_view(), name="feed-live-sessions"),
     # The merchant's own shop (merchant tokens)
     path("merchant/profile/", ProfileView.as_view(), name="merchant-profile"),
     path("merchant/application/", ApplicationView.as_view(), name="merchant-application"),
@@ -119,6 +126,7 @@ urlpatterns = [
     path("merchant/memberships/", MerchantMembershipListView.as_view(), name="merchant-membership-list"),
     # The provider's side (provider tokens)
     path("provider/belts/", ProviderBeltListView.as_view(), name="provider-belt-list"),
+    path("provider/live-sessions/", ProviderLiveSessionListView.as_view(), name="provider-live-session-list"),
     *router.urls,
     # Webhook endpoints and deliveries (merchant and provider tokens alike)
     path("", include("core.webhooks.urls")),

@@ -66,6 +66,11 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "productevent": ("view",),
             "productimage": ("view",),
             "productlink": ("view",),
+            # Live sessions: the model's key is "livesession"; its permission is spelt
+            # moderate_live_session (the codename is "<action>_<key>", so keyed apart).
+            "livesession": ("view",),
+            "live_session": ("moderate",),
+            "livesessionevent": ("view",),
             "discoverysettings": ("view", "change"),
             "campaign": ("view", "add", "change", "delete"),
             "campaignentry": ("view",),
@@ -80,6 +85,9 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "productevent": ("view",),
             "productimage": ("view",),
             "productlink": ("view",),
+            "livesession": ("view",),
+            "live_session": ("moderate",),
+            "livesessionevent": ("view",),
             "schoolitem": ("view", "add", "change", "publish"),
             "schoolimage": ("view", "add", "change", "delete"),
             "schooltag": ("view", "add", "change"),

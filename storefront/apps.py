@@ -14,12 +14,14 @@ class StorefrontConfig(AppConfig):
         from merchants.compliance import services as compliance_services
 
         from . import compliance, merchant_home, selectors
+        from .content import live_selectors
         from .discovery import selectors as discovery_selectors
         from .school import selectors as school_selectors
 
         merchant_selectors.dashboard_sections.register(school_selectors.dashboard_learning)
         merchant_selectors.dashboard_sections.register(merchant_home.dashboard_home)
         belt_selectors.belt_page_sections.register(discovery_selectors.belt_discovery_section)
+        belt_selectors.belt_page_sections.register(live_selectors.belt_live_section)
         belt_selectors.applicant_sections.register(selectors.applicant_goods_section)
         compliance_services.restriction_changed.register(compliance.on_restriction_changed)
         compliance_services.shop_closed.register(compliance.on_shop_closed)

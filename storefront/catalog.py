@@ -153,6 +153,7 @@ def _images(*fields: str) -> Prefetch:
 CARD_FIELDS = (
     "public_id", "updated_at", "title", "source_kind", "wholesale_price", "retail_price",
     "min_order_quantity", "origin_region__name", "origin_region__name_en",
+    "live_session__status", "live_session__starts_at",
 )  # fmt: skip
 # What the public API shows of a good (ProductSerializer), as `values()` names, with the
 # sort value of every catalog order and the feed's status.
@@ -166,7 +167,11 @@ API_FIELDS = (
 
 def with_card_fields(queryset):
     """Only what a card shows: two queries for any number of cards."""
-    return queryset.select_related("origin_region").only(*CARD_FIELDS).prefetch_related(_images("thumbnail"))
+    return (
+        queryset.select_related("origin_region", "live_session")
+        .only(*CARD_FIELDS)
+        .prefetch_related(_images("thumbnail"))
+    )
 
 
 def api_rows(queryset, *, limit: int) -> list[dict]:
@@ -372,7 +377,12 @@ def product_for_page(public_id, viewer):
 
     product = (
         Product.objects.select_related(
-            "merchant__region__parent__parent", "origin_region__parent__parent", "belt", "base", "category"
+            "merchant__region__parent__parent",
+            "origin_region__parent__parent",
+            "belt",
+            "base",
+            "category",
+            "live_session",
         )
         .prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")), "links"

@@ -28,6 +28,7 @@ from merchants.models import MerchantProfile
 
 from . import catalog, counters, fragments, imports, permissions, services, spreadsheets
 from .cards import render_cards
+from .content.live_selectors import live_sections_html
 from .contract import EDITABLE_FIELDS
 from .discovery.selectors import discovery_strip
 from .discovery.services import SLATE_CACHE_KEY
@@ -48,6 +49,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["figures"] = home_figures()
+        context["live_sections"] = live_sections_html()
         return context
 
 
@@ -299,6 +301,7 @@ class ShopView(TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "hero": hero,
+            "live_sections": live_sections_html(merchant_id=row["pk"]),
             "page": page,
             "cards": render_cards(page.products),
         }

@@ -13,6 +13,7 @@ provider membership, whatever its model permissions say.
 The test fails when admin gains a model or an action without a row here.
 """
 
+import datetime
 import hashlib
 import uuid
 from html.parser import HTMLParser
@@ -37,6 +38,7 @@ from merchants import services as merchant_services
 from merchants.models import ApiToken, CompliancePolicy, DepositEntry, DepositTransfer, MerchantProfile, User
 from merchants.roles import GROUP_PERMISSIONS, StaffGroup
 from storefront.campaigns import services as campaign_services
+from storefront.content import live
 from storefront.discovery.models import DiscoverySettings, ExposureHealth, ProductExposure
 from storefront.models import ImportJob
 from storefront.school.models import SchoolTag
@@ -126,6 +128,10 @@ ADMIN_TABLE = {
         "never": {"add", "delete"},
         "review": "storefront.moderate_product",
         "actions": {"hide": "storefront.moderate_product", "restore": "storefront.moderate_product"},
+    },
+    "storefront.LiveSession": {
+        "never": {"add", "change", "delete"},
+        "actions": {"cancel_with_reason": "storefront.moderate_live_session"},
     },
     "storefront.Campaign": {"never": set(), "actions": {}},
     "storefront.CampaignEntry": {"never": {"add", "change", "delete"}, "actions": {}},
@@ -260,6 +266,14 @@ def world():
     make_campaign(name="待定活动")  # no entries yet: the one belt operations may delete
     campaign = make_campaign(max_entries_per_merchant=5)
     campaign_services.campaign_sign_up(campaign=campaign, product=product, by=seller.user)
+    live.live_session_schedule(
+        merchant=seller,
+        by=seller.user,
+        title="翡翠专场",
+        starts_at=timezone.now() + datetime.timedelta(hours=3),
+        expected_minutes=60,
+        products=[product],
+    )
     make_item(title="闪电购三步走")
     SchoolTag.objects.get_or_create(name="直播")
     endpoint = WebhookEndpoint.objects.create(

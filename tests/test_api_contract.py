@@ -29,6 +29,7 @@ multipart case that its coverage phase builds from the file parts alone is not s
 sent, are valid (`filter_failure`).
 """
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -38,6 +39,7 @@ from django.core import signals
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -51,6 +53,7 @@ from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES
 from core.webhooks import services as webhook_services
 from industrybelts import services as belt_services
 from industrybelts.models import Belt
+from storefront.content import live
 from storefront.imports import import_job_create
 from tests.apiclient import api_client
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, make_base
@@ -80,6 +83,7 @@ PATH_OBJECTS = {
     "/api/v1/provider/memberships/": "membership",
     "/api/v1/provider/invitations/": "invitation",
     "/api/v1/webhooks/endpoints/": "endpoint",
+    "/api/v1/merchant/live-sessions/": "live_session",
 }
 WORLD: dict = {}
 MULTIPART = "multipart/form-data"
@@ -134,6 +138,24 @@ def _valid_good(body: dict) -> dict:
     return body
 
 
+def _valid_session(body: dict) -> dict:
+    """A live session's rules that its schema cannot state (storefront.content.live): a start
+    from now on within 90 days (the clock's rule), goods that exist and are the shop's, an
+    https room. An overlap or the cap is a 409, which a valid case may get."""
+    if body.get("starts_at"):
+        days = 1 + len(WORLD_STARTS) % 80  # a day apart, so fewer valid cases overlap
+        body["starts_at"] = (timezone.now() + datetime.timedelta(days=days)).isoformat()
+        WORLD_STARTS.append(body["starts_at"])
+    if body.get("goods"):
+        body["goods"] = [WORLD["product"]]
+    if body.get("room_url"):
+        body["room_url"] = "https://live.example.com/room"
+    return body
+
+
+WORLD_STARTS: list = []
+
+
 @schema.hook
 def filter_case(context, case):
     """Leave out a "valid" multipart case that lacks a required part.
@@ -184,6 +206,8 @@ def _complete(case) -> None:
         case.query = query
     if isinstance(case.body, dict):
         body = _valid_good(_valid_references(case.body))
+        if case.path.startswith("/api/v1/merchant/live-sessions/"):
+            body = _valid_session(body)
         if body != case.body:
             case.body = body
     path_parameters = dict(case.path_parameters or {})
@@ -234,7 +258,16 @@ def tokens(monkeypatch, _keep_the_test_connection):
             "标题,类目,货源类型,产地,批发价,零售价\n连衣裙,服装鞋包,工厂好货,330102,50,99\n".encode(),
         ),
     )
+    session = live.live_session_schedule(
+        merchant=seller,
+        by=seller.user,
+        title="冰种翡翠专场",
+        starts_at=timezone.now() + datetime.timedelta(hours=2),
+        expected_minutes=60,
+        products=[good],
+    )
     WORLD.update(
+        live_session=str(session.public_id),
         import_job=str(job.public_id),
         product=str(good.public_id),
         merchant=str(seller.public_id),
@@ -250,6 +283,7 @@ def tokens(monkeypatch, _keep_the_test_connection):
         "provider": partner._credentials["HTTP_AUTHORIZATION"],
     }
     WORLD.clear()
+    WORLD_STARTS.clear()
 
 
 @schema.parametrize()

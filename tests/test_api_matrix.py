@@ -23,6 +23,8 @@ from industrybelts import services as belt_services
 from industrybelts.models import Belt, BeltMembership, BeltStatus, MerchantInvitation
 from merchants import services as merchant_services
 from merchants.models import ApiToken, ApplicationDocument, OnboardingApplication
+from storefront.content import live
+from storefront.content.models import LiveSession
 from storefront.imports import import_job_create
 from storefront.models import ImportJob, Product, ProductEvent
 from tests.apiclient import api_client
@@ -49,11 +51,14 @@ GOOD = {
     "wholesale_price": "89.00", "retail_price": "159.00", "min_order_quantity": 2, "stock_status": "in_stock",
 }  # fmt: skip
 
+SESSION = {"title": "新场次", "starts_at": "2099-01-01T20:00:00+08:00", "expected_minutes": 60}
+
 ROWS = [
     Row("GET", "/api/v1/", "public"),
     Row("GET", "/api/v1/bases/", "public"),
     Row("GET", "/api/v1/belts/", "public"),
     Row("GET", "/api/v1/feeds/products/", "public"),
+    Row("GET", "/api/v1/feeds/live-sessions/", "public"),
     Row("GET", "/api/v1/products/", "public"),
     Row("GET", "/api/v1/products/{public_id}/", "public"),
     Row("GET", "/api/v1/school/items/", "public"),
@@ -90,6 +95,19 @@ ROWS = [
     Row("POST", "/api/v1/merchant/imports/", "merchant", Scope.PRODUCTS_WRITE, multipart=True),
     Row("GET", "/api/v1/merchant/imports/{public_id}/", "merchant", Scope.PRODUCTS_READ, addressed=True),
     Row("POST", "/api/v1/merchant/imports/{public_id}/confirm/", "merchant", Scope.PRODUCTS_WRITE, addressed=True),  # noqa: E501
+    Row("GET", "/api/v1/merchant/live-sessions/", "merchant", Scope.PRODUCTS_READ),
+    Row("POST", "/api/v1/merchant/live-sessions/", "merchant", Scope.PRODUCTS_WRITE, body=SESSION),
+    Row("GET", "/api/v1/merchant/live-sessions/{public_id}/", "merchant", Scope.PRODUCTS_READ, addressed=True),  # noqa: E501
+    Row(
+        "PATCH", "/api/v1/merchant/live-sessions/{public_id}/", "merchant", Scope.PRODUCTS_WRITE,
+        addressed=True, body={"title": "被改了"},
+    ),
+    *(
+        Row("POST", f"/api/v1/merchant/live-sessions/{{public_id}}/{move}/", "merchant", Scope.PRODUCTS_WRITE,
+            addressed=True)
+        for move in ("cancel", "go-live", "end")
+    ),
+    Row("GET", "/api/v1/provider/live-sessions/", "provider", Scope.PROVIDER_MERCHANTS_READ),
     Row("GET", "/api/v1/provider/belts/", "provider", Scope.PROVIDER_MERCHANTS_READ),
     Row("GET", "/api/v1/provider/merchants/", "provider", Scope.PROVIDER_MERCHANTS_READ),
     Row("GET", "/api/v1/provider/merchants/{public_id}/", "provider", Scope.PROVIDER_MERCHANTS_READ, addressed=True),  # noqa: E501
@@ -164,6 +182,14 @@ def world():
             "标题,类目,货源类型,产地,批发价,零售价\n连衣裙,服装鞋包,工厂好货,330102,50,99\n".encode(),
         ),
     )
+    session = live.live_session_schedule(
+        merchant=merchant_a,
+        by=merchant_a.user,
+        title="A 的直播",
+        starts_at=timezone.now() + datetime.timedelta(minutes=10),
+        expected_minutes=60,
+        products=[product],
+    )
     return {
         "merchant_a": merchant_a,
         "merchant_b": merchant_b,
@@ -172,6 +198,7 @@ def world():
         "ids": {
             "/merchant/products/": product.public_id,
             "/merchant/imports/": job.public_id,
+            "/merchant/live-sessions/": session.public_id,
             "/provider/merchants/": merchant_a.public_id,
             "/provider/memberships/": membership.public_id,
             "/provider/invitations/": invitation.public_id,
@@ -192,6 +219,7 @@ def _fingerprint():
         "invitations": MerchantInvitation.objects.count(),
         "tokens": ApiToken.objects.count(),
         "import_jobs": sorted(ImportJob.objects.values_list("pk", "status", "file")),
+        "live_sessions": sorted(LiveSession.objects.values_list("pk", "status", "title", "starts_at")),
         "webhook_endpoints": sorted(WebhookEndpoint.objects.values_list("pk", "url", "is_active", "secret")),
         "webhook_deliveries": sorted(WebhookDelivery.objects.values_list("pk", "status", "attempts")),
     }

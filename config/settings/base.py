@@ -319,6 +319,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Abandoned video uploads and lost processing (storefront.content.processing).
     "fail-stale-videos": {"task": "storefront.content.tasks.fail_stale_videos_task", "schedule": 60 * 60},
+    # Live sessions that overran or never started (storefront.content.live).
+    "live-sessions-sweep": {"task": "storefront.content.tasks.live_sessions_sweep_task", "schedule": 5 * 60},
     "send-due-webhook-deliveries": {
         "task": "core.webhooks.tasks.send_due_webhook_deliveries_task",
         "schedule": 60,

@@ -1,8 +1,14 @@
-"""Celery tasks of short videos and live sessions."""
+"""Celery tasks of content commerce: short videos and live sessions."""
 
 from celery import shared_task
 
+from core.tasks import IDEMPOTENT_TASK_OPTIONS
+
+from .live import sweep_live_sessions
+from .live_media import process_live_cover
 from .processing import fail_stale_videos, process_video
+
+# --- Videos -------------------------------------------------------------------------------
 
 # Transcoding is bounded by the upload limits (5 minutes, 200 MB). A 15-second 1080×1920
 # HEVC clip took 34 s on a busy 2-core machine (docs/content.md, Timings): a 5-minute one
@@ -29,3 +35,18 @@ def process_video_task(video_id: int) -> str | None:
 def fail_stale_videos_task() -> dict[str, int]:
     """Fail abandoned uploads and lost processing (Celery beat, hourly; safe to run twice)."""
     return fail_stale_videos()
+
+
+# --- Live sessions ------------------------------------------------------------------------
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def process_live_cover_task(session_id: int) -> None:
+    """Turn a session's private cover upload into its public WebP (safe to run twice)."""
+    process_live_cover(session_id)
+
+
+@shared_task(**IDEMPOTENT_TASK_OPTIONS)
+def live_sessions_sweep_task() -> tuple[int, int]:
+    """End overrun live sessions, cancel those that never started (Celery beat; safe twice)."""
+    return sweep_live_sessions()

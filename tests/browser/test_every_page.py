@@ -19,6 +19,7 @@ sees it) and flushes the database afterwards, as a transactional test does.
 """
 
 import dataclasses
+import datetime
 import json
 import os
 import re
@@ -37,6 +38,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from pytest_django.live_server_helper import LiveServer
 
@@ -45,6 +47,7 @@ from industrybelts.models import Belt, MemberRole
 from merchants.models import Category
 from storefront import services as product_services
 from storefront.campaigns import services as campaign_services
+from storefront.content import live
 from storefront.imports import import_job_create
 from storefront.school import services as school_services
 from storefront.school.models import SchoolItem
@@ -134,6 +137,17 @@ PAGES = {
         lambda d: f"/merchant/products/{d.draft_product.public_id}/edit/", ("approved",)
     ),
     # The school
+    "live:merchant-sessions": Page(lambda d: "/merchant/live/", SIGNED_IN),
+    "live:session-create": Page(lambda d: "/merchant/live/new/", SIGNED_IN),
+    "live:session-edit": Page(lambda d: f"/merchant/live/{d.live_session.public_id}/edit/", ("approved",)),
+    "live:session-cancel": Page(
+        lambda d: f"/merchant/live/{d.live_session.public_id}/cancel/", ("approved",)
+    ),
+    "live:session-go-live": Page(
+        lambda d: f"/merchant/live/{d.live_session.public_id}/go-live/", ("approved",)
+    ),
+    "live:session-end": Page(lambda d: f"/merchant/live/{d.on_air.public_id}/end/", ("approved",)),
+    "live:provider-schedule": Page(lambda d: "/provider/live/", ("provider",)),
     "school:home": Page(lambda d: "/school/", EVERYONE),
     "school:search": Page(lambda d: "/school/search/?q=直播", EVERYONE),
     "school:item": Page(lambda d: f"/school/{d.course.slug}/", EVERYONE),
@@ -304,6 +318,29 @@ def build_portal():
         ),
     )
 
+    # An announced session and one on air: the shop, belt and home pages show both, the goods
+    # carry their badges, the provider's schedule lists them.
+    live_session = live.live_session_schedule(
+        merchant=seller,
+        by=seller.user,
+        title="帝王绿手镯专场：每一只都打光转一圈给大家看",
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        expected_minutes=120,
+        products=[photo_product],
+        room_url="https://live.kuaishou.com/u/ruili-jade",
+    )
+    on_air = live.live_session_go_live(
+        session=live.live_session_schedule(
+            merchant=seller,
+            by=seller.user,
+            title="瑞丽早市直播",
+            starts_at=timezone.now(),
+            expected_minutes=60,
+            room_url="https://live.kuaishou.com/u/ruili-morning",
+        ),
+        by=seller.user,
+    )
+
     make_item(title="直播间选品方法", body="## 选品\n\n从档口的爆款开始。", tags=("直播",))
     course, lessons = make_course(title="直播入门课", lessons=2)
     provider_article = school_services.provider_article_save(
@@ -328,6 +365,8 @@ def build_portal():
         users=users,
         seller=seller,
         photo_product=photo_product,
+        live_session=live_session,
+        on_air=on_air,
         draft_product=draft_product,
         import_job=import_job,
         campaign=campaign,
