@@ -532,7 +532,10 @@ def seed_feed_slate(rng: random.Random) -> int:
         newest.setdefault(merchant_id, (product_id, belt_id))
     chosen = rng.sample(sorted(newest.values()), min(settings.slate_size, len(newest)))
     order = allocator.slate(
-        {product_id: 1.0 for product_id, _belt in chosen}, settings.slate_size, page=FEED_PAGE, seed=2026
+        {(allocator.PRODUCT, product_id): 1.0 for product_id, _belt in chosen},
+        settings.slate_size,
+        page=FEED_PAGE,
+        seed=2026,
     )
     _write_slate(order, dict(chosen))
     return len(order)

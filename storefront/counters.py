@@ -1,9 +1,11 @@
-"""Views, purchase-link clicks and feed exposures, counted without touching a row per request.
+"""Views, purchase-link clicks and feed exposures of goods and videos, counted without
+touching a row per request.
 
 With Redis (production shape, and the PostgreSQL test run) a view is one HINCRBY in
 a hash; `flush_product_counters_task` (Celery beat, every minute) renames the hash
-atomically and adds its totals to the products in one UPDATE per product. Without
-Redis (the embedded portal) the same buffer lives in this process's memory.
+atomically and adds its totals to the products (or videos) in one UPDATE per row, then
+to their discovery rounds. Without Redis (the embedded portal) the same buffer lives in
+this process's memory.
 """
 
 import functools
@@ -16,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
+from .content.models import Video
 from .discovery.services import apply_counts
 from .fragments import catalog_changed
 from .models import Product
@@ -26,6 +29,12 @@ KINDS = ("view", "click", "impression")
 VIDEO_KINDS = ("video-impression", "video-play", "video-completion", "video-click")
 FLUSH_LOCK_KEY = "portal:counters-flush-lock"
 PRODUCT_FIELDS = {"view": "view_count", "click": "click_count"}  # impressions live on ProductExposure
+# A video's own totals (its exposures live on VideoExposure).
+VIDEO_FIELDS = {
+    "video-play": "play_count",
+    "video-completion": "completion_count",
+    "video-click": "click_count",
+}
 _memory = {kind: Counter() for kind in (*KINDS, *VIDEO_KINDS)}
 _memory_lock = threading.Lock()
 
@@ -97,8 +106,8 @@ def _drain(kind: str) -> dict[int, int]:
 
 
 def flush() -> dict[str, int]:
-    """Add the buffered counts to the products and their discovery rounds; return how many
-    products were updated per kind."""
+    """Add the buffered counts to the products and videos and their discovery rounds; return
+    how many products (or videos) were updated per kind."""
 
     # One flush at a time: two would read the same draining hash and count it twice.
     if not cache.add(FLUSH_LOCK_KEY, 1, 5 * 60):
@@ -112,14 +121,16 @@ def flush() -> dict[str, int]:
 def _flush() -> dict[str, int]:
 
     updated = {}
-    for kind in KINDS:
+    for kind in (*KINDS, *VIDEO_KINDS):
         totals = _drain(kind)
-        field = PRODUCT_FIELDS.get(kind)
+        model, field = (
+            (Video, VIDEO_FIELDS.get(kind)) if kind in VIDEO_KINDS else (Product, PRODUCT_FIELDS.get(kind))
+        )
         if field and totals:
             with transaction.atomic():
-                for product_id, count in sorted(totals.items()):  # one lock order for every flush
-                    Product.objects.filter(pk=product_id).update(**{field: F(field) + count})
-                if field == "click_count":
+                for pk, count in sorted(totals.items()):  # one lock order for every flush
+                    model.objects.filter(pk=pk).update(**{field: F(field) + count})
+                if model is Product and field == "click_count":
                     catalog_changed()  # the "popular" order moved
         apply_counts(kind, totals)
         updated[kind] = len(totals)

@@ -1,5 +1,6 @@
 """Staff tune discovery and watch its health: the settings (one row) and a daily health page
-with today's Gini, the ordinary merchants' share, pool sizes and a 30-day plot (inline SVG)."""
+with today's Gini, the ordinary merchants' share, pool sizes of goods and of videos, the
+videos' share of exposure and a 30-day plot (inline SVG)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,16 @@ class DiscoverySettingsAdmin(SingletonAdminMixin, admin.ModelAdmin):
         (
             _("Promotion thresholds"),
             {"fields": ("round2_min_ctr", "round3_min_ctr", "round3_min_conversion")},
+        ),
+        (
+            _("Promotion thresholds for videos"),
+            {
+                "fields": ("video_round2_min_completion", "video_round3_min_completion"),
+                "description": _(
+                    "A video is judged on plays to the end per exposure; its round 3 also needs "
+                    "the purchase clicks per exposure set above for goods."
+                ),
+            },
         ),
         (
             _("Fairness"),
@@ -46,6 +57,10 @@ class ExposureHealthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "pool_round1",
         "pool_round2",
         "pool_round3",
+        "video_pool_round1",
+        "video_pool_round2",
+        "video_pool_round3",
+        "video_share",
         "merchants",
         "impressions",
     )
@@ -60,6 +75,7 @@ class ExposureHealthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "plot_height": PLOT_HEIGHT,
             "gini_points": _polyline([float(row.gini) for row in recent]),
             "ordinary_points": _polyline([float(row.ordinary_share) for row in recent]),
+            "video_points": _polyline([float(row.video_share) for row in recent]),
             "cap_y": PLOT_HEIGHT - float(settings.gini_cap) * PLOT_HEIGHT,
             "floor_y": PLOT_HEIGHT - float(settings.ordinary_share_floor) * PLOT_HEIGHT,
             "first_day": recent[0].day if recent else None,

@@ -1,28 +1,33 @@
 """The allocation rules, as pure functions over plain data (no database, no Django).
 
+What climbs is a *work* (作品): a good or a short video. Both kinds share one pool, one
+budget per round, one cycle's capacity, and one Gini and ordinary floor per merchant over
+all its works; a work is keyed by (kind, id), so good 5 and video 5 are two works.
+
 One cycle (Celery, every few minutes; or one simulated hour):
 
-1. `promote()`: a product that has used its round's budget is judged on the signals of
-   that round: click-through (views / impressions) and conversion (purchase-link clicks
-   / impressions). Good enough → the next round with a larger budget; else it leaves the
-   pool (it stays in the catalog, it is just no longer pushed).
-2. `allocate()`: the cycle's capacity (expected impressions) is split between products
+1. `promote()`: a work that has used its round's budget is judged on the signals of
+   that round. A good: click-through (product-page views / impressions); a video:
+   completion (plays to the end / impressions); both: conversion (purchase-link clicks
+   / impressions) for round 3. Good enough → the next round with a larger budget; else
+   it leaves the pool (it stays in the catalog, it is just no longer pushed).
+2. `allocate()`: the cycle's capacity (expected impressions) is split between works
    that still have budget left, base exposures (round 1) before promoted rounds:
-   - a *quality* plan (capacity in proportion to round weights 1 / 3 / 9 per product:
-     promoted products are pushed harder, and each finishes its round at its own pace)
+   - a *quality* plan (capacity in proportion to round weights 1 / 3 / 9 per work:
+     promoted works are pushed harder, and each finishes its round at its own pace)
      is blended with a *fair* plan (water-filling: raise the merchants with the least
      exposure in the window first). The blend uses
      the least fairness that keeps the window's Gini under the cap;
    - if ordinary merchants got less than the floor share (and want more), the plan is
      made again per group, with the ordinary group given exactly the floor;
    - traffic left once every budget is met lifts the least-exposed merchants first,
-     including merchants whose goods are outside the pool (their newest product);
+     including merchants whose works are outside the pool (their newest good);
    - if the window's Gini would still pass the cap (budgets themselves concentrate: a
-     round-3 product may take 100× a new one), the most exposed merchants are clipped
+     round-3 work may take 100× a new one), the most exposed merchants are clipped
      and what is freed lifts the least exposed, until it does not;
-   - a merchant's share is split among its products by the same weights.
-3. `slate()`: the planned impressions become an ordered list of feed slots (smooth
-   weighted round-robin), which pages read in a constant number of queries.
+   - a merchant's share is split among its works by the same weights.
+3. `slate()`: the planned impressions become an ordered list of feed slots (each work
+   spread evenly), which pages read in a constant number of queries.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ from dataclasses import dataclass, field
 
 ROUND_WEIGHTS = {1: 1.0, 2: 3.0, 3: 9.0}
 
+# The kinds of work, as the first half of a work's key.
+PRODUCT, VIDEO = "p", "v"
+WorkKey = tuple[str, int]
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -42,18 +51,28 @@ class Policy:
     round3_min_conversion: float = 0.015
     gini_cap: float = 0.6
     ordinary_floor: float = 0.7
+    video_round2_min_completion: float = 0.04
+    video_round3_min_completion: float = 0.06
 
 
 @dataclass
 class Candidate:
-    product_id: int
+    """A work in the pool: a good (`kind` PRODUCT) or a video (VIDEO), and its round's signals."""
+
+    work_id: int
     merchant_id: int
     ordinary: bool
     round: int = 1
     round_impressions: int = 0
-    round_views: int = 0
-    round_clicks: int = 0
+    round_views: int = 0  # a good's product-page views
+    round_clicks: int = 0  # purchase-link clicks (a good's, or from a video's player)
     in_pool: bool = True
+    kind: str = PRODUCT
+    round_completions: int = 0  # a video's plays to the end
+
+    @property
+    def key(self) -> WorkKey:
+        return (self.kind, self.work_id)
 
     def budget(self, policy: Policy) -> int:
         return policy.budgets[self.round - 1]
@@ -64,9 +83,14 @@ class Candidate:
 
 @dataclass
 class Promotion:
-    product_id: int
+    kind: str
+    work_id: int
     from_round: int
     to_round: int | None  # None: left the pool
+
+    @property
+    def key(self) -> WorkKey:
+        return (self.kind, self.work_id)
 
 
 def gini(values) -> float:
@@ -80,23 +104,34 @@ def gini(values) -> float:
 
 
 def promote(candidate: Candidate, policy: Policy) -> Promotion | None:
-    """Judge a product whose round budget is used up; change it in place and say what happened."""
+    """Judge a work whose round budget is used up; change it in place and say what happened.
+
+    Interest is a good's click-through or a video's completion rate, both per exposure (a
+    video is watched where it is shown, so plays to the end are its "click"); round 3 also
+    asks both kinds for the same purchase clicks per exposure.
+    """
     if not candidate.in_pool or candidate.round_impressions < candidate.budget(policy):
         return None
     impressions = max(candidate.round_impressions, 1)
-    ctr = candidate.round_views / impressions
+    if candidate.kind == VIDEO:
+        interest = candidate.round_completions / impressions
+        round2_min, round3_min = policy.video_round2_min_completion, policy.video_round3_min_completion
+    else:
+        interest = candidate.round_views / impressions
+        round2_min, round3_min = policy.round2_min_ctr, policy.round3_min_ctr
     conversion = candidate.round_clicks / impressions
     from_round = candidate.round
-    if from_round == 1 and ctr >= policy.round2_min_ctr:
+    if from_round == 1 and interest >= round2_min:
         to_round = 2
-    elif from_round == 2 and ctr >= policy.round3_min_ctr and conversion >= policy.round3_min_conversion:
+    elif from_round == 2 and interest >= round3_min and conversion >= policy.round3_min_conversion:
         to_round = 3
     else:
         candidate.in_pool = False
-        return Promotion(candidate.product_id, from_round, None)
+        return Promotion(candidate.kind, candidate.work_id, from_round, None)
     candidate.round = to_round
     candidate.round_impressions = candidate.round_views = candidate.round_clicks = 0
-    return Promotion(candidate.product_id, from_round, to_round)
+    candidate.round_completions = 0
+    return Promotion(candidate.kind, candidate.work_id, from_round, to_round)
 
 
 def _water_fill(demand: dict[int, float], exposure: dict[int, float], capacity: float) -> dict[int, float]:
@@ -207,7 +242,7 @@ def _merchant_plan(demand, weights, exposure, capacity, cap, others):
 
 @dataclass
 class Allocation:
-    per_product: dict[int, float] = field(default_factory=dict)
+    per_work: dict[WorkKey, float] = field(default_factory=dict)
     per_merchant: dict[int, float] = field(default_factory=dict)
 
 
@@ -252,22 +287,22 @@ def _plan_tier(candidates, exposure, capacity, policy) -> dict[int, float]:
     return plan
 
 
-def _split_within_merchant(products: list[Candidate], share: float, policy: Policy) -> dict[int, float]:
-    """A merchant's share for its products: base budgets first, then promoted rounds by weight,
+def _split_within_merchant(works: list[Candidate], share: float, policy: Policy) -> dict[WorkKey, float]:
+    """A merchant's share for its works: base budgets first, then promoted rounds by weight,
     then anything beyond every budget by weight."""
-    plan = dict.fromkeys((c.product_id for c in products), 0.0)
-    weights = {c.product_id: ROUND_WEIGHTS[c.round] for c in products}
+    plan = dict.fromkeys((c.key for c in works), 0.0)
+    weights = {c.key: ROUND_WEIGHTS[c.round] for c in works}
     left = share
-    for tier in ([c for c in products if c.round == 1], [c for c in products if c.round > 1]):
-        demand = {c.product_id: float(c.remaining(policy)) for c in tier}
-        given = _proportional({c.product_id: weights[c.product_id] for c in tier}, demand, left)
-        for product_id, value in given.items():
-            plan[product_id] += value
+    for tier in ([c for c in works if c.round == 1], [c for c in works if c.round > 1]):
+        demand = {c.key: float(c.remaining(policy)) for c in tier}
+        given = _proportional({c.key: weights[c.key] for c in tier}, demand, left)
+        for key, value in given.items():
+            plan[key] += value
         left -= sum(given.values())
     if left > 1e-9:
         total = sum(weights.values())
-        for product_id, weight in weights.items():
-            plan[product_id] += left * weight / total
+        for key, weight in weights.items():
+            plan[key] += left * weight / total
     return plan
 
 
@@ -276,13 +311,13 @@ def allocate(
     window_exposure: dict[int, float],
     capacity: float,
     policy: Policy,
-    fill: dict[int, tuple[int, bool]] | None = None,
+    fill: dict[int, tuple[WorkKey, bool]] | None = None,
 ) -> Allocation:
-    """Plan the next cycle's impressions per product (see the module docstring).
+    """Plan the next cycle's impressions per work (see the module docstring).
 
-    `fill` maps merchants with published goods outside the pool to (a product, ordinary):
+    `fill` maps merchants with public works outside the pool to (a work, ordinary):
     traffic left once every budget is met goes to the least exposed of all merchants, so
-    surplus never piles onto the few products that happen to be in the pool.
+    surplus never piles onto the few works that happen to be in the pool.
     """
     candidates = [c for c in candidates if c.remaining(policy) > 0]
     in_pool = {c.merchant_id for c in candidates}  # once: inside the comprehension it was O(n²)
@@ -290,21 +325,47 @@ def allocate(
     exposure = {m: float(v) for m, v in window_exposure.items()}
     per_merchant: dict[int, float] = defaultdict(float)
     left = capacity
-    # Base exposures come first: every new product's 300 before any promoted round.
+    promoted: dict[int, float] = {}  # each merchant's plan for its promoted works
+    # Base exposures come first: every new work's 300 before any promoted round.
     for tier in ([c for c in candidates if c.round == 1], [c for c in candidates if c.round > 1]):
         if left <= 1e-9 or not tier:
             continue
         so_far = {
             m: exposure.get(m, 0.0) + per_merchant.get(m, 0.0) for m in set(exposure) | set(per_merchant)
         }
-        for merchant_id, value in _plan_tier(tier, so_far, left, policy).items():
+        tier_plan = _plan_tier(tier, so_far, left, policy)
+        for merchant_id, value in tier_plan.items():
             per_merchant[merchant_id] += value
             left -= value
+        if tier[0].round > 1:
+            promoted = tier_plan
 
     receivers = in_pool | set(fill)
+    ordinary = {c.merchant_id for c in candidates if c.ordinary} | {
+        m for m, (_key, is_ordinary) in fill.items() if is_ordinary
+    }
+    owed = policy.ordinary_floor * capacity - sum(per_merchant.get(m, 0.0) for m in ordinary)
+    if owed > 1e-6 and ordinary:
+        # The floor over the whole cycle. Within a tier ordinary merchants get the floor only
+        # of what their works want; when that is less (few ordinary works in the pool, one
+        # big account's round 3 wanting everything), ordinary merchants still take more:
+        # beyond their budgets or through their works outside the pool. The traffic comes
+        # from what is left, then from big accounts' promoted works (never a base exposure).
+        from_surplus = min(left, owed)
+        left -= from_surplus
+        takeable = {m: v for m, v in promoted.items() if m not in ordinary and v > 1e-9}
+        from_big = min(owed - from_surplus, sum(takeable.values()))
+        if from_big > 1e-6:
+            ratio = from_big / sum(takeable.values())
+            for merchant_id, value in takeable.items():
+                per_merchant[merchant_id] -= value * ratio
+        given = from_surplus + max(0.0, from_big)
+        so_far = {m: exposure.get(m, 0.0) + per_merchant.get(m, 0.0) for m in ordinary}
+        for merchant_id, value in _water_fill(dict.fromkeys(ordinary, given), so_far, given).items():
+            per_merchant[merchant_id] += value
     if left > 1e-6 and receivers:
         # Every budget is met and traffic is left: it lifts the least-exposed merchants
-        # (beyond their budgets, or with goods outside the pool), which only lowers the concentration.
+        # (beyond their budgets, or with works outside the pool), which only lowers the concentration.
         so_far = {m: exposure.get(m, 0.0) + per_merchant.get(m, 0.0) for m in receivers}
         for merchant_id, value in _water_fill(dict.fromkeys(receivers, left), so_far, left).items():
             per_merchant[merchant_id] += value
@@ -315,22 +376,20 @@ def allocate(
     allocation.per_merchant = {
         m: v for m, v in _cap_concentration(plan, exposure, others, policy.gini_cap).items() if v > 1e-9
     }
-    products_by_merchant: dict[int, list[Candidate]] = defaultdict(list)
+    works_by_merchant: dict[int, list[Candidate]] = defaultdict(list)
     for candidate in candidates:
-        products_by_merchant[candidate.merchant_id].append(candidate)
+        works_by_merchant[candidate.merchant_id].append(candidate)
     for merchant_id, share in allocation.per_merchant.items():
-        if merchant_id in products_by_merchant:
-            allocation.per_product.update(
-                _split_within_merchant(products_by_merchant[merchant_id], share, policy)
-            )
+        if merchant_id in works_by_merchant:
+            allocation.per_work.update(_split_within_merchant(works_by_merchant[merchant_id], share, policy))
         else:
-            product_id, _ordinary = fill[merchant_id]
-            allocation.per_product[product_id] = allocation.per_product.get(product_id, 0.0) + share
+            key, _ordinary = fill[merchant_id]
+            allocation.per_work[key] = allocation.per_work.get(key, 0.0) + share
     return allocation
 
 
-def _capped_shares(planned: dict[int, float], size: int, cap: float) -> dict[int, float]:
-    """Slots per product in proportion to the plan, none above `cap`, the excess shared by the rest."""
+def _capped_shares(planned: dict, size: int, cap: float) -> dict:
+    """Slots per work in proportion to the plan, none above `cap`, the excess shared by the rest."""
     shares = {}
     open_ = dict(planned)
     left = float(size)
@@ -340,30 +399,31 @@ def _capped_shares(planned: dict[int, float], size: int, cap: float) -> dict[int
         if not over:
             shares.update({p: left * v / total for p, v in open_.items()})
             break
-        for product_id in over:
-            shares[product_id] = cap
+        for key in over:
+            shares[key] = cap
             left -= cap
-            del open_[product_id]
+            del open_[key]
     return shares
 
 
-def slate(per_product: dict[int, float], size: int, *, page: int = 12, seed: int = 0) -> list[int]:
-    """Turn planned impressions into about `size` feed slots, each product spread evenly.
+def slate(per_work: dict, size: int, *, page: int = 12, seed: int = 0) -> list:
+    """Turn planned impressions into about `size` feed slots, each work spread evenly.
 
-    A page shows `page` distinct products, so no product can use more than one slot in
-    `page`: shares above that are capped and the excess goes to the others. A product's
+    `per_work` maps sortable keys (work keys) to planned impressions; the slots are those
+    keys. A page shows `page` distinct works, so no work can use more than one slot in
+    `page`: shares above that are capped and the excess goes to the others. A work's
     slot count is then its share, rounded at random in proportion to the fraction (a
-    product planned for a third of a slot gets one in three cycles: the expectation is
+    work planned for a third of a slot gets one in three cycles: the expectation is
     exact), and its slots are spread over the slate. O(size · log size).
     """
 
-    planned = {p: v for p, v in per_product.items() if v > 0}
+    planned = {key: v for key, v in per_work.items() if v > 0}
     if not planned or size <= 0:
         return []
     rng = random.Random(seed)
     placed = []
-    for product_id, exact in sorted(_capped_shares(planned, size, size / page).items()):
+    for key, exact in sorted(_capped_shares(planned, size, size / page).items()):
         count = int(exact) + (1 if rng.random() < exact - int(exact) else 0)
-        placed.extend(((k + rng.random()) / count, product_id) for k in range(count))
+        placed.extend(((k + rng.random()) / count, key) for k in range(count))
     placed.sort()
-    return [product_id for _position, product_id in placed]
+    return [key for _position, key in placed]

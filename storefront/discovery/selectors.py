@@ -1,27 +1,64 @@
 """The discovery feed as pages read it: a window of the precomputed slate, in fixed queries.
 
 Each render shows the next window (an atomic counter in the cache moves the offset), so
-every slot is shown about equally often and a product's exposure follows its slots.
+every slot is shown about equally often and a work's exposure follows its slots. A slot
+shows a good (its cached product card) or a video (a video card: the poster, the video's
+title and the good it sells, linking to that good's page at the video's player).
 """
 
+import datetime
 import logging
+from decimal import Decimal
+from typing import NamedTuple
+from uuid import UUID
 
 from django.core.cache import cache
-from django.template.loader import render_to_string
+from django.db.models import Q
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from storefront import counters, fragments
 from storefront.cards import render_cards
 from storefront.catalog import CardRef
+from storefront.content.models import Video, VideoStatus
 from storefront.models import ProductStatus
 
+from .allocator import PRODUCT, VIDEO
 from .models import FeedSlot, ProductExposure
 from .services import FEED_PAGE, slate_sizes
 
 FEED_SIZE = FEED_PAGE
 STRIP_TEMPLATE = "storefront/partials/discovery_strip.html"
+VIDEO_CARD_TEMPLATE = "storefront/partials/discovery_video_card.html"
+# The counter kind of a work's exposure in the strip (storefront.counters).
+EXPOSURE_KIND = {PRODUCT: "impression", VIDEO: "video-impression"}
 logger = logging.getLogger(__name__)
+
+
+class VideoRef(NamedTuple):
+    """A video shown in the strip (its slots' goods are shown as CardRefs)."""
+
+    pk: int
+    product_id: int
+    updated_at: datetime.datetime
+
+
+class VideoCard(NamedTuple):
+    """What a video's card shows, read with its slot (no query of its own)."""
+
+    ref: VideoRef
+    public_id: UUID
+    title: str
+    poster: str  # the storage name; empty while there is none
+    product_public_id: UUID
+    product_title: str
+    wholesale_price: Decimal
+    retail_price: Decimal
+
+    @property
+    def poster_url(self) -> str:
+        return Video._meta.get_field("poster").storage.url(self.poster) if self.poster else ""
 
 
 def _next_offset(key: str, size: int, length: int) -> int:
@@ -35,8 +72,8 @@ def _next_offset(key: str, size: int, length: int) -> int:
 
 
 def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=None, size: int = FEED_SIZE):
-    """The strip of one render: up to `size` distinct published goods (CardRefs) and their
-    HTML, with their exposures counted.
+    """The strip of one render: up to `size` distinct public works (CardRefs for goods,
+    VideoRefs for videos) and their HTML, with their exposures counted.
 
     A window is rendered once per catalog generation and language (storefront.fragments),
     so a hit costs no query; the offset still moves on every render and every render
@@ -55,43 +92,101 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
             return [], ""
         start = _next_offset(key, size, length)
         cache_key = (
-            fragments.fragment_key("strip", generation, get_language(), key, length, start, size)
+            # "works": entries hold (kind, id, updated_at, good) rows since videos joined the strip
+            fragments.fragment_key("strip-works", generation, get_language(), key, length, start, size)
             if generation
             else None
         )
         entry = fragments.read(cache_key)
         if entry is None:
             shown = _window(belt=belt, size=size, start=start, length=length)
-            html = render_to_string(STRIP_TEMPLATE, {"discovery_cards": render_cards(shown)}) if shown else ""
-            entry = ([(ref.pk, ref.updated_at) for ref in shown], html)
+            html = render_to_string(STRIP_TEMPLATE, {"discovery_cards": _render(shown)}) if shown else ""
+            entry = ([_row(work) for work in shown], html)
             fragments.write(cache_key, entry)
         rows, html = entry
-        counters.record_many("impression", [pk for pk, _updated_at in rows])
-        return [CardRef(pk, updated_at) for pk, updated_at in rows], mark_safe(html)  # noqa: S308
+        works = [
+            CardRef(pk, updated_at) if kind == PRODUCT else VideoRef(pk, product_id, updated_at)
+            for kind, pk, updated_at, product_id in rows
+        ]
+        for kind in (PRODUCT, VIDEO):
+            counters.record_many(EXPOSURE_KIND[kind], [row[1] for row in rows if row[0] == kind])
+        return works, mark_safe(html)  # noqa: S308
     except Exception:
         logger.exception("discovery strip unavailable")
         return [], ""
 
 
-def _window(*, belt, size: int, start: int, length: int) -> list[CardRef]:
-    window = size * 2  # room for duplicates and products unpublished since the slate was made
+def _row(work: CardRef | VideoCard) -> tuple[str, int, datetime.datetime, int]:
+    """A shown work as the cached entry keeps it: (kind, id, updated_at, the good's id)."""
+    if isinstance(work, CardRef):
+        return (PRODUCT, work.pk, work.updated_at, work.pk)
+    return (VIDEO, work.ref.pk, work.ref.updated_at, work.ref.product_id)
+
+
+def _render(shown: list[CardRef | VideoCard]) -> list:
+    """The cards of a window, in its order: goods' from their cache, videos' drawn here."""
+    goods = [work for work in shown if isinstance(work, CardRef)]
+    cards = render_cards(goods)
+    if len(cards) != len(goods):  # a good deleted since the window was read (rare): one by one
+        cards = [next(iter(render_cards([ref])), None) for ref in goods]
+    goods_cards = dict(zip((ref.pk for ref in goods), cards, strict=True))
+    template = get_template(VIDEO_CARD_TEMPLATE)
+    drawn = []
+    for work in shown:
+        if isinstance(work, VideoCard):
+            drawn.append(mark_safe(template.render({"video": work})))  # noqa: S308 (autoescaped)
+        elif goods_cards[work.pk] is not None:
+            drawn.append(goods_cards[work.pk])
+    return drawn
+
+
+# The slot's columns a window reads: the good's card key, and a video's card when the slot has one.
+WINDOW_COLUMNS = (
+    "product_id",
+    "product__updated_at",
+    "video_id",
+    "video__updated_at",
+    "video__public_id",
+    "video__title",
+    "video__poster",
+    "product__public_id",
+    "product__title",
+    "product__wholesale_price",
+    "product__retail_price",
+)
+
+
+def _window(*, belt, size: int, start: int, length: int) -> list:
+    window = size * 2  # room for duplicates and works taken down since the slate was made
     slots = FeedSlot.objects.filter(belt=belt) if belt is not None else FeedSlot.objects.all()
     position = "belt_position" if belt is not None else "position"
-    # Slots of goods still published, with only their card keys (the page draws the cards
-    # through storefront.cards' cache): one query for the window (docs/performance.md).
-    live = slots.filter(product__status=ProductStatus.PUBLISHED).order_by(position)
+    # Slots of goods still published (and of videos still published), with only the goods'
+    # card keys (the page draws those cards through storefront.cards' cache) and what a
+    # video's card shows: one query for the window (docs/performance.md).
+    live = slots.filter(product__status=ProductStatus.PUBLISHED).filter(
+        Q(video__isnull=True) | Q(video__status=VideoStatus.PUBLISHED)
+    )
+    live = live.order_by(position)
     window_slots = live.filter(**{f"{position}__gte": start, f"{position}__lt": start + window})
-    refs = _card_refs(window_slots)
+    works = _works(window_slots)
     if start + window > length:  # wrap around to the start of the slate
-        refs += _card_refs(live.filter(**{f"{position}__lt": start + window - length}))
+        works += _works(live.filter(**{f"{position}__lt": start + window - length}))
     distinct = {}
-    for ref in refs:
-        distinct.setdefault(ref.pk, ref)
+    for key, work in works:
+        distinct.setdefault(key, work)
     return list(distinct.values())[:size]
 
 
-def _card_refs(slots) -> list[CardRef]:
-    return [CardRef(*row) for row in slots.values_list("product_id", "product__updated_at")]
+def _works(slots) -> list[tuple[tuple[str, int], CardRef | VideoCard]]:
+    works = []
+    for row in slots.values_list(*WINDOW_COLUMNS):
+        product_id, product_updated_at, video_id, video_updated_at, *card = row
+        if video_id is None:
+            works.append(((PRODUCT, product_id), CardRef(product_id, product_updated_at)))
+        else:
+            ref = VideoRef(video_id, product_id, video_updated_at)
+            works.append(((VIDEO, video_id), VideoCard(ref, *card)))
+    return works
 
 
 def merchant_funnel(products) -> dict[int, ProductExposure]:

@@ -1,5 +1,6 @@
-"""Run discovery over a synthetic market with the current (or given) thresholds and print the
-Gini of exposure, the ordinary merchants' share and how fast good new products reach round 3."""
+"""Run discovery over a synthetic market of goods and short videos with the current (or given)
+thresholds and print the Gini of exposure, the ordinary merchants' share, the videos' share
+of exposure, and how fast good new goods and videos reach round 3."""
 
 import dataclasses
 import json
@@ -21,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--cycles-per-day", type=int, default=4)
         parser.add_argument("--buyers", type=int, default=100_000)
         parser.add_argument("--impressions-per-buyer", type=int, default=30)
+        parser.add_argument(
+            "--videos-per-merchant-per-day",
+            type=float,
+            default=simulation.Market.new_videos_per_merchant_per_day,
+            help="new short videos per merchant and day (goods: 0.1); 0 for goods only",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--gini-cap", type=float, help="override the staff setting")
         parser.add_argument("--ordinary-floor", type=float, help="override the staff setting")
@@ -40,6 +47,7 @@ class Command(BaseCommand):
             cycles_per_day=options["cycles_per_day"],
             buyers=options["buyers"],
             impressions_per_buyer=options["impressions_per_buyer"],
+            new_videos_per_merchant_per_day=options["videos_per_merchant_per_day"],
             window_days=settings.window_days,
             seed=options["seed"],
         )
@@ -52,21 +60,43 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write(
-            f"{market.merchants} merchants, {report.products} products, {market.days} days, "
-            f"{market.buyers * market.impressions_per_buyer} exposures a day; "
+            f"{market.merchants} merchants, {report.products} goods, {report.videos} videos, "
+            f"{market.days} days, {market.buyers * market.impressions_per_buyer} exposures a day; "
             f"Gini cap {policy.gini_cap}, ordinary floor {policy.ordinary_floor}, budgets {policy.budgets}"
         )
         self.stdout.write(
-            f"{'day':>4} {'round 1':>8} {'round 2':>8} {'round 3':>8} {'Gini':>6} {'ordinary':>9}"
+            f"{'':>4} {'goods in round':^20} {'videos in round':^20}\n"
+            f"{'day':>4} {'1':>6} {'2':>6} {'3':>6} {'1':>6} {'2':>6} {'3':>6} "
+            f"{'videos':>7} {'Gini':>6} {'ordinary':>9}"
         )
         for day in report.days:
+            goods, videos = day.pool, day.video_pool
             self.stdout.write(
-                f"{day.day:>4} {day.pool[0]:>8} {day.pool[1]:>8} {day.pool[2]:>8} "
-                f"{day.window_gini:>6.3f} {day.ordinary_share:>8.1%}"
+                f"{day.day:>4} {goods[0]:>6} {goods[1]:>6} {goods[2]:>6} "
+                f"{videos[0]:>6} {videos[1]:>6} {videos[2]:>6} "
+                f"{day.video_share:>6.1%} {day.window_gini:>6.3f} {day.ordinary_share:>8.1%}"
             )
-        self.stdout.write(f"new products given their base exposures: {report.base_exposure_share:.1%}")
-        self.stdout.write(f"good new products reaching round 3: {report.good_reaching_round3:.1%}")
-        if report.hours_to_round3_median is not None:
-            median, p90 = report.hours_to_round3_median, report.hours_to_round3_p90
-            self.stdout.write(f"hours to round 3: median {median:.0f}, p90 {p90:.0f}")
+        self.stdout.write(
+            "(videos: their share of the day's exposures; Gini: the window's, per merchant over all works)"
+        )
+        for label, base, reached, median, p90 in (
+            (
+                "goods",
+                report.base_exposure_share,
+                report.good_reaching_round3,
+                report.hours_to_round3_median,
+                report.hours_to_round3_p90,
+            ),
+            (
+                "videos",
+                report.video_base_exposure_share,
+                report.good_videos_reaching_round3,
+                report.video_hours_to_round3_median,
+                report.video_hours_to_round3_p90,
+            ),
+        ):
+            self.stdout.write(f"new {label} given their base exposures: {base:.1%}")
+            self.stdout.write(f"good new {label} reaching round 3: {reached:.1%}")
+            if median is not None:
+                self.stdout.write(f"hours to round 3 ({label}): median {median:.0f}, p90 {p90:.0f}")
         self.stdout.write(f"({elapsed:.1f} s)")

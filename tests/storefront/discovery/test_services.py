@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from storefront import counters
+from storefront.content.models import Video, VideoExposure, VideoStatus
 from storefront.discovery import services
 from storefront.discovery.models import (
     DiscoverySettings,
@@ -17,6 +18,7 @@ from storefront.discovery.selectors import discovery_strip
 from storefront.discovery.tasks import run_discovery_cycle_task
 from tests.industrybelts.conftest import approved_merchant
 from tests.storefront.conftest import make_product
+from tests.storefront.discovery.conftest import make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +188,115 @@ def test_a_second_cycle_meanwhile_does_nothing(seller):
 
     assert services.run_cycle() is None
     assert not FeedSlot.objects.exists()
+
+
+# --- Works: videos beside goods ---------------------------------------------------------
+
+
+def test_a_cycle_slots_videos_linked_to_their_first_published_good(
+    seller, django_capture_on_commit_callbacks, apparel
+):
+    draft = make_product(seller, title="草稿", publish=False)
+    first, second = (
+        make_product(seller, title="一号", belt=apparel, source_kind="belt"),
+        make_product(seller, title="二号"),
+    )
+    sells = make_video(seller, [second, first, draft])
+    make_video(seller, [draft], title="只有草稿")  # no public good to link to: not slotted
+    make_video(seller, [first], title="被隐藏", status=VideoStatus.HIDDEN)
+    make_video(seller, [first], title="出池", in_pool=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        figures = services.run_cycle(seed=6)
+
+    video_slots = FeedSlot.objects.exclude(video=None)
+    assert set(video_slots.values_list("video_id", "product_id", "belt_id")) == {
+        (sells.pk, first.pk, apparel.pk)
+    }
+    assert set(FeedSlot.objects.filter(video=None).values_list("product_id", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    # A video's slots are in its good's belt: the belt's strip counts them.
+    assert services.slate_sizes()[str(apparel.pk)] == FeedSlot.objects.filter(belt=apparel).count()
+    health = ExposureHealth.objects.get(day=timezone.localdate())
+    assert (health.video_pool_round1, health.video_pool_round2, health.video_pool_round3) == (1, 0, 0)
+    assert (health.pool_round1, figures["video_pool_round1"]) == (2, 1)
+    # Three works of one merchant in round 1 share the capacity alike: a third is the video's.
+    assert float(health.video_share) == pytest.approx(1 / 3, abs=0.001)
+
+
+def test_a_cycle_promotes_videos_by_plays_to_the_end(seller):
+    good = make_product(seller)
+    watched = make_video(seller, [good], title="看完的多")
+    skipped = make_video(seller, [good], title="没人看完")
+    climbing = make_video(seller, [good], title="第二轮")
+    VideoExposure.objects.filter(video=watched).update(round_impressions=300, round_completions=12)
+    VideoExposure.objects.filter(video=skipped).update(round_impressions=300, round_completions=11)
+    VideoExposure.objects.filter(video=climbing).update(
+        round=2, round_impressions=3000, round_completions=180, round_clicks=45
+    )
+
+    figures = services.run_cycle(seed=7)
+
+    watched_row = VideoExposure.objects.get(video=watched)
+    assert (watched_row.round, watched_row.round_impressions, watched_row.round_completions) == (2, 0, 0)
+    assert VideoExposure.objects.get(video=skipped).in_pool is False
+    climbed = VideoExposure.objects.get(video=climbing)
+    assert (climbed.round, climbed.round_clicks, climbed.in_pool) == (3, 0, True)
+    assert (figures["video_pool_round1"], figures["video_pool_round2"], figures["video_pool_round3"]) == (
+        0,
+        1,
+        1,
+    )
+    assert ProductExposure.objects.get(product=good).round == 1  # a video's signals are its own
+
+
+def test_a_video_and_a_good_with_the_same_id_are_promoted_apart(seller):
+    good = make_product(seller)
+    video = make_video(seller, [good], pk=good.pk)
+    ProductExposure.objects.filter(product=good).update(round_impressions=300, round_views=30)
+    VideoExposure.objects.filter(video=video).update(round_impressions=300, round_completions=3)
+
+    services.run_cycle(seed=8)
+
+    assert ProductExposure.objects.values_list("round", "in_pool").get(product=good) == (2, True)
+    assert VideoExposure.objects.values_list("round", "in_pool").get(video=video) == (1, False)
+
+
+def test_flushed_video_signals_reach_the_video_its_round_and_its_merchant(
+    seller, django_capture_on_commit_callbacks
+):
+    good = make_product(seller)
+    video = make_video(seller, [good])
+    retired = make_video(seller, [good], title="已出池", in_pool=False)
+    counters.record_many("video-impression", [video.pk, video.pk, retired.pk])
+    counters.record_many("impression", [good.pk])
+    for kind in ("video-play", "video-play", "video-completion", "video-click"):
+        counters.record(kind, video.pk)
+    counters.record("video-play", retired.pk)
+    cache.delete(services.RECENT_EXPOSURES_KEY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        updated = counters.flush()
+
+    video.refresh_from_db()
+    assert (video.play_count, video.completion_count, video.click_count) == (2, 1, 1)
+    row = VideoExposure.objects.get(video=video)
+    assert (row.round_impressions, row.impressions, row.round_completions, row.round_clicks) == (2, 2, 1, 1)
+    retired_row = VideoExposure.objects.get(video=retired)
+    assert (retired_row.impressions, Video.objects.get(pk=retired.pk).play_count) == (0, 1)
+    day = MerchantExposureDay.objects.get(merchant=seller)
+    # Every exposure of the merchant's works; a video's purchase click is the good's own
+    # click (counted by the buy link), so it is not added to the day twice.
+    assert (day.impressions, day.views, day.clicks) == (4, 0, 0)
+    assert cache.get(services.RECENT_EXPOSURES_KEY) == 4
+    assert updated["video-impression"] == 2 and updated["video-play"] == 2
+
+
+@pytest.mark.redis
+def test_video_signals_flush_through_redis(seller, django_capture_on_commit_callbacks):
+    assert counters._redis() is not None  # the hashes, not this process's memory
+    test_flushed_video_signals_reach_the_video_its_round_and_its_merchant(
+        seller, django_capture_on_commit_callbacks
+    )

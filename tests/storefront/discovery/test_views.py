@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -6,10 +8,13 @@ from django.urls import reverse
 
 from industrybelts.models import Belt
 from storefront import counters
+from storefront.content.models import Video, VideoExposure, VideoStatus
 from storefront.discovery import services
 from storefront.discovery.models import DiscoverySettings, ExposureHealth, ProductExposure
+from storefront.discovery.selectors import discovery_strip
 from tests.factories import StaffFactory
 from tests.storefront.conftest import make_product
+from tests.storefront.discovery.conftest import make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -102,24 +107,33 @@ def test_merchants_see_each_products_round_and_funnel(client, seller, cycle):
     assert "340 → 31 → 4" in html
 
 
+SETTINGS_FORM = {
+    "base_budget": 300,
+    "round2_budget": 3000,
+    "round3_budget": 30000,
+    "round2_min_ctr": "0.08",
+    "round3_min_ctr": "0.10",
+    "round3_min_conversion": "0.015",
+    "video_round2_min_completion": "0.04",
+    "video_round3_min_completion": "0.06",
+    "gini_cap": "0.6",
+    "ordinary_share_floor": "0.7",
+    "ordinary_max_followers": 100000,
+    "window_days": 7,
+    "slate_size": 2000,
+    "cycle_capacity": 5000,
+}
+
+
 def test_settings_out_of_range_are_refused_in_admin(client):
     staff = StaffFactory(group="belt-operations")
     client.force_login(staff)
     settings = DiscoverySettings.current()
     url = reverse("admin:storefront_discoverysettings_change", args=[settings.pk])
     data = {
-        "base_budget": 300,
+        **SETTINGS_FORM,
         "round2_budget": 200,  # not more than the base
-        "round3_budget": 30000,
-        "round2_min_ctr": "0.08",
-        "round3_min_ctr": "0.10",
-        "round3_min_conversion": "0.015",
         "gini_cap": "1.5",  # out of range
-        "ordinary_share_floor": "0.7",
-        "ordinary_max_followers": 100000,
-        "window_days": 7,
-        "slate_size": 2000,
-        "cycle_capacity": 5000,
     }
 
     response = client.post(url, data)
@@ -188,3 +202,142 @@ def test_discovery_settings_need_the_view_permission(client):
 
     assert response.status_code == 403
     assert not DiscoverySettings.objects.exists()
+
+
+# --- Works: videos in the strip, goods and videos apart in the health page ---------------
+
+
+def test_the_strip_shows_a_video_card_linking_to_its_good_s_player(client, seller, cycle):
+    good = make_product(seller, title="真丝连衣裙", price="129.00", retail="199.00")
+    video = make_video(seller, [good], title="上身效果")
+    cycle()
+
+    response = client.get(reverse("storefront:catalog"))
+
+    html = response.content.decode()
+    strip = html.partition('data-testid="discovery"')[2].partition("</section>")[0]
+    card = strip.partition('data-testid="video-card"')[2].partition("</article>")[0]
+    product_url = reverse("storefront:product-detail", kwargs={"public_id": good.public_id})
+    assert f'href="{product_url}#video-{video.public_id}"' in card
+    assert f'src="{video.poster.url}"' in card
+    assert "▶" in card and "上身效果" in card and "真丝连衣裙" in card
+    assert "¥129.00" in card and "¥199.00" in card
+    assert strip.count('data-testid="product-card"') == 1  # the good itself, as a work of its own
+    works = response.context["discovery"]
+    assert {(type(work).__name__, work.pk) for work in works} == {
+        ("CardRef", good.pk),
+        ("VideoRef", video.pk),
+    }
+
+    counters.flush()
+    assert VideoExposure.objects.get(video=video).impressions == 1
+    assert ProductExposure.objects.get(product=good).impressions == 1
+
+
+def test_the_strip_reads_a_fixed_number_of_queries_whatever_the_videos(
+    seller, cycle, django_assert_max_num_queries
+):
+    goods = [make_product(seller, title=f"货{n}") for n in range(2)]
+    make_video(seller, goods[:1], title="第一支")
+    cycle()
+    cache.clear()
+    with django_assert_max_num_queries(4):  # slots (with the videos' cards), wrap-around, goods, images
+        few, _html = discovery_strip(generation=None)
+    goods += [make_product(seller, title=f"更多货{n}") for n in range(4)]
+    for n in range(8):
+        make_video(seller, goods[n % 6 :], title=f"视频{n}")
+    cycle()
+    cache.clear()
+
+    with django_assert_max_num_queries(4):
+        many, html = discovery_strip(generation=None)
+
+    assert len(few) == 3
+    videos = sum(type(work).__name__ == "VideoRef" for work in many)
+    assert len(many) == 12 and videos >= 6  # of 6 goods and 9 videos
+    assert html.count('data-testid="video-card"') == videos
+    assert html.count('data-testid="product-card"') == 12 - videos
+
+
+def test_a_video_taken_down_after_the_slate_leaves_the_strip(client, seller, cycle):
+    good = make_product(seller)
+    video = make_video(seller, [good], title="将被隐藏")
+    cycle()
+    Video.objects.filter(pk=video.pk).update(status=VideoStatus.HIDDEN)
+    cache.clear()
+
+    works, html = discovery_strip(generation=None)
+
+    assert [work.pk for work in works] == [good.pk]
+    assert "将被隐藏" not in html
+
+
+def test_a_belt_strip_shows_the_videos_of_its_goods(client, seller, cycle, apparel):
+    in_belt = make_product(seller, title="四季青连衣裙", belt=apparel, source_kind="belt")
+    elsewhere = make_product(seller, title="工厂直供毛巾")
+    belt_video = make_video(seller, [in_belt], title="四季青上身")
+    make_video(seller, [elsewhere], title="毛巾视频")
+    cycle()
+
+    response = client.get(reverse("industrybelts:belt-detail", args=["apparel"]))
+
+    assert {(type(w).__name__, w.pk) for w in response.context["discovery"]} == {
+        ("CardRef", in_belt.pk),
+        ("VideoRef", belt_video.pk),
+    }
+    assert "毛巾视频" not in response.content.decode()
+
+
+def test_inconsistent_video_thresholds_are_refused_in_admin(client):
+    client.force_login(StaffFactory(group="belt-operations"))
+    settings = DiscoverySettings.current()
+    url = reverse("admin:storefront_discoverysettings_change", args=[settings.pk])
+    page = client.get(url).content.decode()
+    assert 'name="video_round2_min_completion"' in page and 'name="video_round3_min_completion"' in page
+
+    response = client.post(
+        url,
+        {**SETTINGS_FORM, "video_round2_min_completion": "0.08", "video_round3_min_completion": "0.05"},
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"video_round3_min_completion"}
+    settings.refresh_from_db()
+    assert (str(settings.video_round2_min_completion), str(settings.video_round3_min_completion)) == (
+        "0.040",
+        "0.060",
+    )
+
+    response = client.post(
+        url, {**SETTINGS_FORM, "video_round2_min_completion": "0.05", "video_round3_min_completion": "0.07"}
+    )
+    assert response.status_code == 302
+    settings.refresh_from_db()
+    assert str(settings.video_round3_min_completion) == "0.070"
+
+
+def test_exposure_health_shows_goods_and_videos_apart(client):
+    from django.utils import timezone
+
+    ExposureHealth.objects.create(
+        day=timezone.localdate(),
+        gini="0.52",
+        ordinary_share="0.81",
+        pool_round1=120,
+        pool_round2=14,
+        pool_round3=3,
+        video_pool_round1=45,
+        video_pool_round2=6,
+        video_pool_round3=1,
+        video_share="0.27",
+    )
+    client.force_login(StaffFactory(group="belt-operations"))
+
+    html = client.get(reverse("admin:storefront_exposurehealth_changelist")).content.decode()
+
+    pools = html.partition('data-testid="exposure-pools"')[2].partition("</table>")[0]
+    rows = [re.findall(r"<td>(\d+)</td>", row) for row in pools.split("<tr>")[2:]]
+    assert rows == [["120", "14", "3"], ["45", "6", "1"]]
+    assert "0.270" in html.partition('data-testid="video-share"')[2].partition("</p>")[0]
+    assert 'data-testid="video-share-line"' in html
