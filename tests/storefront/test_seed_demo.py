@@ -100,3 +100,19 @@ def test_seed_demo_lists_goods_with_processed_photos(settings):
     assert Product.objects.filter(status="published").count() == 3 * settings.DEMO_PRODUCTS_PER_MERCHANT
     assert Product.objects.filter(belt__slug="jade").exists()
     assert ProductImage.objects.count() == Product.objects.count()  # one photo each, processed by Celery
+
+
+def test_seed_demo_gives_each_shop_a_processed_video_in_discovery(settings):
+    from storefront.models import FeedSlot, Product, Video
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    videos = list(Video.objects.all())
+    assert len(videos) == 3  # one per demo shop, not one more on the second run
+    assert all(video.status == "published" and video.file and video.poster for video in videos)
+    assert all(video.width == 360 and video.height == 640 for video in videos)
+    assert not any(video.original for video in videos)
+    assert Product.objects.filter(featured_video__isnull=False).count() == 3
+    assert FeedSlot.objects.filter(video__isnull=False).exists()  # the cycle after them saw them

@@ -19,6 +19,7 @@ from merchants.models import User
 from merchants.roles import StaffGroup
 from storefront.campaigns.demo import seed_campaigns
 from storefront.content.live_demo import seed_live_sessions
+from storefront.content.video_demo import seed_videos
 from storefront.demo import seed_products
 from storefront.school.demo import seed_school
 from storefront.selectors import HOME_FIGURES_CACHE_KEY
@@ -85,8 +86,8 @@ def seed_accounts(stdout) -> list[tuple[str, str]]:
 def seed_steps():
     """Return the seeding steps in order; each returns the log-ins it created."""
     return [
-        seed_accounts, seed_onboarding, seed_belts, seed_products, seed_school, seed_campaigns,
-        seed_live_sessions,
+        seed_accounts, seed_onboarding, seed_belts, seed_products, seed_videos, seed_school,
+        seed_campaigns, seed_live_sessions,
     ]  # fmt: skip
 
 
