@@ -4,9 +4,15 @@ Task modules import their options from here rather than from `config.celery_app`
 app never imports the configuration layer above it (docs/layout.md).
 """
 
+import logging
+import threading
+
 from celery import current_app, shared_task
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connections, transaction
+
+logger = logging.getLogger(__name__)
 
 # Options for tasks that are safe to run twice: the message is acknowledged only after
 # the task ran, and redelivered if the worker died mid-way.
@@ -22,7 +28,29 @@ def enqueue_on_commit(task_name: str, *args) -> None:
     in-process as `.delay()` would, and a misspelt name fails at once, never silently.
     """
     task = current_app.tasks[task_name]
+    if current_app.conf.task_always_eager and task_name in settings.EAGER_TASKS_IN_BACKGROUND:
+        transaction.on_commit(lambda: _run_in_background(task, args))
+        return
     transaction.on_commit(lambda: task.delay(*args))
+
+
+def _run_in_background(task, args) -> None:
+    """Run an eager task in a thread of its own, as a worker would run it beside the page.
+
+    Only for the embedded portal's long tasks (settings.EAGER_TASKS_IN_BACKGROUND): run
+    eagerly, transcoding a video would hold the request that completes its upload for
+    seconds, and the merchant would never see it "processing".
+    """
+
+    def run():
+        try:
+            task.apply(args=args)
+        except Exception:  # a worker logs a failed task and goes on; so does this thread
+            logger.exception("background task %s failed", task.name)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    threading.Thread(target=run, name=f"task:{task.name}", daemon=True).start()
 
 
 @shared_task(

@@ -211,6 +211,10 @@ PRODUCT_IMPORT_SYNC_ROWS = 200
 PRODUCT_IMPORT_PREVIEW_HOURS = 72
 PRODUCT_IMPORT_STALE_MINUTES = 60
 
+# Eager tasks (the embedded portal) that run in a thread of their own rather than inside the
+# request that queued them, because they take seconds (core.tasks.enqueue_on_commit).
+EAGER_TASKS_IN_BACKGROUND = ()
+
 # Content-Security-Policy: every script and style comes from the portal itself.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -19,6 +19,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
 )
 
+# Transcoding a video takes seconds: the page that completes an upload answers at once and
+# shows the video processing, as with a worker.
+EAGER_TASKS_IN_BACKGROUND = ("storefront.content.tasks.process_video_task",)
+
 # One developer at a time: the entries a person waits for (every few minutes in
 # production) run every 20 seconds, so views, leaderboards and scheduled school items
 # move while they try the portal; hourly chores keep their hour. Beat's "sending" lines
