@@ -35,6 +35,7 @@ from storefront.api.views import (
     SchoolItemDetailView,
     SchoolItemListView,
 )
+from storefront.content.api_videos import MerchantVideoViewSet
 
 app_name = "api"
 
@@ -90,6 +91,7 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("merchant/products", MerchantProductViewSet, basename="merchant-product")
 router.register("merchant/imports", MerchantImportViewSet, basename="merchant-import")
+router.register("merchant/videos", MerchantVideoViewSet, basename="merchant-video")
 router.register("provider/merchants", ProviderMerchantViewSet, basename="provider-merchant")
 router.register("provider/memberships", ProviderMembershipViewSet, basename="provider-membership")
 router.register("provider/invitations", ProviderInvitationViewSet, basename="provider-invitation")

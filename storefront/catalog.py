@@ -152,7 +152,7 @@ def _images(*fields: str) -> Prefetch:
 # per card, which the cards' query-count tests would show.
 CARD_FIELDS = (
     "public_id", "updated_at", "title", "source_kind", "wholesale_price", "retail_price",
-    "min_order_quantity", "origin_region__name", "origin_region__name_en",
+    "min_order_quantity", "origin_region__name", "origin_region__name_en", "featured_video",
 )  # fmt: skip
 # What the public API shows of a good (ProductSerializer), as `values()` names, with the
 # sort value of every catalog order and the feed's status.

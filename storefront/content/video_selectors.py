@@ -1,0 +1,76 @@
+"""Reads of videos that the pages and the API share: one query each, whatever the count."""
+
+from django.db.models import Prefetch
+
+from storefront.models import Product, ProductLink, ProductStatus
+
+from .models import Video, VideoEvent, VideoStatus
+
+PRODUCT_PAGE_VIDEOS = 3
+SHOP_STRIP_VIDEOS = 6
+# What a player or a poster strip reads of a video; nothing of its upload or counters.
+PLAYER_FIELDS = ("pk", "public_id", "title", "file", "poster", "duration", "width", "height", "published_at")
+
+
+def published_videos():
+    return Video.objects.filter(status=VideoStatus.PUBLISHED)
+
+
+def product_videos(product_public_id) -> list[Video]:
+    """A published good's published videos for its page, newest first: one query."""
+    return list(
+        published_videos()
+        .filter(products__public_id=product_public_id, products__status=ProductStatus.PUBLISHED)
+        .only(*PLAYER_FIELDS)
+        .order_by("-published_at", "-id")[:PRODUCT_PAGE_VIDEOS]
+    )
+
+
+def shop_videos(merchant_public_id) -> list[Video]:
+    """A shop's newest published videos for the strip on its page: one query."""
+    return list(
+        published_videos()
+        .filter(merchant__public_id=merchant_public_id)
+        .only(*PLAYER_FIELDS)
+        .order_by("-published_at", "-id")[:SHOP_STRIP_VIDEOS]
+    )
+
+
+def merchant_videos(queryset):
+    """The merchant's videos as its list shows them: the goods' titles in one more query."""
+    return queryset.prefetch_related(
+        Prefetch("products", queryset=Product.objects.only("pk", "public_id", "title").order_by("pk"))
+    ).order_by("-created_at", "-id")
+
+
+def with_page_facts(videos):
+    """Give each video what the merchant's pages show beside its status: the upload's percent
+    and, when hidden, the reason staff gave (one query for all of them). Return `videos`."""
+    videos = list(videos)
+    reasons = latest_hide_reasons(videos)
+    for video in videos:
+        video.upload_percent = (
+            min(100, video.received_bytes * 100 // video.expected_bytes) if video.expected_bytes else 0
+        )
+        video.hide_reason = reasons.get(video.pk, "")
+    return videos
+
+
+def latest_hide_reasons(videos) -> dict[int, str]:
+    """The reason staff gave for hiding each hidden video of `videos`: one query."""
+    hidden = [video.pk for video in videos if video.status == VideoStatus.HIDDEN]
+    if not hidden:
+        return {}
+    reasons = {}
+    events = (
+        VideoEvent.objects.filter(video_id__in=hidden, to_status=VideoStatus.HIDDEN)
+        .order_by("video_id", "created_at", "pk")
+        .values_list("video_id", "reason")
+    )
+    for video_id, reason in events:
+        reasons[video_id] = reason  # the last one wins: the current hiding
+    return reasons
+
+
+def purchase_links(product_public_id) -> list[ProductLink]:
+    return list(ProductLink.objects.filter(product__public_id=product_public_id).order_by("pk"))
