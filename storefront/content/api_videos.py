@@ -31,7 +31,7 @@ from merchants import selectors as merchant_selectors
 from . import video_permissions as permissions
 from . import video_selectors as selectors
 from . import video_services as services
-from .models import MAX_VIDEO_BYTES, Video, VideoStatus
+from .models import MAX_VIDEO_BYTES, Video, VideoFailure, VideoStatus
 from .video_forms import VideoDetailsForm, VideoUploadForm
 
 NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
@@ -41,6 +41,9 @@ url_or_null = extend_schema_field({"type": "string", "format": "uri", "nullable"
 
 class VideoSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    failure = serializers.ChoiceField(
+        choices=VideoFailure.choices, allow_blank=True, read_only=True, help_text="Empty unless `failed`."
+    )
     products = serializers.SerializerMethodField(help_text="Public ids of the goods it shows.")
     failure_message = serializers.SerializerMethodField(help_text="Why it could not be used, in words.")
     file = serializers.SerializerMethodField(help_text="The MP4 (H.264/AAC), once published.")
@@ -200,7 +203,7 @@ class MerchantVideoViewSet(
         parameters=[
             OpenApiParameter(
                 "Content-Range",
-                str,
+                {"type": "string", "pattern": r"^bytes \d+-\d+/\d+$"},
                 location=OpenApiParameter.HEADER,
                 required=True,
                 description="`bytes start-end/total`; `start` is where the upload stands, a piece is at "
@@ -233,6 +236,10 @@ class MerchantVideoViewSet(
         """Append one piece of the file, if it starts where the upload stands."""
         try:
             chunk = services.parse_content_range(request.headers.get("Content-Range"))
+        except DjangoValidationError as error:
+            self.get_object()  # someone else's video is a 404 whatever its header says
+            raise ValidationError({"Content-Range": error.messages}) from None
+        try:
             video = services.video_chunk_append(
                 public_id=public_id, by=request.user, chunk=chunk, stream=request._request
             )
