@@ -35,7 +35,7 @@ from storefront.api.views import (
     SchoolItemDetailView,
     SchoolItemListView,
 )
-from storefront.content.api_videos import MerchantVideoViewSet
+from storefront.content.api_videos import MerchantVideoViewSet, VideoFeedView
 
 app_name = "api"
 
@@ -107,6 +107,7 @@ urlpatterns = [
     path("school/items/", SchoolItemListView.as_view(), name="school-item-list"),
     path("school/items/<slug:slug>/", SchoolItemDetailView.as_view(), name="school-item-detail"),
     path("feeds/products/", ProductFeedView.as_view(), name="feed-products"),
+    path("feeds/videos/", VideoFeedView.as_view(), name="feed-videos"),
     # The merchant's own shop (merchant tokens)
     path("merchant/profile/", ProfileView.as_view(), name="merchant-profile"),
     path("merchant/application/", ApplicationView.as_view(), name="merchant-application"),

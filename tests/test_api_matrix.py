@@ -57,6 +57,7 @@ ROWS = [
     Row("GET", "/api/v1/bases/", "public"),
     Row("GET", "/api/v1/belts/", "public"),
     Row("GET", "/api/v1/feeds/products/", "public"),
+    Row("GET", "/api/v1/feeds/videos/", "public"),
     Row("GET", "/api/v1/products/", "public"),
     Row("GET", "/api/v1/products/{public_id}/", "public"),
     Row("GET", "/api/v1/school/items/", "public"),

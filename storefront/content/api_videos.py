@@ -9,6 +9,7 @@ video is part of a good's listing, and a token that may change the goods may sho
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -20,13 +21,17 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import BaseParser, JSONParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from core.api.pagination import NewestFirstPagination
+from core.api.pagination import NewestFirstPagination, page_size_parameter, requested_page_size
+from core.api.schema import ALLOW_EMPTY_VALUE
 from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
 from merchants import selectors as merchant_selectors
+from storefront import catalog
+from storefront.api.views import FEED_PAGE_SIZE, feed_updated_since
 
 from . import video_permissions as permissions
 from . import video_selectors as selectors
@@ -265,3 +270,100 @@ class MerchantVideoViewSet(
     def complete(self, request, public_id=None):
         video = services.video_upload_complete(video=self.get_object(), by=request.user)
         return Response(self._read(video))
+
+
+# --- The partner feed ------------------------------------------------------------------------
+
+
+class PublicVideoSerializer(serializers.Serializer):
+    """A published video as the partner feed shows it."""
+
+    id = serializers.UUIDField(source="public_id")
+    title = serializers.CharField()
+    merchant = serializers.UUIDField(source="merchant.public_id")
+    products = serializers.SerializerMethodField(help_text="Public ids of the goods it shows.")
+    duration = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    file = serializers.SerializerMethodField()
+    poster = serializers.SerializerMethodField()
+    published_at = serializers.DateTimeField()
+
+    def get_products(self, video) -> list[str]:
+        return [str(product.public_id) for product in video.products.all()]
+
+    def _url(self, field):
+        request = self.context.get("request")
+        return (request.build_absolute_uri(field.url) if request else field.url) if field else None
+
+    @url_or_null
+    def get_file(self, video):
+        return self._url(video.file)
+
+    @url_or_null
+    def get_poster(self, video):
+        return self._url(video.poster)
+
+
+class VideoFeedEntrySerializer(serializers.Serializer):
+    """One change in the video feed: a published video, or a tombstone for one taken off."""
+
+    id = serializers.UUIDField(source="public_id")
+    deleted = serializers.BooleanField(help_text="True: the video is no longer public; drop it.")
+    updated_at = serializers.DateTimeField()
+    video = PublicVideoSerializer(source="product", allow_null=True)
+
+
+class VideoFeedPageSerializer(serializers.Serializer):
+    results = VideoFeedEntrySerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Resume here next time, even when `has_more` is false."
+    )
+    has_more = serializers.BooleanField()
+
+
+class VideoFeedView(APIView):
+    """Every change to public videos since a point in time, for partners who mirror them."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="feeds_videos",
+        tags=["feeds"],
+        parameters=[
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description="Start here (ISO 8601) on the first call; without it, from the beginning.",
+                extensions={ALLOW_EMPTY_VALUE: True},
+            ),
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="`next_cursor` of the previous call (signed: an edited one is a 400).",
+            ),
+            page_size_parameter(FEED_PAGE_SIZE),
+        ],
+        responses=VideoFeedPageSerializer,
+    )
+    def get(self, request):
+        params = request.query_params
+        try:
+            page = selectors.video_feed_page(
+                updated_since=feed_updated_since(params),
+                cursor=params.get("cursor"),
+                page_size=requested_page_size(request, FEED_PAGE_SIZE),
+            )
+        except catalog.InvalidCursor:
+            raise ValidationError(
+                {"cursor": [_("This cursor is not valid; start again from a date.")]}
+            ) from None
+        return Response(
+            {
+                "results": VideoFeedEntrySerializer(
+                    page.entries, many=True, context={"request": request}
+                ).data,
+                "next_cursor": page.next_cursor,
+                "has_more": page.has_more,
+            }
+        )

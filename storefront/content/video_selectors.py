@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 
+from storefront import catalog
 from storefront.models import Product, ProductLink, ProductStatus
 
 from .models import Video, VideoEvent, VideoStatus
@@ -74,3 +75,42 @@ def latest_hide_reasons(videos) -> dict[int, str]:
 
 def purchase_links(product_public_id) -> list[ProductLink]:
     return list(ProductLink.objects.filter(product__public_id=product_public_id).order_by("pk"))
+
+
+# --- The partner feed ------------------------------------------------------------------------
+# The goods' feed mechanism (storefront.catalog): the same settle bound, signed cursor and
+# keyset step over (updated_at, id), so a partner mirrors videos exactly as it mirrors goods.
+VIDEO_ROW = 0
+
+
+def video_feed_page(*, updated_since=None, cursor=None, page_size: int) -> catalog.FeedPage:
+    """Every video that was ever published, by (updated_at, id): published ones, and
+    tombstones for those hidden or deleted since. One index range scan
+    (video_partner_feed_idx) and one query for the goods of the page's videos."""
+    bound = catalog._settled_before()
+    position = catalog._feed_position(cursor) if cursor else None
+    videos = Video.objects.filter(published_at__isnull=False, updated_at__lte=bound)
+    if position:
+        videos = videos.filter(catalog._after("updated_at", VIDEO_ROW, position))
+    elif updated_since is not None:
+        videos = videos.filter(updated_at__gte=updated_since)
+    rows = list(
+        videos.select_related("merchant")
+        .only(*PLAYER_FIELDS, "status", "updated_at", "merchant__public_id")
+        .prefetch_related(Prefetch("products", queryset=Product.objects.only("pk", "public_id")))
+        .order_by("updated_at", "id")[: page_size + 1]
+    )
+    entries = [
+        catalog.FeedEntry(
+            public_id=video.public_id,
+            updated_at=video.updated_at,
+            deleted=video.status != VideoStatus.PUBLISHED,
+            product=video if video.status == VideoStatus.PUBLISHED else None,
+            sort_key=(video.updated_at, VIDEO_ROW, video.pk),
+        )
+        for video in rows
+    ]
+    has_more = len(entries) > page_size
+    entries = entries[:page_size]
+    next_cursor = catalog._feed_cursor(entries[-1]) if entries else (cursor or None)
+    return catalog.FeedPage(entries=entries, next_cursor=next_cursor, has_more=has_more)
