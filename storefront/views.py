@@ -217,7 +217,12 @@ class ProductDetailView(TemplateView):
         else:
             if not (user.is_authenticated and row["merchant__user_id"] == user.pk):
                 counters.record("view", row["pk"])
-            changes = [row["updated_at"], row["merchant__updated_at"], row["memberships_at"]]
+            changes = [
+                row["updated_at"],
+                row["merchant__updated_at"],
+                row["memberships_at"],
+                row["videos_at"],
+            ]
             key = (
                 fragments.fragment_key("product-page", get_language(), row["pk"])
                 if settings.CATALOG_FRAGMENT_TTL
@@ -288,7 +293,7 @@ class ShopView(TemplateView):
             if settings.CATALOG_FRAGMENT_TTL
             else None
         )
-        changes = (row["updated_at"], row["memberships_at"])
+        changes = (row["updated_at"], row["memberships_at"], row["videos_at"])
         hero = fragments.cached(
             key,
             tuple(map(str, changes)),

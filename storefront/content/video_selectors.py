@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 
 from storefront import catalog
-from storefront.models import Product, ProductLink, ProductStatus
+from storefront.models import Product
 
 from .models import Video, VideoEvent, VideoStatus
 
@@ -17,21 +17,21 @@ def published_videos():
     return Video.objects.filter(status=VideoStatus.PUBLISHED)
 
 
-def product_videos(product_public_id) -> list[Video]:
-    """A published good's published videos for its page, newest first: one query."""
+def product_videos(product_id: int) -> list[Video]:
+    """A good's published videos for its page, newest first: one query."""
     return list(
         published_videos()
-        .filter(products__public_id=product_public_id, products__status=ProductStatus.PUBLISHED)
+        .filter(products=product_id)
         .only(*PLAYER_FIELDS)
         .order_by("-published_at", "-id")[:PRODUCT_PAGE_VIDEOS]
     )
 
 
-def shop_videos(merchant_public_id) -> list[Video]:
+def shop_videos(merchant_id: int) -> list[Video]:
     """A shop's newest published videos for the strip on its page: one query."""
     return list(
         published_videos()
-        .filter(merchant__public_id=merchant_public_id)
+        .filter(merchant_id=merchant_id)
         .only(*PLAYER_FIELDS)
         .order_by("-published_at", "-id")[:SHOP_STRIP_VIDEOS]
     )
@@ -71,10 +71,6 @@ def latest_hide_reasons(videos) -> dict[int, str]:
     for video_id, reason in events:
         reasons[video_id] = reason  # the last one wins: the current hiding
     return reasons
-
-
-def purchase_links(product_public_id) -> list[ProductLink]:
-    return list(ProductLink.objects.filter(product__public_id=product_public_id).order_by("pk"))
 
 
 # --- The partner feed ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +29,7 @@ from core.emails import email_user
 from core.exceptions import Conflict
 from core.tasks import enqueue_on_commit
 from merchants.services import site_base_url
+from storefront.models import Product
 from storefront.services import require_seller
 
 from . import video_permissions as permissions
@@ -271,7 +273,11 @@ def video_update(*, video, by, title, products) -> Video:
     locked.full_clean(exclude=["merchant", "original", "file", "poster"])
     locked.save(update_fields=["title", "updated_at"])
     locked.products.set(products)
-    refresh_featured_videos(before | {product.pk for product in products})
+    after = {product.pk for product in products}
+    # A good that lost the video may have a newer one still: its page's cached body is keyed
+    # by its videos' latest change (catalog.product_page_row), which its own change moves.
+    Product.objects.filter(pk__in=before ^ after).update(updated_at=timezone.now())
+    refresh_featured_videos(before | after)
     return locked
 
 

@@ -1,9 +1,8 @@
-"""The videos on a good's page and a shop's page, outside their cached bodies.
+"""The videos on a good's page and a shop's page, drawn with their cached parts.
 
-A page's cached body is keyed by the good's (or shop's) change times, which a video's own
-changes (a second video published, one hidden, a title changed) do not all move; the
-videos are therefore read on each request, in one query (none more when there are none
-to show but the purchase links under a player).
+A good's page body and a shop's header are cached by, among others, the latest change to
+the good's or the shop's videos (catalog.product_page_row, selectors.shop_row), so the
+players are read only when that part is drawn again (one query).
 """
 
 from django import template
@@ -14,12 +13,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("storefront/content/partials/product_videos.html")
-def product_videos(product_public_id):
-    videos = video_selectors.product_videos(product_public_id)
-    links = video_selectors.purchase_links(product_public_id) if videos else []
-    return {"videos": videos, "links": links, "product_public_id": product_public_id}
+def product_videos(product):
+    """The published videos of a published `product` (its links are the page's, prefetched)."""
+    videos = video_selectors.product_videos(product.pk)
+    return {"videos": videos, "links": product.links.all() if videos else [], "product": product}
 
 
 @register.inclusion_tag("storefront/content/partials/shop_videos.html")
-def shop_videos(merchant_public_id):
-    return {"videos": video_selectors.shop_videos(merchant_public_id)}
+def shop_videos(merchant_id):
+    return {"videos": video_selectors.shop_videos(merchant_id)}
