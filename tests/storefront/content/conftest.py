@@ -22,9 +22,9 @@ def mp4_bytes(size: int = 5000) -> bytes:
     return head + bytes(size - len(head))
 
 
-@pytest.fixture
-def queued_videos(monkeypatch):
-    """Record the processing task queued by name instead of running it; yield the video ids.
+def record_queued_videos(monkeypatch) -> list:
+    """Record the processing task queued by name instead of running it; return the list of
+    the arguments it was queued with.
 
     The task (storefront.content.tasks.process_video_task) is the processing's (tested in
     its own module): here only that the upload queues it, once, after its commit.
@@ -39,6 +39,11 @@ def queued_videos(monkeypatch):
 
     monkeypatch.setitem(core_tasks.current_app.tasks, video_services.PROCESS_VIDEO_TASK, Recorder())
     return queued
+
+
+@pytest.fixture
+def queued_videos(monkeypatch):
+    return record_queued_videos(monkeypatch)
 
 
 @pytest.fixture
@@ -93,4 +98,4 @@ def _webp() -> bytes:
     return out.getvalue()
 
 
-__all__ = ["make_product", "make_video", "mp4_bytes"]
+__all__ = ["make_product", "make_video", "mp4_bytes", "record_queued_videos"]
