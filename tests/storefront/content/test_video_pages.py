@@ -152,3 +152,9 @@ def test_the_goods_list_and_editor_link_to_adding_a_video(merchant_client, selle
     assert f'href="{LIST}"' in listing
     assert f'href="{upload}?product={good.public_id}"' in editor.content.decode()
     assert 'data-testid="nav-videos"' in listing
+
+
+def test_the_dashboard_links_to_the_videos(merchant_client):
+    dashboard = merchant_client.get(reverse("merchants:dashboard")).content.decode()
+
+    assert f'href="{LIST}" data-testid="dashboard-videos"' in dashboard
