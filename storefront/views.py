@@ -297,7 +297,7 @@ class ShopView(TemplateView):
         hero = fragments.cached(
             key,
             tuple(map(str, changes)),
-            lambda: _shop_hero(row["pk"]),
+            lambda: _shop_hero(row["pk"], has_videos=row["videos_at"] is not None),
             timeout=PRODUCT_PAGE_TTL,
             changed_at=max(change.timestamp() for change in changes if change is not None),
         )
@@ -309,13 +309,14 @@ class ShopView(TemplateView):
         }
 
 
-def _shop_hero(merchant_id) -> dict:
+def _shop_hero(merchant_id, *, has_videos=False) -> dict:
     merchant = MerchantProfile.objects.select_related("region__parent__parent").get(pk=merchant_id)
     memberships = merchant.memberships.filter(status="approved").select_related("belt")
     return {
         "title": merchant.display_name,
         "html": render_to_string(
-            "storefront/partials/shop_hero.html", {"merchant": merchant, "memberships": memberships}
+            "storefront/partials/shop_hero.html",
+            {"merchant": merchant, "memberships": memberships, "has_videos": has_videos},
         ),
     }
 
