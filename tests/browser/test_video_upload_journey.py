@@ -123,3 +123,30 @@ def test_a_file_too_large_is_refused_before_a_byte_is_sent(chromium, live_server
     assert sent == []
     assert not Video.objects.exists()
     page.context.close()
+
+
+def test_the_product_page_player_reports_a_play_and_a_play_to_the_end(chromium, live_server):
+    from storefront import counters
+    from tests.storefront.content.conftest import make_video
+
+    seller = approved_merchant()
+    good = make_product(seller, title="帝王绿翡翠手镯")
+    video = make_video(seller, [good])
+    page, errors = _page(chromium)
+    page.goto(f"{live_server.url}/catalog/p/{good.public_id}/")
+    player = page.locator("[data-testid=product-video]")
+    assert player.get_attribute("autoplay") is None
+    _fits(page)
+
+    # The events a real playback fires (the test's file is not a decodable film).
+    with page.expect_response("**/signal/play/") as played:
+        player.dispatch_event("play")
+    with page.expect_response("**/signal/completion/") as ended:
+        player.dispatch_event("ended")
+    player.dispatch_event("play")  # a replay: counted once per page view and per session
+
+    assert (played.value.status, ended.value.status) == (204, 204)
+    assert counters._drain("video-play") == {video.pk: 1}
+    assert counters._drain("video-completion") == {video.pk: 1}
+    assert errors == []
+    page.context.close()
