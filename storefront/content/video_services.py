@@ -14,7 +14,6 @@ Every write that changes which videos a good shows refreshes the goods' featured
 (storefront.content.featured) in the same transaction.
 """
 
-import datetime
 import os
 from dataclasses import dataclass
 
@@ -260,41 +259,6 @@ def video_upload_complete(*, video, by) -> Video:
     return moved
 
 
-# An upload no piece arrived for in this long is given up: it fails as `incomplete` and its
-# partial original is deleted (the merchant reads why on its page and uploads again).
-ABANDONED_AFTER = datetime.timedelta(hours=24)
-
-
-def videos_abandoned_fail(*, now=None) -> int:
-    """Fail the uploads that stopped more than ABANDONED_AFTER ago; return how many.
-
-    Idempotent, each video in its own transaction (for the beat: a periodic task calls it).
-    """
-    cutoff = (now or timezone.now()) - ABANDONED_AFTER
-    stale = Video.objects.filter(status=VideoStatus.UPLOADING, updated_at__lt=cutoff).values_list(
-        "pk", flat=True
-    )
-    failed = 0
-    for pk in list(stale):
-        with transaction.atomic():
-            locked = VIDEO_WORKFLOW.lock(Video(pk=pk))
-            if locked.status != VideoStatus.UPLOADING or locked.updated_at >= cutoff:
-                continue  # a piece arrived meanwhile
-            original = locked.original.name
-            VIDEO_WORKFLOW.move(
-                obj=locked,
-                to=VideoStatus.FAILED,
-                by=None,
-                reason=str(VideoFailure.INCOMPLETE.label),
-                updates={"failure": VideoFailure.INCOMPLETE, "original": ""},
-                locked=True,
-            )
-            if original:
-                _delete_files_on_commit(original, storage=Video._meta.get_field("original").storage)
-            failed += 1
-    return failed
-
-
 @transaction.atomic
 def video_update(*, video, by, title, products) -> Video:
     """Change a video's title and goods (its own merchant's goods only)."""
@@ -387,5 +351,4 @@ __all__ = [
     "video_update",
     "video_upload_complete",
     "video_upload_start",
-    "videos_abandoned_fail",
 ]

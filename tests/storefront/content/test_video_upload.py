@@ -1,10 +1,7 @@
 """The chunked upload from the merchant's page: announce, send pieces, resume, complete."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from storefront.content import video_services
 from storefront.content.models import MAX_VIDEO_BYTES, Video, VideoEvent, VideoFailure, VideoStatus
@@ -285,25 +282,3 @@ def test_the_product_is_preselected_from_the_add_a_video_link(merchant_client, s
     page = merchant_client.get(UPLOAD, {"product": str(good.public_id)})
 
     assert f'value="{good.public_id}" id="id_products_0" checked' in page.content.decode()
-
-
-def test_an_upload_abandoned_for_a_day_fails_as_incomplete(seller, django_capture_on_commit_callbacks):
-    good = make_product(seller)
-    stale = video_services.video_upload_start(
-        merchant=seller, by=seller.user, title="断了", products=[good], file_name="a.mp4", size=3000
-    )
-    fresh = video_services.video_upload_start(
-        merchant=seller, by=seller.user, title="还在传", products=[good], file_name="b.mp4", size=3000
-    )
-    Video.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=25))
-    original = stale.original.name
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert video_services.videos_abandoned_fail() == 1
-    assert video_services.videos_abandoned_fail() == 0  # idempotent
-
-    stale.refresh_from_db()
-    fresh.refresh_from_db()
-    assert (stale.status, stale.failure, stale.original.name) == ("failed", VideoFailure.INCOMPLETE, "")
-    assert not fresh.original.storage.exists(original)
-    assert fresh.status == VideoStatus.UPLOADING
