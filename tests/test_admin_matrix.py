@@ -45,7 +45,7 @@ from tests.industrybelts.conftest import approved_merchant, approved_provider, b
 from tests.merchants.test_compliance_admin import category_request, transfer
 from tests.storefront.campaigns.conftest import make_campaign
 from tests.storefront.conftest import make_product
-from tests.storefront.content.conftest import make_video
+from tests.storefront.content.video_helpers import make_video
 from tests.storefront.school.conftest import make_item
 
 pytestmark = pytest.mark.django_db

@@ -55,7 +55,7 @@ from storefront.imports import import_job_create
 from tests.apiclient import api_client
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, make_base
 from tests.storefront.conftest import make_product
-from tests.storefront.content.conftest import make_video
+from tests.storefront.content.video_helpers import make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ PATH_OBJECTS = {
     "/api/v1/webhooks/endpoints/": "endpoint",
 }
 WORLD: dict = {}
-VIDEO_BYTES = 5000  # the size the world's video announced (tests.storefront.content.conftest)
+VIDEO_BYTES = 5000  # the size the world's video announced (tests.storefront.content.video_helpers)
 MULTIPART = "multipart/form-data"
 
 

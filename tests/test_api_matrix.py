@@ -30,7 +30,7 @@ from tests.apiclient import api_client
 from tests.factories import image_upload
 from tests.industrybelts.conftest import approved_merchant, approved_provider, make_base
 from tests.storefront.conftest import make_product
-from tests.storefront.content.conftest import make_video
+from tests.storefront.content.video_helpers import make_video
 
 pytestmark = pytest.mark.django_db
 

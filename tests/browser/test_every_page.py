@@ -54,7 +54,7 @@ from tests.factories import ApplicationFactory, UserFactory, fill_application, i
 from tests.industrybelts.conftest import approved_merchant, approved_provider, invited, make_base
 from tests.storefront.campaigns.conftest import make_campaign
 from tests.storefront.conftest import make_product
-from tests.storefront.content.conftest import make_video
+from tests.storefront.content.video_helpers import make_video
 from tests.storefront.school.conftest import make_course, make_item
 
 ROLES = ("visitor", "new", "applicant", "approved", "provider")

@@ -10,7 +10,7 @@ from storefront.content.models import Video, VideoStatus
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import log_in
 from tests.industrybelts.conftest import approved_merchant
-from tests.storefront.content.conftest import make_product, mp4_bytes, record_queued_videos
+from tests.storefront.content.video_helpers import make_product, mp4_bytes, record_queued_videos
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -127,7 +127,7 @@ def test_a_file_too_large_is_refused_before_a_byte_is_sent(chromium, live_server
 
 def test_the_product_page_player_reports_a_play_and_a_play_to_the_end(chromium, live_server):
     from storefront import counters
-    from tests.storefront.content.conftest import make_video
+    from tests.storefront.content.video_helpers import make_video
 
     seller = approved_merchant()
     good = make_product(seller, title="帝王绿翡翠手镯")

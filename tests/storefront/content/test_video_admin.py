@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from storefront.content.models import VideoEvent, VideoStatus
 from tests.factories import StaffFactory
-from tests.storefront.content.conftest import make_product, make_video
+from tests.storefront.content.video_helpers import make_product, make_video
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from core.api.scopes import Scope
 from storefront.content.models import Video, VideoStatus
 from tests.apiclient import api_client
 from tests.industrybelts.conftest import approved_merchant
-from tests.storefront.content.conftest import make_product, make_video, mp4_bytes
+from tests.storefront.content.video_helpers import make_product, make_video, mp4_bytes
 
 pytestmark = pytest.mark.django_db
 

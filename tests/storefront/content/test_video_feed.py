@@ -10,7 +10,7 @@ from storefront.content import video_services
 from storefront.content.models import Video, VideoStatus
 from tests.apiclient import api_client
 from tests.factories import StaffFactory
-from tests.storefront.content.conftest import make_product, make_video
+from tests.storefront.content.video_helpers import make_product, make_video
 
 pytestmark = pytest.mark.django_db
 

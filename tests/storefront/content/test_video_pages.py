@@ -8,7 +8,7 @@ from storefront.content import video_services
 from storefront.content.models import Video, VideoStatus
 from tests.factories import StaffFactory
 from tests.industrybelts.conftest import approved_merchant
-from tests.storefront.content.conftest import make_product, make_video
+from tests.storefront.content.video_helpers import make_product, make_video
 
 pytestmark = pytest.mark.django_db
 

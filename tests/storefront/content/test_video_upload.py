@@ -9,7 +9,7 @@ from storefront.content.video_services import CHUNK_BYTES
 from storefront.services import NotAllowedToSell
 from tests.factories import submitted_application
 from tests.industrybelts.conftest import approved_merchant
-from tests.storefront.content.conftest import make_product, mp4_bytes
+from tests.storefront.content.video_helpers import make_product, mp4_bytes
 
 pytestmark = pytest.mark.django_db
 
