@@ -40,6 +40,7 @@ from storefront.content.api_live import (
     MerchantLiveSessionViewSet,
     ProviderLiveSessionListView,
 )
+from storefront.content.api_videos import MerchantVideoViewSet, VideoFeedView
 
 app_name = "api"
 
@@ -96,6 +97,7 @@ router.include_root_view = False
 router.register("merchant/products", MerchantProductViewSet, basename="merchant-product")
 router.register("merchant/imports", MerchantImportViewSet, basename="merchant-import")
 router.register("merchant/live-sessions", MerchantLiveSessionViewSet, basename="merchant-live-session")
+router.register("merchant/videos", MerchantVideoViewSet, basename="merchant-video")
 router.register("provider/merchants", ProviderMerchantViewSet, basename="provider-merchant")
 router.register("provider/memberships", ProviderMembershipViewSet, basename="provider-membership")
 router.register("provider/invitations", ProviderInvitationViewSet, basename="provider-invitation")
@@ -112,6 +114,7 @@ urlpatterns = [
     path("school/items/<slug:slug>/", SchoolItemDetailView.as_view(), name="school-item-detail"),
     path("feeds/products/", ProductFeedView.as_view(), name="feed-products"),
     path("feeds/live-sessions/", LiveSessionFeedView.as_view(), name="feed-live-sessions"),
+    path("feeds/videos/", VideoFeedView.as_view(), name="feed-videos"),
     # The merchant's own shop (merchant tokens)
     path("merchant/profile/", ProfileView.as_view(), name="merchant-profile"),
     path("merchant/application/", ApplicationView.as_view(), name="merchant-application"),

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("storefront.school.urls")),
     path("", include("storefront.campaigns.urls")),
     path("", include("storefront.content.live_urls")),
+    path("", include("storefront.content.video_urls")),
     # Ahead of allauth's own: the same log-in, answering 429 while attempts are blocked.
     path("accounts/login/", AccountLoginView.as_view()),
     path("accounts/", include("allauth.urls")),

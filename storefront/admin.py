@@ -120,6 +120,6 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 # The school's admin registers itself (see storefront/school/__init__.py).
 from .campaigns import admin as campaigns_admin  # noqa: E402, F401
-from .content import admin_live  # noqa: E402, F401
+from .content import admin_live, admin_videos  # noqa: E402, F401
 from .discovery import admin as discovery_admin  # noqa: E402, F401
 from .school import admin as school_admin  # noqa: E402, F401

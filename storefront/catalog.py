@@ -25,7 +25,7 @@ from django.utils import timezone
 from industrybelts.models import BeltMembership
 
 from .indexing import source_kind_labels
-from .models import Product, ProductBeltExit, ProductImage, ProductStatus, SourceKind
+from .models import Product, ProductBeltExit, ProductImage, ProductStatus, SourceKind, Video
 from .permissions import can_view
 from .search import TITLE_MARK, matching, normalize, title_query_grams
 
@@ -152,7 +152,7 @@ def _images(*fields: str) -> Prefetch:
 # per card, which the cards' query-count tests would show.
 CARD_FIELDS = (
     "public_id", "updated_at", "title", "source_kind", "wholesale_price", "retail_price",
-    "min_order_quantity", "origin_region__name", "origin_region__name_en",
+    "min_order_quantity", "origin_region__name", "origin_region__name_en", "featured_video",
     "live_session__status", "live_session__starts_at",
 )  # fmt: skip
 # What the public API shows of a good (ProductSerializer), as `values()` names, with the
@@ -357,18 +357,25 @@ def catalog_page(
 def product_page_row(public_id) -> dict | None:
     """What says whether a product page's cached body is current, in one query of a few
     columns and no model instances: the good's status, owner and change time, its shop's
-    change time and the latest change to the shop's belt memberships (the shop card shows
-    the approved ones). Everything else the body shows moves `updated_at`, or is reference
-    data (names of regions, belts, categories)."""
+    change time, the latest change to the shop's belt memberships (the shop card shows
+    the approved ones) and to the good's videos (the players under it). Everything else
+    the body shows moves `updated_at`, or is reference data (names of regions, belts,
+    categories)."""
     latest_membership = (
         BeltMembership.objects.filter(merchant=OuterRef("merchant_id"))
         .order_by("-updated_at")
         .values("updated_at")[:1]
     )
+    # Every write to a video moves its `updated_at`, and one that changes its goods moves theirs.
+    latest_video = (
+        Video.products.through.objects.filter(product_id=OuterRef("pk"))
+        .order_by("-video__updated_at")
+        .values("video__updated_at")[:1]
+    )
     return (
         Product.objects.filter(public_id=public_id)
         .values("pk", "status", "merchant__user_id", "updated_at", "merchant__updated_at")
-        .annotate(memberships_at=Subquery(latest_membership))
+        .annotate(memberships_at=Subquery(latest_membership), videos_at=Subquery(latest_video))
         .first()
     )
 

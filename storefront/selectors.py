@@ -7,7 +7,7 @@ from django.urls import reverse
 from industrybelts.models import Belt, BeltMembership, BeltStatus
 from merchants.models import ApplicationStatus, MerchantProfile, OnboardingApplication
 
-from .models import Product, ProductImage, ProductStatus
+from .models import Product, ProductImage, ProductStatus, Video
 
 HOME_FIGURES_CACHE_KEY = "storefront:home-figures:v1"
 HOME_FIGURES_TTL_SECONDS = 300
@@ -74,7 +74,8 @@ def applicant_goods_section(merchant) -> dict:
 
 def shop_row(public_id) -> dict | None:
     """An approved shop's id and what its page's header depends on, in one query of a few
-    columns: the shop's change time and the latest change to its belt memberships."""
+    columns: the shop's change time and the latest change to its belt memberships and to
+    its videos."""
     approved = OnboardingApplication.objects.filter(
         merchant=OuterRef("pk"), status=ApplicationStatus.APPROVED
     )
@@ -83,9 +84,13 @@ def shop_row(public_id) -> dict | None:
         .order_by("-updated_at")
         .values("updated_at")[:1]
     )
+    # The header holds the strip of the shop's videos: any write to a video moves its updated_at.
+    latest_video = (
+        Video.objects.filter(merchant=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
+    )
     return (
         MerchantProfile.objects.filter(Exists(approved), public_id=public_id)
         .values("pk", "updated_at")
-        .annotate(memberships_at=Subquery(latest_membership))
+        .annotate(memberships_at=Subquery(latest_membership), videos_at=Subquery(latest_video))
         .first()
     )

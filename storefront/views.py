@@ -219,7 +219,12 @@ class ProductDetailView(TemplateView):
         else:
             if not (user.is_authenticated and row["merchant__user_id"] == user.pk):
                 counters.record("view", row["pk"])
-            changes = [row["updated_at"], row["merchant__updated_at"], row["memberships_at"]]
+            changes = [
+                row["updated_at"],
+                row["merchant__updated_at"],
+                row["memberships_at"],
+                row["videos_at"],
+            ]
             key = (
                 fragments.fragment_key("product-page", get_language(), row["pk"])
                 if settings.CATALOG_FRAGMENT_TTL
@@ -290,11 +295,11 @@ class ShopView(TemplateView):
             if settings.CATALOG_FRAGMENT_TTL
             else None
         )
-        changes = (row["updated_at"], row["memberships_at"])
+        changes = (row["updated_at"], row["memberships_at"], row["videos_at"])
         hero = fragments.cached(
             key,
             tuple(map(str, changes)),
-            lambda: _shop_hero(row["pk"]),
+            lambda: _shop_hero(row["pk"], has_videos=row["videos_at"] is not None),
             timeout=PRODUCT_PAGE_TTL,
             changed_at=max(change.timestamp() for change in changes if change is not None),
         )
@@ -307,13 +312,14 @@ class ShopView(TemplateView):
         }
 
 
-def _shop_hero(merchant_id) -> dict:
+def _shop_hero(merchant_id, *, has_videos=False) -> dict:
     merchant = MerchantProfile.objects.select_related("region__parent__parent").get(pk=merchant_id)
     memberships = merchant.memberships.filter(status="approved").select_related("belt")
     return {
         "title": merchant.display_name,
         "html": render_to_string(
-            "storefront/partials/shop_hero.html", {"merchant": merchant, "memberships": memberships}
+            "storefront/partials/shop_hero.html",
+            {"merchant": merchant, "memberships": memberships, "has_videos": has_videos},
         ),
     }
 

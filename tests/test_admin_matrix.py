@@ -47,6 +47,7 @@ from tests.industrybelts.conftest import approved_merchant, approved_provider, b
 from tests.merchants.test_compliance_admin import category_request, transfer
 from tests.storefront.campaigns.conftest import make_campaign
 from tests.storefront.conftest import make_product
+from tests.storefront.content.video_helpers import make_video
 from tests.storefront.school.conftest import make_item
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +133,11 @@ ADMIN_TABLE = {
     "storefront.LiveSession": {
         "never": {"add", "change", "delete"},
         "actions": {"cancel_with_reason": "storefront.moderate_live_session"},
+    },
+    "storefront.Video": {
+        "never": {"add", "delete"},
+        "review": "storefront.moderate_video",
+        "actions": {"hide": "storefront.moderate_video", "restore": "storefront.moderate_video"},
     },
     "storefront.Campaign": {"never": set(), "actions": {}},
     "storefront.CampaignEntry": {"never": {"add", "change", "delete"}, "actions": {}},
@@ -253,6 +259,7 @@ def world():
     product = make_product(seller)
     ProductExposure.objects.get_or_create(product=product, defaults={"merchant": seller})
     ImportJob.objects.create(merchant=seller, status="failed", file_name="货品.xlsx", file_format="xlsx")
+    make_video(seller, [product])
     ExposureHealth.objects.get_or_create(day=timezone.localdate())
     DiscoverySettings.objects.get_or_create(pk=1)
     submitted_application()

@@ -58,6 +58,7 @@ from storefront.imports import import_job_create
 from tests.apiclient import api_client
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops, make_base
 from tests.storefront.conftest import make_product
+from tests.storefront.content.video_helpers import make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,7 @@ PATH_OBJECTS = {
     "/api/v1/products/": "product",
     "/api/v1/merchant/products/": "product",
     "/api/v1/merchant/imports/": "import_job",
+    "/api/v1/merchant/videos/": "video",
     "/api/v1/provider/merchants/": "merchant",
     "/api/v1/provider/memberships/": "membership",
     "/api/v1/provider/invitations/": "invitation",
@@ -86,6 +88,7 @@ PATH_OBJECTS = {
     "/api/v1/merchant/live-sessions/": "live_session",
 }
 WORLD: dict = {}
+VIDEO_BYTES = 5000  # the size the world's video announced (tests.storefront.content.video_helpers)
 MULTIPART = "multipart/form-data"
 
 
@@ -156,6 +159,17 @@ def _valid_session(body: dict) -> dict:
 WORLD_STARTS: list = []
 
 
+def _valid_video(body: dict) -> dict:
+    """A video shows the merchant's own goods and is announced as a phone's video file."""
+    if "products" in body:
+        body["products"] = [WORLD["product"]]
+    if body.get("file_name"):
+        body["file_name"] = "IMG_0001.MOV"
+    if body.get("content_type"):
+        body["content_type"] = "video/quicktime"
+    return body
+
+
 @schema.hook
 def filter_case(context, case):
     """Leave out a "valid" multipart case that lacks a required part.
@@ -208,6 +222,7 @@ def _complete(case) -> None:
         body = _valid_good(_valid_references(case.body))
         if case.path.startswith("/api/v1/merchant/live-sessions/"):
             body = _valid_session(body)
+        body = _valid_video(_valid_good(_valid_references(case.body)))
         if body != case.body:
             case.body = body
     path_parameters = dict(case.path_parameters or {})
@@ -220,6 +235,13 @@ def _complete(case) -> None:
             path_parameters["public_id"] = WORLD["delivery"]
     if path_parameters != (case.path_parameters or {}):
         case.path_parameters = path_parameters
+    if case.method.upper() == "PUT" and case.path.endswith("/upload/"):
+        # A piece starts where the world's video stands (nothing received yet) and fits in
+        # the size it announced (VIDEO_BYTES); a piece sent twice is a 409.
+        if not isinstance(case.body, bytes) or not 0 < len(case.body) <= VIDEO_BYTES:
+            case.body = bytes(100)
+        piece = f"bytes 0-{len(case.body) - 1}/{VIDEO_BYTES}"
+        case.headers = {**(case.headers or {}), "Content-Range": piece}
 
 
 @pytest.fixture
@@ -266,8 +288,10 @@ def tokens(monkeypatch, _keep_the_test_connection):
         expected_minutes=60,
         products=[good],
     )
+    video = make_video(seller, [good], status="uploading")
     WORLD.update(
         live_session=str(session.public_id),
+        video=str(video.public_id),
         import_job=str(job.public_id),
         product=str(good.public_id),
         merchant=str(seller.public_id),

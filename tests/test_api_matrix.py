@@ -24,13 +24,14 @@ from industrybelts.models import Belt, BeltMembership, BeltStatus, MerchantInvit
 from merchants import services as merchant_services
 from merchants.models import ApiToken, ApplicationDocument, OnboardingApplication
 from storefront.content import live
-from storefront.content.models import LiveSession
+from storefront.content.models import LiveSession, Video
 from storefront.imports import import_job_create
 from storefront.models import ImportJob, Product, ProductEvent
 from tests.apiclient import api_client
 from tests.factories import image_upload
 from tests.industrybelts.conftest import approved_merchant, approved_provider, make_base
 from tests.storefront.conftest import make_product
+from tests.storefront.content.video_helpers import make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,7 @@ GOOD = {
     "title": "真丝连衣裙", "category": "apparel", "source_kind": "factory", "origin_region": "330102",
     "wholesale_price": "89.00", "retail_price": "159.00", "min_order_quantity": 2, "stock_status": "in_stock",
 }  # fmt: skip
+VIDEO = {"title": "新视频", "products": [], "file_name": "a.mp4", "size": 100, "content_type": "video/mp4"}
 
 SESSION = {"title": "新场次", "starts_at": "2099-01-01T20:00:00+08:00", "expected_minutes": 60}
 
@@ -59,6 +61,7 @@ ROWS = [
     Row("GET", "/api/v1/belts/", "public"),
     Row("GET", "/api/v1/feeds/products/", "public"),
     Row("GET", "/api/v1/feeds/live-sessions/", "public"),
+    Row("GET", "/api/v1/feeds/videos/", "public"),
     Row("GET", "/api/v1/products/", "public"),
     Row("GET", "/api/v1/products/{public_id}/", "public"),
     Row("GET", "/api/v1/school/items/", "public"),
@@ -108,6 +111,13 @@ ROWS = [
         for move in ("cancel", "go-live", "end")
     ),
     Row("GET", "/api/v1/provider/live-sessions/", "provider", Scope.PROVIDER_MERCHANTS_READ),
+    Row("GET", "/api/v1/merchant/videos/", "merchant", Scope.PRODUCTS_READ),
+    Row("POST", "/api/v1/merchant/videos/", "merchant", Scope.PRODUCTS_WRITE, body=VIDEO),
+    Row("GET", "/api/v1/merchant/videos/{public_id}/", "merchant", Scope.PRODUCTS_READ, addressed=True),
+    Row("PATCH", "/api/v1/merchant/videos/{public_id}/", "merchant", Scope.PRODUCTS_WRITE, addressed=True, body={"title": "被改了"}),  # noqa: E501
+    Row("DELETE", "/api/v1/merchant/videos/{public_id}/", "merchant", Scope.PRODUCTS_WRITE, addressed=True),
+    Row("PUT", "/api/v1/merchant/videos/{public_id}/upload/", "merchant", Scope.PRODUCTS_WRITE, addressed=True),  # noqa: E501
+    Row("POST", "/api/v1/merchant/videos/{public_id}/complete/", "merchant", Scope.PRODUCTS_WRITE, addressed=True),  # noqa: E501
     Row("GET", "/api/v1/provider/belts/", "provider", Scope.PROVIDER_MERCHANTS_READ),
     Row("GET", "/api/v1/provider/merchants/", "provider", Scope.PROVIDER_MERCHANTS_READ),
     Row("GET", "/api/v1/provider/merchants/{public_id}/", "provider", Scope.PROVIDER_MERCHANTS_READ, addressed=True),  # noqa: E501
@@ -174,6 +184,7 @@ def world():
         owner=merchant_a.user, url="http://127.0.0.1:9/hook", event_types=["product.published"]
     )
     delivery = webhook_services.webhook_endpoint_ping(endpoint=endpoint)
+    video = make_video(merchant_a, [product], status="uploading")
     job = import_job_create(
         merchant=merchant_a,
         by=merchant_a.user,
@@ -199,6 +210,7 @@ def world():
             "/merchant/products/": product.public_id,
             "/merchant/imports/": job.public_id,
             "/merchant/live-sessions/": session.public_id,
+            "/merchant/videos/": video.public_id,
             "/provider/merchants/": merchant_a.public_id,
             "/provider/memberships/": membership.public_id,
             "/provider/invitations/": invitation.public_id,
@@ -220,6 +232,7 @@ def _fingerprint():
         "tokens": ApiToken.objects.count(),
         "import_jobs": sorted(ImportJob.objects.values_list("pk", "status", "file")),
         "live_sessions": sorted(LiveSession.objects.values_list("pk", "status", "title", "starts_at")),
+        "videos": sorted(Video.objects.values_list("pk", "status", "title", "received_bytes")),
         "webhook_endpoints": sorted(WebhookEndpoint.objects.values_list("pk", "url", "is_active", "secret")),
         "webhook_deliveries": sorted(WebhookDelivery.objects.values_list("pk", "status", "attempts")),
     }

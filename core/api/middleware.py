@@ -20,7 +20,10 @@ MAX_MULTIPART_BODY_BYTES = MAX_DOCUMENT_BYTES + 1024 * 1024
 
 
 def body_limit(content_type: str) -> int:
-    return MAX_MULTIPART_BODY_BYTES if content_type.startswith("multipart/") else MAX_JSON_BODY_BYTES
+    # A raw body is a piece of a chunked upload (a video's: at most a few MB, the view checks).
+    if content_type.startswith(("multipart/", "application/octet-stream")):
+        return MAX_MULTIPART_BODY_BYTES
+    return MAX_JSON_BODY_BYTES
 
 
 def is_api_request(request) -> bool:

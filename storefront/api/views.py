@@ -378,6 +378,33 @@ class MerchantImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 # --- The partner feed ------------------------------------------------------------------------
 
 
+def feed_updated_since(params):
+    """The feed's `updated_since` as an aware UTC time (None without one); a 400 if unreadable.
+
+    Every partner feed (goods, videos) reads it here.
+    """
+    updated_since = None
+    if params.get("updated_since"):
+        try:
+            updated_since = parse_datetime(params["updated_since"])
+        except ValueError:
+            updated_since = None
+        if updated_since is None:
+            raise ValidationError(
+                {"updated_since": [_("Give a date and time in ISO 8601, e.g. 2026-11-11T00:00:00+08:00.")]}
+            )
+        if timezone.is_naive(updated_since):
+            updated_since = timezone.make_aware(updated_since)
+        try:
+            updated_since = updated_since.astimezone(datetime.UTC)
+        except OverflowError:
+            # Beyond what UTC can write (a year-1 or year-9999 time with an offset): the
+            # earliest or the latest time there is, which is what such a start means.
+            edge = datetime.datetime.min if updated_since.year == 1 else datetime.datetime.max
+            updated_since = edge.replace(tzinfo=datetime.UTC)
+    return updated_since
+
+
 class ProductFeedView(APIView):
     """Every change to public goods since a point in time, for partners who mirror the catalog."""
 
@@ -414,29 +441,7 @@ class ProductFeedView(APIView):
             belt = Belt.objects.filter(slug=params["belt"]).first()
             if belt is None:
                 raise ValidationError({"belt": [_("There is no belt with this address name.")]})
-        updated_since = None
-        if params.get("updated_since"):
-            try:
-                updated_since = parse_datetime(params["updated_since"])
-            except ValueError:
-                updated_since = None
-            if updated_since is None:
-                raise ValidationError(
-                    {
-                        "updated_since": [
-                            _("Give a date and time in ISO 8601, e.g. 2026-11-11T00:00:00+08:00.")
-                        ]
-                    }
-                )
-            if timezone.is_naive(updated_since):
-                updated_since = timezone.make_aware(updated_since)
-            try:
-                updated_since = updated_since.astimezone(datetime.UTC)
-            except OverflowError:
-                # Beyond what UTC can write (a year-1 or year-9999 time with an offset): the
-                # earliest or the latest time there is, which is what such a start means.
-                edge = datetime.datetime.min if updated_since.year == 1 else datetime.datetime.max
-                updated_since = edge.replace(tzinfo=datetime.UTC)
+        updated_since = feed_updated_since(params)
         try:
             page = catalog.partner_feed_page(
                 belt=belt,

@@ -57,6 +57,7 @@ from tests.factories import ApplicationFactory, UserFactory, fill_application, i
 from tests.industrybelts.conftest import approved_merchant, approved_provider, invited, make_base
 from tests.storefront.campaigns.conftest import make_campaign
 from tests.storefront.conftest import make_product
+from tests.storefront.content.video_helpers import make_video
 from tests.storefront.school.conftest import make_course, make_item
 
 ROLES = ("visitor", "new", "applicant", "approved", "provider")
@@ -90,12 +91,18 @@ POST_ONLY = {
     "merchants:compliance-category-withdraw": "withdraws a category request awaiting review",
     "merchants:compliance-refund": "asks for the deposit back (the overview's button)",
     "storefront:import-job-confirm": "confirms a previewed spreadsheet import",
+    "videos:video-complete": "hands a fully uploaded video to processing (video-upload.js)",
+    "videos:video-delete": "deletes a video (its page's button)",
+    "videos:video-signal": "counts a play or a play to the end (video-player.js)",
 }
 EXCLUDED = {
     **{name: f"POST only: {why}" for name, why in POST_ONLY.items()},
     "storefront:product-buy": "counts a click and redirects to the merchant's shop on another site",
     "merchants:region-options": "an htmx fragment (the <option>s of the region cascade), not a page",
     "storefront:import-job-progress": "an htmx fragment (an import's progress bar), not a page",
+    "videos:video-status": "an htmx fragment (a video's processing badge), not a page",
+    "videos:video-chunk": "where a video's pieces go (PUT); a GET answers the upload's offset as JSON",
+    "videos:video-buy": "counts a purchase click for a video, then goes on through storefront:product-buy",
     "storefront:import-template": "a spreadsheet download (the import's template), not HTML",
     "storefront:product-export": "a spreadsheet download (the merchant's goods), not HTML",
     "merchants:document-file": "a private document (image or PDF) served by permission, not HTML",
@@ -136,6 +143,10 @@ PAGES = {
     "storefront:product-edit": Page(
         lambda d: f"/merchant/products/{d.draft_product.public_id}/edit/", ("approved",)
     ),
+    # Short videos
+    "videos:video-list": Page(lambda d: "/merchant/videos/", SIGNED_IN),
+    "videos:video-upload": Page(lambda d: "/merchant/videos/new/", SIGNED_IN),
+    "videos:video-detail": Page(lambda d: f"/merchant/videos/{d.video.public_id}/", ("approved",)),
     # The school
     "live:merchant-sessions": Page(lambda d: "/merchant/live/", SIGNED_IN),
     "live:session-create": Page(lambda d: "/merchant/live/new/", SIGNED_IN),
@@ -305,6 +316,7 @@ def build_portal():
     jade_category = Category.objects.get(code="jade-jewellery")
     make_product(seller, title="冰种飘花吊坠", category=jade_category, price="1280.00")
     draft_product = make_product(seller, title="糯种手镯（草稿）", category=jade_category, publish=False)
+    video = make_video(seller, [photo_product], title="帝王绿手镯 自然光下转一圈")
     campaign = make_campaign(name="1106卖货王", description="源头好货，直播间专场。")
     campaign_services.campaign_sign_up(campaign=campaign, product=photo_product, by=seller.user)
     import_job = import_job_create(
@@ -368,6 +380,7 @@ def build_portal():
         live_session=live_session,
         on_air=on_air,
         draft_product=draft_product,
+        video=video,
         import_job=import_job,
         campaign=campaign,
         course=course,

@@ -1,10 +1,15 @@
+"""Fixtures of the content tests: sessions scheduled in a line, the processing task recorded, a
+signed-in seller."""
+
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from storefront.content import live
 from tests.storefront.conftest import apparel, jade, make_product, seller  # noqa: F401 (fixtures)
+from tests.storefront.content.video_helpers import record_queued_videos
 
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -30,3 +35,15 @@ def schedule(merchant, *, hours: float = 1, minutes: int = 60, products=(), titl
 @pytest.fixture
 def good(seller):  # noqa: F811
     return make_product(seller, title="冰种翡翠手镯")
+
+
+@pytest.fixture
+def queued_videos(monkeypatch):
+    return record_queued_videos(monkeypatch)
+
+
+@pytest.fixture
+def merchant_client(seller):  # noqa: F811
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(seller.user)
+    return client
