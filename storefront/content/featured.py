@@ -2,12 +2,14 @@
 
 Every write that publishes, hides or deletes a video, or changes the goods it is attached
 to, calls `refresh_featured_videos` for the goods concerned in the same transaction: a
-product whose featured video changes is saved with a new `updated_at`, its cards' cache key.
+product whose featured video changes is saved with a new `updated_at`, its cards' cache key,
+and the catalog's cached fragments are dropped (a hidden video leaves lists and the strip).
 """
 
 from django.db.models import Max
 from django.utils import timezone
 
+from storefront.fragments import catalog_changed
 from storefront.models import Product
 
 from .models import Video, VideoStatus
@@ -33,4 +35,6 @@ def refresh_featured_videos(product_ids) -> int:
         if wanted != current:
             Product.objects.filter(pk=product_id).update(featured_video_id=wanted, updated_at=now)
             changed += 1
+    if changed:
+        catalog_changed()  # lists and the strip hold these cards; their keys just moved
     return changed

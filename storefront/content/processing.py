@@ -140,26 +140,38 @@ def fail_video(video, code: VideoFailure, *, expected_from) -> str | None:
     try:
         with transaction.atomic():
             locked = VIDEO_WORKFLOW.lock(video)  # the video's row only, not its merchant's
-            original = locked.original.name
-            failed, _event = VIDEO_WORKFLOW.move(
-                obj=locked,
-                to=VideoStatus.FAILED,
-                by=None,
-                reason=code.value,
-                locked=True,
-                expected_from=expected_from,
-                updates={"failure": code.value, "original": ""},
-            )
-            if original:
-                _delete_after_commit(locked.original.storage, original)
+            failed = move_to_failed(locked, code, by=None, expected_from=expected_from)
             email_user(
                 failed.merchant.user,
                 template_prefix="storefront/email/video_failed",
-                context={"video": failed, "url": site_base_url() + reverse("storefront:merchant-products")},
+                context={
+                    "video": failed,
+                    "url": site_base_url()
+                    + reverse("videos:video-detail", kwargs={"public_id": failed.public_id}),
+                },
             )
     except InvalidTransition:
         return None
     return VideoStatus.FAILED
+
+
+def move_to_failed(locked, code: VideoFailure, *, by, expected_from=None) -> Video:
+    """Fail the locked video with `code` in the caller's transaction; its original is deleted
+    once that commits. Every failure goes through here: processing, the sweep and the upload's
+    last step (which tells the merchant on the page instead of by e-mail)."""
+    original = locked.original.name
+    failed, _event = VIDEO_WORKFLOW.move(
+        obj=locked,
+        to=VideoStatus.FAILED,
+        by=by,
+        reason=code.value,
+        locked=True,
+        expected_from=expected_from,
+        updates={"failure": code.value, "original": ""},
+    )
+    if original:
+        _delete_after_commit(locked.original.storage, original)
+    return failed
 
 
 def fail_stale_videos(*, older_than: timedelta = STALE_AFTER, now=None) -> dict[str, int]:

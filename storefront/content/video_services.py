@@ -35,9 +35,9 @@ from storefront.services import require_seller
 from . import video_permissions as permissions
 from .featured import refresh_featured_videos
 from .models import MAX_VIDEO_BYTES, Video, VideoFailure, VideoStatus
+from .processing import PROCESS_VIDEO_TASK, move_to_failed
 from .workflows import VIDEO_WORKFLOW
 
-PROCESS_VIDEO_TASK = "storefront.content.tasks.process_video_task"
 # What the browser sends per request (video-upload.js) and the most a chunk may be: small
 # enough to finish on a slow phone connection before a proxy times out, large enough that
 # a 50 MB video is 25 requests.
@@ -242,18 +242,7 @@ def video_upload_complete(*, video, by) -> Video:
     with locked.original.open("rb") as original:
         first_bytes = original.read(12)
     if not looks_like_video(first_bytes):
-        failure = VideoFailure.NOT_A_VIDEO
-        original = locked.original.name
-        moved, _event = VIDEO_WORKFLOW.move(
-            obj=locked,
-            to=VideoStatus.FAILED,
-            by=by,
-            reason=str(failure.label),
-            updates={"failure": failure, "original": ""},
-            locked=True,
-        )
-        _delete_files_on_commit(original, storage=Video._meta.get_field("original").storage)
-        return moved
+        return move_to_failed(locked, VideoFailure.NOT_A_VIDEO, by=by)
     moved, _event = VIDEO_WORKFLOW.move(obj=locked, to=VideoStatus.PROCESSING, by=by, locked=True)
     enqueue_on_commit(PROCESS_VIDEO_TASK, moved.pk)
     return moved
