@@ -22,7 +22,7 @@ import uuid
 from http.cookies import SimpleCookie
 
 from bench.noise import NoiseMeter
-from bench.scenarios import SCENARIOS, background_edit, photo_jpeg
+from bench.scenarios import SCENARIOS, RawRequest, background_edit, photo_jpeg
 
 EDIT_LANES = 3  # connections the background edits are spread over (an edit takes ~100 ms here)
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -175,15 +175,20 @@ def run_scenario(
         client = Client(host, port, cookies)
         while (item := next_request()) is not None:
             number, form = item
-            body, request_headers = None, dict(headers)
-            if form is not None:
+            body, request_headers, path = None, dict(headers), paths[number]
+            if isinstance(form, RawRequest):
+                body, path = form.body, form.path
+                request_headers.update(form.headers, **{"X-CSRFToken": cookies.get("csrftoken", "")})
+            elif form is not None:
                 fields, files = form
                 body, request_headers["Content-Type"] = multipart(
                     {**fields, "csrfmiddlewaretoken": cookies.get("csrftoken", "")}, files
                 )
             started = time.perf_counter()
             try:
-                response, content = client.request(scenario.method, paths[number], body, request_headers)
+                if scenario.name == "video_upload_start":
+                    request_headers["Accept"] = "application/json"
+                response, content = client.request(scenario.method, path, body, request_headers)
             except OSError as error:
                 with lock:
                     errors.append(f"{type(error).__name__}: {error}")
@@ -197,9 +202,11 @@ def run_scenario(
                         queries.append(int(response.getheader("X-Bench-Queries")))
                 if response.status != scenario.expected_status:
                     if len(errors) < 5:
-                        errors.append(f"HTTP {response.status} for {paths[number][:120]}: {content[:200]!r}")
+                        errors.append(f"HTTP {response.status} for {path[:120]}: {content[:200]!r}")
                     else:
                         errors.append(f"HTTP {response.status}")
+                elif scenario.name == "video_upload_start":
+                    state.setdefault("video_uploads", []).append(json.loads(content)["upload_url"])
                 elif scenario.name == "quick_listing":
                     found = PRODUCT_LOCATION.search(response.getheader("Location", ""))
                     if found:

@@ -23,6 +23,18 @@ SAMPLE_SIZE = 200  # product and shop pages rotate over this many objects
 
 
 @dataclass(frozen=True)
+class RawRequest:
+    """A write whose body is not a form: a piece of a video upload (`Content-Range`)."""
+
+    path: str
+    body: bytes
+    headers: dict
+
+
+VIDEO_CHUNK_BYTES = 2 * 1024 * 1024  # the size the upload page sends (storefront.content.video_services)
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     label: str
@@ -59,6 +71,30 @@ class Scenario:
             state["listed"] = number
             fields = {"title": f"压测闪电上架真丝衬衫{number}", "price": "59.90", "intro": "源头工厂直供"}
             return fields, {"photo": ("photo.jpg", targets["photo_jpeg"], "image/jpeg")}
+        if self.name == "video_upload_start":
+            number = state.setdefault("videos_started", 0) + 1
+            state["videos_started"] = number
+            fields = {
+                "title": f"压测短视频{number}",
+                "products": targets["own_products"][number % len(targets["own_products"])],
+                "file_name": f"clip-{number}.mp4",
+                "size": str(VIDEO_CHUNK_BYTES),
+                "content_type": "video/mp4",
+            }
+            return fields, {}
+        if self.name == "video_upload_chunk":
+            started = state.get("video_uploads", [])
+            if not started:
+                return None
+            end = VIDEO_CHUNK_BYTES - 1
+            return RawRequest(
+                started.pop(),
+                video_chunk(),
+                {
+                    "Content-Type": "application/octet-stream",
+                    "Content-Range": f"bytes 0-{end}/{VIDEO_CHUNK_BYTES}",
+                },
+            )
         if self.name == "campaign_signup":
             fresh = state.get("listed_products", [])
             if not fresh:
@@ -158,9 +194,37 @@ SCENARIOS = [
         group="write",
     ),
     Scenario("campaign_leaderboard", "campaign page + leaderboard", "/campaigns/{campaign}/"),
+    # A phone's video upload: announce the file, then send it in 2 MB pieces. Each request
+    # only records or appends (the transcoding is Celery's), so each has the write budget.
+    Scenario(
+        "video_upload_start",
+        "video upload: announce the file (POST)",
+        "/merchant/videos/new/",
+        method="POST",
+        login=True,
+        expected_status=201,
+        budget_p95_ms=100,
+        group="write",
+    ),
+    Scenario(
+        "video_upload_chunk",
+        "video upload: one 2 MB piece (PUT)",
+        "/merchant/videos/new/",  # each request goes to the upload URL an announcement answered
+        method="PUT",
+        login=True,
+        expected_status=200,
+        budget_p95_ms=100,
+        group="write",
+    ),
 ]
 # `belt_page` rotates over every open belt; the other scenarios use the largest one.
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
+
+
+def video_chunk() -> bytes:
+    """The first 2 MB of a phone's MP4 as far as the upload can tell: an `ftyp` box, then bytes."""
+    head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    return head + bytes(VIDEO_CHUNK_BYTES - len(head))
 
 
 def photo_jpeg() -> bytes:
