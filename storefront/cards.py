@@ -27,7 +27,7 @@ from .models import Product, ProductStatus
 CARD_TEMPLATE = "storefront/partials/product_card.html"
 CARD_TTL = 6 * 60 * 60
 # Bump when the card template or what it reads changes, so a deploy never serves old cards.
-CARD_VERSION = 4
+CARD_VERSION = 5
 WARM_BATCH = 500
 
 

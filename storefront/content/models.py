@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, public_id_field
 from core.transitions import TransitionEvent, event_subject
@@ -30,7 +31,8 @@ MIN_VIDEO_SECONDS = Decimal("1.0")
 class VideoStatus(models.TextChoices):
     UPLOADING = "uploading", _("Uploading")
     PROCESSING = "processing", _("Processing")
-    PUBLISHED = "published", _("Published")
+    # Not the goods' "Published" (上架): a video is 发布ed.
+    PUBLISHED = "published", pgettext_lazy("video status", "Published")
     FAILED = "failed", _("Could not be used")
     HIDDEN = "hidden", _("Hidden by staff")
     DELETED = "deleted", _("Deleted")

@@ -77,6 +77,7 @@ EVERYONE = ("visitor", "new", "approved", "provider")
 EXCLUDED_PREFIXES = {
     "admin/": "staff's Django admin (tests/test_admin_matrix.py walks it)",
     "api/": "the partner API: JSON, its schema and Swagger UI (tests/test_api_*.py)",
+    "^media/": "public media files with byte ranges where no proxy serves them (tests/core/test_media.py)",
 }
 
 # Patterns that are not pages a person opens, by name (or route when unnamed), and why.

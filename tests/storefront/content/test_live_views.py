@@ -337,7 +337,8 @@ def test_cards_and_the_product_page_carry_the_badge_and_follow_its_status(client
 
     card = client.get(shop).content.decode()
     assert 'data-testid="live-badge"' in card
-    assert _beijing_tomorrow(20).strftime("%m/%d 20:00") in card
+    tomorrow = _beijing_tomorrow(20)
+    assert f"{tomorrow.month}月{tomorrow.day}日 20:00" in card  # the date as a Chinese reader writes it
     assert 'data-testid="live-banner"' in client.get(page).content.decode()
 
     LiveSession.objects.filter(pk=session.pk).update(
