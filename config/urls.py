@@ -51,10 +51,4 @@ handler500 = "storefront.views.server_error"
 if settings.SERVE_MEDIA:
     # The embedded portal and browser tests serve public media themselves (with byte ranges,
     # which phones need to play a video); production leaves MEDIA_URL to the proxy or storage.
-    urlpatterns += [
-        re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
-            serve_media,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve_media)]

@@ -13,6 +13,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils._os import safe_join
 from django.utils.http import http_date
@@ -34,10 +35,11 @@ def _ranged_file(path: Path, start: int, length: int):
             yield data
 
 
-def serve_media(request, path, document_root):
+def serve_media(request, path, document_root=None):
+    """Serve `path` below `document_root` (MEDIA_ROOT, read per request, when not given)."""
     path = posixpath.normpath(path).lstrip("/")
     try:
-        fullpath = Path(safe_join(document_root, path))
+        fullpath = Path(safe_join(document_root or settings.MEDIA_ROOT, path))
     except Exception as error:  # a path that climbs out of the root (SuspiciousFileOperation)
         raise Http404 from error
     if not fullpath.is_file():

@@ -219,10 +219,9 @@ def _complete(case) -> None:
     if query != (case.query or {}):
         case.query = query
     if isinstance(case.body, dict):
-        body = _valid_good(_valid_references(case.body))
+        body = _valid_video(_valid_good(_valid_references(case.body)))
         if case.path.startswith("/api/v1/merchant/live-sessions/"):
             body = _valid_session(body)
-        body = _valid_video(_valid_good(_valid_references(case.body)))
         if body != case.body:
             case.body = body
     path_parameters = dict(case.path_parameters or {})

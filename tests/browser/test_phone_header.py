@@ -109,7 +109,14 @@ def test_merchants_see_the_links_of_their_roles_behind_the_menu(chromium, live_s
     applicant = ApplicationFactory().merchant.user
     _provider, provider_owner = approved_provider(Belt.objects.get(slug="jade"))
     expected = {
-        "approved": {"nav-dashboard", "nav-products", "nav-my-campaigns", "nav-api-tokens"},
+        "approved": {
+            "nav-dashboard",
+            "nav-products",
+            "nav-videos",
+            "nav-my-campaigns",
+            "nav-my-live",
+            "nav-api-tokens",
+        },
         "new": {"nav-dashboard"},
         "applicant": {"nav-dashboard"},
         "provider": {"nav-dashboard", "nav-provider"},
