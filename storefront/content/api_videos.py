@@ -8,6 +8,7 @@ video is part of a good's listing, and a token that may change the goods may sho
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -89,7 +90,7 @@ class VideoSerializer(serializers.ModelSerializer):
         if video.status != VideoStatus.UPLOADING:
             return None
         request = self.context.get("request")
-        path = f"/api/v1/merchant/videos/{video.public_id}/upload/"
+        path = reverse("api:merchant-video-upload", kwargs={"public_id": video.public_id})
         return request.build_absolute_uri(path) if request else path
 
 

@@ -117,7 +117,7 @@ def _publish(video, mp4_path: Path, result: media.Result, *, seconds: float) -> 
                 video=published, defaults={"merchant_id": published.merchant_id}
             )
             catalog_changed()  # its goods' cards, the shop's and the discovery strip's videos
-            _delete_after_commit(locked.original.storage, original)
+            delete_after_commit(locked.original.storage, original)
     except InvalidTransition:
         # Another attempt finished first (or the merchant deleted the video meanwhile).
         for field in stored:
@@ -170,7 +170,7 @@ def move_to_failed(locked, code: VideoFailure, *, by, expected_from=None) -> Vid
         updates={"failure": code.value, "original": ""},
     )
     if original:
-        _delete_after_commit(locked.original.storage, original)
+        delete_after_commit(locked.original.storage, original)
     return failed
 
 
@@ -217,6 +217,6 @@ def _original_exists(video) -> bool:
     return bool(video.original) and video.original.storage.exists(video.original.name)
 
 
-def _delete_after_commit(storage, name: str) -> None:
+def delete_after_commit(storage, name: str) -> None:
     # Only once nothing points at it: a rolled-back outcome keeps the original for a retry.
     transaction.on_commit(lambda: storage.delete(name), robust=True)

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 
 from storefront import catalog
-from storefront.models import Product
+from storefront.models import Product, ProductStatus
 
 from .models import Video, VideoEvent, VideoStatus
 
@@ -93,7 +93,13 @@ def video_feed_page(*, updated_since=None, cursor=None, page_size: int) -> catal
     rows = list(
         videos.select_related("merchant")
         .only(*PLAYER_FIELDS, "status", "updated_at", "merchant__public_id")
-        .prefetch_related(Prefetch("products", queryset=Product.objects.only("pk", "public_id")))
+        # Only goods with a public page: a draft's id is not the public feed's to give.
+        .prefetch_related(
+            Prefetch(
+                "products",
+                queryset=Product.objects.filter(status=ProductStatus.PUBLISHED).only("pk", "public_id"),
+            )
+        )
         .order_by("updated_at", "id")[: page_size + 1]
     )
     entries = [

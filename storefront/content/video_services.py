@@ -34,8 +34,9 @@ from storefront.services import require_seller
 
 from . import video_permissions as permissions
 from .featured import refresh_featured_videos
+from .media import ISO_MEDIA_FIRST_BOXES
 from .models import MAX_VIDEO_BYTES, Video, VideoFailure, VideoStatus
-from .processing import PROCESS_VIDEO_TASK, move_to_failed
+from .processing import PROCESS_VIDEO_TASK, delete_after_commit, move_to_failed
 from .workflows import VIDEO_WORKFLOW
 
 # What the browser sends per request (video-upload.js) and the most a chunk may be: small
@@ -46,10 +47,6 @@ MAX_CHUNK_BYTES = 4 * 1024 * 1024
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v")
 VIDEO_CONTENT_TYPES = ("video/mp4", "video/quicktime", "video/x-m4v", "")  # "" : the phone did not say
 MAX_GOODS_PER_VIDEO = 10
-# An MP4 / MOV / M4V file starts with a box whose type, at bytes 4–8, is `ftyp` (ISO/IEC
-# 14496-12); old QuickTime files may start with `moov`, `mdat`, `wide` or `free` instead.
-VIDEO_BOX_TYPES = (b"ftyp", b"moov", b"mdat", b"wide", b"free")
-_READ_BYTES = 64 * 1024
 
 
 class UploadOffsetMismatch(Conflict):
@@ -176,15 +173,27 @@ def _original_path(video) -> str:
     return video.original.storage.path(video.original.name)
 
 
-@transaction.atomic
 def video_chunk_append(*, public_id, by, chunk: ChunkRange, stream) -> Video:
     """Append `chunk` (read from `stream`) to the original of `by`'s video `public_id` if it
     starts where the upload stands; raise Video.DoesNotExist for anyone else's.
 
-    The row is locked for the write, so two requests carrying the same chunk (a retry whose
-    first try did arrive) cannot both append it: the second meets the new offset (409). One
-    locked read and one update: the request does nothing else.
+    The piece is read from the client first, into memory (at most MAX_CHUNK_BYTES): on a slow
+    connection that takes seconds, and no row lock or transaction is held meanwhile. Then
+    the row is locked for the write, so two requests carrying the same chunk (a retry whose
+    first try did arrive) cannot both append it: the second meets the new offset (409).
     """
+    data = stream.read(chunk.length + 1)  # one byte more: a body longer than its range
+    if len(data) != chunk.length:
+        raise ValidationError(
+            _("The piece holds %(written)d bytes but its Content-Range says %(length)d.")
+            % {"written": len(data), "length": chunk.length},
+            code="content_range",
+        )
+    with transaction.atomic():
+        return _append(public_id=public_id, by=by, chunk=chunk, data=data)
+
+
+def _append(*, public_id, by, chunk: ChunkRange, data: bytes) -> Video:
     locked = (
         Video.objects.select_for_update(of=("self",))
         .filter(merchant__user_id=by.pk)
@@ -201,32 +210,20 @@ def video_chunk_append(*, public_id, by, chunk: ChunkRange, stream) -> Video:
         )
     if chunk.start != locked.received_bytes:
         raise UploadOffsetMismatch(received=locked.received_bytes)
-    written = 0
     with open(_original_path(locked), "r+b") as original:
         # Whatever a dropped request left past the offset is cut off before appending.
         original.seek(locked.received_bytes)
         original.truncate()
-        while written < chunk.length:
-            piece = stream.read(min(_READ_BYTES, chunk.length - written))
-            if not piece:
-                break
-            original.write(piece)
-            written += len(piece)
-        if written != chunk.length or stream.read(1):
-            original.seek(locked.received_bytes)
-            original.truncate()
-            raise ValidationError(
-                _("The piece holds %(written)d bytes but its Content-Range says %(length)d.")
-                % {"written": written, "length": chunk.length},
-                code="content_range",
-            )
+        original.write(data)
+    written = len(data)
     locked.received_bytes += written
     locked.save(update_fields=["received_bytes", "updated_at"])
     return locked
 
 
 def looks_like_video(first_bytes: bytes) -> bool:
-    return len(first_bytes) >= 8 and first_bytes[4:8] in VIDEO_BOX_TYPES
+    """An MP4 / MOV / M4V file starts with a box whose type is at bytes 4–8 (the probe's list)."""
+    return len(first_bytes) >= 8 and first_bytes[4:8] in ISO_MEDIA_FIRST_BOXES
 
 
 @transaction.atomic
@@ -235,6 +232,7 @@ def video_upload_complete(*, video, by) -> Video:
     locked = VIDEO_WORKFLOW.lock(video, "merchant")
     if locked.merchant.user_id != by.pk:
         raise PermissionDenied
+    require_seller(locked.merchant, by)  # a shop restricted meanwhile publishes nothing more
     if locked.status != VideoStatus.UPLOADING:
         raise VideoNotUploading()
     if locked.received_bytes != locked.expected_bytes:
@@ -254,6 +252,7 @@ def video_update(*, video, by, title, products) -> Video:
     locked = VIDEO_WORKFLOW.lock(video, "merchant")
     if locked.merchant.user_id != by.pk:
         raise PermissionDenied
+    require_seller(locked.merchant, by)  # as the goods' editor: a restricted shop edits nothing
     if locked.status in (VideoStatus.HIDDEN, VideoStatus.DELETED):
         raise VideoNotEditable()
     products = check_goods(locked.merchant, products)
@@ -279,13 +278,9 @@ def video_delete(*, video, by) -> Video:
     files = [field for field in (locked.original, locked.file, locked.poster) if field]
     moved, _event = VIDEO_WORKFLOW.move(obj=locked, to=VideoStatus.DELETED, by=by, locked=True)
     for field in files:
-        _delete_files_on_commit(field.name, storage=field.storage)
+        delete_after_commit(field.storage, field.name)
     refresh_featured_videos(moved.products.values_list("pk", flat=True))
     return moved
-
-
-def _delete_files_on_commit(name: str, *, storage) -> None:
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic

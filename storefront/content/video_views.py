@@ -32,9 +32,12 @@ from .video_forms import VideoDetailsForm, VideoUploadForm
 
 LIST_PAGE_SIZE = 20
 SIGNAL_KINDS = {"play": "video-play", "completion": "video-completion"}
-SIGNALS_SESSION_KEY = "video-signals"
-# A session remembers this many (kind, video) signals; older ones may count again.
-SIGNALS_REMEMBERED = 200
+# What a visitor's browser has counted, in a signed cookie (no session row per visitor):
+# a reload or a replay does not count again for a day.
+SIGNALS_COOKIE = "video_signals"
+SIGNALS_COOKIE_SALT = "storefront.content.video-signals"
+SIGNALS_REMEMBERED = 100
+SIGNALS_REMEMBER_SECONDS = 24 * 60 * 60
 
 
 def _errors(error: ValidationError | DomainError) -> dict:
@@ -256,11 +259,11 @@ class VideoStatusView(MerchantVideoMixin, View):
 
 
 class VideoSignalView(View):
-    """Count a play started or a play to the end, once per kind per video per session.
+    """Count a play started or a play to the end, once per kind per video per browser a day.
 
     POST with the page's CSRF token (video-player.js). A video that is not published is a
-    404. The count goes to the counters' buffer (no row written per request); the session
-    remembers what it counted, so a reload or a replay does not count again.
+    404. The count goes to the counters' buffer (no row written per request); a signed
+    cookie remembers what it counted, so a reload or a replay does not count again.
     """
 
     http_method_names = ["post"]
@@ -274,12 +277,10 @@ class VideoSignalView(View):
         )
         if video_id is None:
             raise Http404
-        signal = f"{kind}:{video_id}"
-        counted = request.session.get(SIGNALS_SESSION_KEY, [])
-        if signal not in counted:
+        response = HttpResponse(status=204)
+        if _first_time(request, response, f"{kind}:{video_id}"):
             counters.record(counter, video_id)
-            request.session[SIGNALS_SESSION_KEY] = [*counted, signal][-SIGNALS_REMEMBERED:]
-        return HttpResponse(status=204)
+        return response
 
 
 class VideoBuyView(View):
@@ -295,11 +296,28 @@ class VideoBuyView(View):
         )
         if video_id is None or not published_products().filter(public_id=product_id).exists():
             raise Http404
-        signal = f"click:{video_id}"
-        counted = request.session.get(SIGNALS_SESSION_KEY, [])
-        if signal not in counted:
-            counters.record("video-click", video_id)
-            request.session[SIGNALS_SESSION_KEY] = [*counted, signal][-SIGNALS_REMEMBERED:]
-        return HttpResponseRedirect(
+        response = HttpResponseRedirect(
             reverse("storefront:product-buy", kwargs={"public_id": product_id, "platform": platform})
         )
+        if _first_time(request, response, f"click:{video_id}"):
+            counters.record("video-click", video_id)
+        return response
+
+
+def _first_time(request, response, signal: str) -> bool:
+    """Whether this browser sends `signal` for the first time today; remember it if so."""
+    counted = request.get_signed_cookie(
+        SIGNALS_COOKIE, default="", salt=SIGNALS_COOKIE_SALT, max_age=SIGNALS_REMEMBER_SECONDS
+    ).split()
+    if signal in counted:
+        return False
+    response.set_signed_cookie(
+        SIGNALS_COOKIE,
+        " ".join([*counted, signal][-SIGNALS_REMEMBERED:]),
+        salt=SIGNALS_COOKIE_SALT,
+        max_age=SIGNALS_REMEMBER_SECONDS,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return True

@@ -70,7 +70,7 @@ def test_the_header_and_dashboard_link_to_my_live_sessions(client, seller):
 
 
 def test_a_time_entered_as_20_00_is_stored_as_12_00_utc_and_shown_as_20_00(
-    client, seller, good, django_capture_on_commit_callbacks
+    client, seller, good, django_capture_on_commit_callbacks, tasks_in_process
 ):
     client.force_login(seller.user)
 

@@ -70,3 +70,15 @@ def test_a_forged_cursor_or_date_is_a_400(seller):
 
     assert client.get(FEED, {"cursor": "forged"}).status_code == 400
     assert client.get(FEED, {"updated_since": "yesterday"}).json()["error"]["fields"]["updated_since"]
+
+
+def test_the_feed_names_only_goods_with_a_public_page(seller):
+    from storefront.models import Product
+
+    shown, draft = make_product(seller, title="在售"), make_product(seller, title="草稿")
+    Product.objects.filter(pk=draft.pk).update(status="draft")
+    make_video(seller, [shown, draft])
+
+    [entry] = api_client().get(FEED).json()["results"]
+
+    assert entry["video"]["products"] == [str(shown.public_id)]

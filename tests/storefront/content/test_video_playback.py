@@ -172,3 +172,19 @@ def test_a_purchase_link_under_a_player_counts_for_the_video_and_the_good(client
     assert response.redirect_chain[-1][0] == "https://kwai.example/s/1"
     assert counters._drain("video-click") == {video.pk: 1}
     assert counters._drain("click") == {good.pk: 1}
+
+
+def test_a_visitor_without_a_session_is_counted_once_and_gets_no_session_row(seller):
+    from django.contrib.sessions.models import Session
+
+    video = make_video(seller, [make_product(seller)])
+    visitor = Client()
+
+    assert _signal(visitor, video, "play").status_code == 204
+    assert _signal(visitor, video, "play").status_code == 204
+
+    assert counters._drain("video-play") == {video.pk: 1}
+    assert not Session.objects.exists()  # remembered in a signed cookie, not a database row
+    visitor.cookies["video_signals"] = f"play:{video.pk}"  # forged, unsigned: not believed
+    assert _signal(visitor, video, "play").status_code == 204
+    assert counters._drain("video-play") == {video.pk: 1}

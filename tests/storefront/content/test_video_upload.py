@@ -282,3 +282,30 @@ def test_the_product_is_preselected_from_the_add_a_video_link(merchant_client, s
     page = merchant_client.get(UPLOAD, {"product": str(good.public_id)})
 
     assert f'value="{good.public_id}" id="id_products_0" checked' in page.content.decode()
+
+
+def test_a_shop_restricted_during_its_upload_publishes_nothing(merchant_client, seller, queued_videos):
+    content = mp4_bytes(3000)
+    links = announce(merchant_client, [make_product(seller)], size=len(content)).json()
+    put_piece(merchant_client, links["upload_url"], content, 0, len(content))
+    seller.applications.update(status="suspended")  # suspended between the last piece and "complete"
+
+    response = merchant_client.post(links["complete_url"])
+
+    assert response.status_code == 403
+    assert Video.objects.get(public_id=links["id"]).status == VideoStatus.UPLOADING  # the sweep fails it
+    assert queued_videos == []
+
+
+def test_a_piece_longer_than_its_range_is_refused_before_anything_is_locked(merchant_client, seller):
+    links = announce(merchant_client, [make_product(seller)], size=3000).json()
+
+    response = merchant_client.put(
+        links["upload_url"],
+        mp4_bytes(1500),
+        content_type="application/octet-stream",
+        HTTP_CONTENT_RANGE="bytes 0-999/3000",  # says 1 000 bytes, carries 1 500
+    )
+
+    assert response.status_code == 400
+    assert Video.objects.get(public_id=links["id"]).received_bytes == 0
