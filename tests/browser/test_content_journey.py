@@ -27,9 +27,10 @@ def _fits(page):
 
 
 def test_upload_a_phone_video_see_it_processing_then_playing_on_the_product_page(
-    chromium, live_server, tmp_path, monkeypatch, settings
+    chromium, live_server, tmp_path, monkeypatch, tasks_in_process
 ):
-    # The worker is held back so the page can be seen while the video is processing.
+    # The task runs in this process (not the PostgreSQL run's worker) and is held back, so
+    # the page can be seen while the video is processing.
     held = []
     monkeypatch.setattr("storefront.content.tasks.process_video", held.append)
     seller = approved_merchant()

@@ -1,4 +1,5 @@
-"""The embedded portal runs its long eager tasks in a thread, not inside the request."""
+"""The embedded portal runs its long eager tasks in a thread, not inside the request (eager
+here on either run: the worker of the PostgreSQL run is another process)."""
 
 import threading
 
@@ -25,7 +26,7 @@ def sent(monkeypatch):
     return calls, done
 
 
-def test_a_listed_task_runs_in_a_thread_after_commit(settings, sent):
+def test_a_listed_task_runs_in_a_thread_after_commit(settings, sent, tasks_in_process):
     settings.EAGER_TASKS_IN_BACKGROUND = ("core.tasks.send_email_task",)
     calls, done = sent
     with transaction.atomic():
@@ -35,7 +36,7 @@ def test_a_listed_task_runs_in_a_thread_after_commit(settings, sent):
     assert calls == ["task:core.tasks.send_email_task"]
 
 
-def test_other_tasks_run_inside_the_caller_as_before(settings, sent):
+def test_other_tasks_run_inside_the_caller_as_before(settings, sent, tasks_in_process):
     settings.EAGER_TASKS_IN_BACKGROUND = ()
     calls, _done = sent
     with transaction.atomic():
