@@ -378,6 +378,23 @@ class MerchantImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 # --- The partner feed ------------------------------------------------------------------------
 
 
+# Where a partner feed starts and resumes: the same for every feed (goods, videos).
+FEED_PARAMETERS = [
+    OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description="Start here (ISO 8601) on the first call; without it, from the beginning.",
+        extensions={ALLOW_EMPTY_VALUE: True},
+    ),
+    OpenApiParameter(
+        "cursor",
+        str,
+        description="`next_cursor` of the previous call (signed: an edited one is a 400).",
+    ),
+    page_size_parameter(FEED_PAGE_SIZE),
+]
+
+
 def feed_updated_since(params):
     """The feed's `updated_since` as an aware UTC time (None without one); a 400 if unreadable.
 
@@ -419,18 +436,7 @@ class ProductFeedView(APIView):
                 str,
                 description="Only the goods of this belt (slug; a belt that does not exist is a 400).",
             ),
-            OpenApiParameter(
-                "updated_since",
-                OpenApiTypes.DATETIME,
-                description="Start here (ISO 8601) on the first call; without it, from the beginning.",
-                extensions={ALLOW_EMPTY_VALUE: True},
-            ),
-            OpenApiParameter(
-                "cursor",
-                str,
-                description="`next_cursor` of the previous call (signed: an edited one is a 400).",
-            ),
-            page_size_parameter(FEED_PAGE_SIZE),
+            *FEED_PARAMETERS,
         ],
         responses=FeedPageSerializer,
     )

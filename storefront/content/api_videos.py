@@ -10,7 +10,6 @@ video is part of a good's listing, and a token that may change the goods may sho
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -26,13 +25,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import NewestFirstPagination, page_size_parameter, requested_page_size
-from core.api.schema import ALLOW_EMPTY_VALUE
+from core.api.pagination import NewestFirstPagination, requested_page_size
 from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
 from merchants import selectors as merchant_selectors
 from storefront import catalog
-from storefront.api.views import FEED_PAGE_SIZE, feed_updated_since
+from storefront.api.views import FEED_PAGE_SIZE, FEED_PARAMETERS, feed_updated_since
 
 from . import video_permissions as permissions
 from . import video_selectors as selectors
@@ -332,18 +330,7 @@ class VideoFeedView(APIView):
         operation_id="feeds_videos",
         tags=["feeds"],
         parameters=[
-            OpenApiParameter(
-                "updated_since",
-                OpenApiTypes.DATETIME,
-                description="Start here (ISO 8601) on the first call; without it, from the beginning.",
-                extensions={ALLOW_EMPTY_VALUE: True},
-            ),
-            OpenApiParameter(
-                "cursor",
-                str,
-                description="`next_cursor` of the previous call (signed: an edited one is a 400).",
-            ),
-            page_size_parameter(FEED_PAGE_SIZE),
+            *FEED_PARAMETERS,
         ],
         responses=VideoFeedPageSerializer,
     )
