@@ -104,14 +104,17 @@ def _sql(execute, sql, params, many, context):
         CLOCK.exit()
 
 
-def profile(client, path: str, runs: int) -> dict:
+def profile(client, paths: list[str], runs: int) -> dict:
+    """Medians over `runs` requests, cycling through `paths` (one path: always a hit after
+    the warm-up; many: each object's first visit, as the bench's one-connection phase)."""
     global CLOCK
     from django.db import connections
 
     for _ in range(5):  # warm: imports, templates, the connection, the cards
-        client.get(path)
+        client.get(paths[0])
     samples = []
-    for _ in range(runs):
+    for number in range(runs):
+        path = paths[number % len(paths)] if len(paths) == 1 else paths[1 + number % (len(paths) - 1)]
         wrappers = [connection.execute_wrapper(_sql) for connection in connections.all()]
         for wrapper in wrappers:
             wrapper.__enter__()
@@ -158,6 +161,11 @@ def main(argv=None) -> int:
             "hello",
         ],
     )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="a different object per request where the scenario rotates (its misses), not one warm object",
+    )
     args = parser.parse_args(argv)
     _instrument()
     targets = resolve_targets()
@@ -172,8 +180,9 @@ def main(argv=None) -> int:
     for scenario in SCENARIOS:
         if scenario.name not in args.only:
             continue
-        paths = scenario.paths(targets, 1)  # one object each, so the warm-up warms what is measured
-        row = profile(merchant if scenario.login else anonymous, paths[0], args.runs)
+        # One object each, so the warm-up warms what is measured; --cold: a new one each time.
+        paths = scenario.paths(targets, args.runs + 1 if args.cold and scenario.rotate else 1)
+        row = profile(merchant if scenario.login else anonymous, paths, args.runs)
         print(
             f"{scenario.name:<22}{row['total_ms']:8.2f}{row['sql_ms']:8.2f}{row['cache_ms']:8.2f}"
             f"{row['template_ms']:8.2f}{row['view_ms']:8.2f}{row['other_ms']:8.2f}"

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from core.hooks import Hook
@@ -73,25 +73,41 @@ def merchant_profile_for(user) -> MerchantProfile | None:
     )
 
 
-def current_application(user) -> OnboardingApplication | None:
+def current_application(user, *, details: bool = True) -> OnboardingApplication | None:
     """The user's active application, or else their latest rejected one, with its details.
 
     Pages that need the shop too take it from `application.merchant`, which comes with
     its region, categories and channels, instead of loading the profile a second time.
+    `details=False` loads the application and its shop only (one query): the dashboard
+    of a shop past the wizard shows neither documents nor categories, and fetches them
+    (`load_application_details`) only while the application is editable.
     """
-    applications = application_with_details(OnboardingApplication.objects.filter(merchant__user=user))
+    applications = OnboardingApplication.objects.filter(merchant__user=user)
+    applications = (
+        application_with_details(applications) if details else applications.select_related("merchant__user")
+    )
     applications = applications.order_by("-created_at")
     return applications.exclude(status=ApplicationStatus.REJECTED).first() or applications.first()
+
+
+APPLICATION_DETAILS = (
+    "merchant__categories__required_qualifications",
+    "merchant__channels",
+    Prefetch("documents", queryset=ApplicationDocument.objects.select_related("qualification")),
+)
 
 
 def application_with_details(queryset=None):
     """Applications with what their pages show, in a constant number of queries."""
     queryset = queryset if queryset is not None else OnboardingApplication.objects.all()
     return queryset.select_related("merchant__user", "merchant__region__parent__parent").prefetch_related(
-        "merchant__categories__required_qualifications",
-        "merchant__channels",
-        Prefetch("documents", queryset=ApplicationDocument.objects.select_related("qualification")),
+        *APPLICATION_DETAILS
     )
+
+
+def load_application_details(application: OnboardingApplication) -> None:
+    """What `application_with_details` prefetches, for an application loaded without it."""
+    prefetch_related_objects([application], *APPLICATION_DETAILS)
 
 
 def document_for_viewer(*, viewer, public_id) -> ApplicationDocument | None:

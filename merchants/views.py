@@ -83,7 +83,11 @@ class MerchantDashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        application = selectors.current_application(self.request.user)
+        # The wizard's documents and categories are read only while the application is
+        # editable (the steps checklist); an approved shop's dashboard never shows them.
+        application = selectors.current_application(self.request.user, details=False)
+        if application is not None and application.is_editable:
+            selectors.load_application_details(application)
         merchant = application.merchant if application else selectors.merchant_profile_for(self.request.user)
         context.update({"merchant": merchant, "application": application})
         context.update(
@@ -92,7 +96,7 @@ class MerchantDashboardView(LoginRequiredMixin, TemplateView):
         if application is not None:
             context.update(
                 application=application,
-                steps=selectors.wizard_steps(application),
+                steps=selectors.wizard_steps(application) if application.is_editable else [],
                 history=selectors.application_history(application),
                 next_step=NEXT_STEPS[application.status],
                 can_start_new=application.status == ApplicationStatus.REJECTED,

@@ -18,9 +18,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
+from core.fragments import cache_call, cache_usable
+
 from .content.models import Video
 from .discovery.services import apply_counts
-from .fragments import catalog_changed
+from .fragments import catalog_changed, new_generation_token
 from .models import Product
 
 KINDS = ("view", "click", "impression")
@@ -28,6 +30,9 @@ KINDS = ("view", "click", "impression")
 # purchase-link clicks from its player. Flushed into the videos and their discovery rounds.
 VIDEO_KINDS = ("video-impression", "video-play", "video-completion", "video-click")
 FLUSH_LOCK_KEY = "portal:counters-flush-lock"
+# Replaced by every flush that applied counts: what the merchants' day rows (the
+# dashboard's funnel) were last changed by, so a funnel drawn since can be reused.
+FLUSH_STAMP_KEY = "portal:counters-flush-stamp"
 PRODUCT_FIELDS = {"view": "view_count", "click": "click_count"}  # impressions live on ProductExposure
 # A video's own totals (its exposures live on VideoExposure).
 VIDEO_FIELDS = {
@@ -134,7 +139,26 @@ def _flush() -> dict[str, int]:
                     catalog_changed()  # the "popular" order moved
         apply_counts(kind, totals)
         updated[kind] = len(totals)
+    if any(updated.values()):
+        # Now and again after commit, as catalog_changed: a funnel drawn in between may
+        # have read the rows before the commit.
+        _new_flush_stamp()
+        transaction.on_commit(_new_flush_stamp, robust=True)
     return updated
+
+
+def _new_flush_stamp() -> None:
+    cache_call("set", FLUSH_STAMP_KEY, new_generation_token(), None)
+
+
+def flush_stamp() -> str | None:
+    """The stamp of the last flush that changed the merchants' day rows (one made up if
+    none is known since the cache started); None when the cache cannot be read."""
+    stamp = cache_call("get", FLUSH_STAMP_KEY)
+    if stamp is None and cache_usable():
+        cache_call("add", FLUSH_STAMP_KEY, new_generation_token(), None)
+        stamp = cache_call("get", FLUSH_STAMP_KEY)
+    return stamp
 
 
 def discard() -> None:

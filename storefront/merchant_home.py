@@ -10,15 +10,20 @@ apps.py), shown once the application is approved:
   the rest each read with one EXISTS in one query;
 - the funnel of the last 30 days, exposure → views → purchase clicks by day, from the
   merchant's day rows the counter flush writes (one query), drawn as an SVG the portal
-  renders itself (no script, no CDN), with the numbers in a table beside it.
+  renders itself (no script, no CDN), with the numbers in a table beside it. Only a
+  counter flush writes those rows, so the drawn funnel is cached under the last flush's
+  stamp and the day (`funnel_html`): a hit reads no row.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from industrybelts.models import BeltMembership, MembershipStatus
@@ -26,12 +31,17 @@ from merchants.compliance import selectors as compliance_selectors
 from merchants.compliance.requirements import Requirements
 from merchants.models import ApplicationStatus, MerchantProfile
 
+from . import counters, fragments
 from .campaigns.models import CampaignEntry
 from .discovery.models import MerchantExposureDay
 from .models import Product
 from .school.models import LessonProgress
 
 FUNNEL_DAYS = 30
+FUNNEL_TEMPLATE = "storefront/partials/merchant_funnel.html"
+# A drawn funnel outlives no day (the key carries it) and no flush (the version); this
+# only bounds what an idle merchant's entry holds on to.
+FUNNEL_TTL = 6 * 60 * 60
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 160, 4
 
 
@@ -124,20 +134,35 @@ def dashboard_home(user, *, merchant, application) -> dict:
     card = compliance_selectors.requirements_card(merchant, application)
     if merchant is None or application is None or application.status != ApplicationStatus.APPROVED:
         return card
-    days = funnel(merchant)
-    totals = FunnelDay(
-        days[-1].day,
-        sum(d.impressions for d in days),
-        sum(d.views for d in days),
-        sum(d.clicks for d in days),
-    )
     return {
         **card,
         "home_checklist": checklist(
             merchant, application, card["compliance_card"]["requirements"] if card else Requirements()
         ),
-        "funnel_days": days,
-        "funnel_totals": totals,
-        "funnel_lines": chart_lines(days),
-        "funnel_size": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
+        "funnel_html": funnel_html(merchant),
     }
+
+
+def funnel_html(merchant, *, today: datetime.date | None = None) -> str:
+    """The funnel's section, drawn once per merchant, day and counter flush (see above)."""
+    today = today or timezone.localdate()
+    stamp = counters.flush_stamp()
+    key = fragments.fragment_key("merchant-funnel", get_language(), merchant.pk, today) if stamp else None
+
+    def draw() -> str:
+        days = funnel(merchant, today=today)
+        totals = FunnelDay(
+            days[-1].day,
+            sum(d.impressions for d in days),
+            sum(d.views for d in days),
+            sum(d.clicks for d in days),
+        )
+        context = {
+            "funnel_days": days,
+            "funnel_totals": totals,
+            "funnel_lines": chart_lines(days),
+            "funnel_size": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
+        }
+        return render_to_string(FUNNEL_TEMPLATE, context)
+
+    return mark_safe(fragments.cached(key, stamp, draw, timeout=FUNNEL_TTL))  # noqa: S308 (our template)

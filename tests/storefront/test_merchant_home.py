@@ -82,3 +82,25 @@ def test_the_home_section_waits_for_approval(client):
     page = client.get(reverse("merchants:dashboard")).content.decode()
 
     assert 'data-testid="merchant-home"' not in page
+
+
+def test_the_funnel_is_drawn_once_per_counter_flush(client, django_assert_num_queries):
+    """Only a counter flush writes the day rows, so the drawn funnel is reused until the
+    next flush that counted something, which the merchant then sees at once."""
+    seller = approved_merchant()
+    good = make_product(seller)
+    client.force_login(seller.user)
+    url = reverse("merchants:dashboard")
+    client.get(url)  # draws the funnel
+
+    # A row written behind the flush's back is not read: the drawn funnel is reused.
+    MerchantExposureDay.objects.create(
+        merchant=seller, day=timezone.localdate(), impressions=777, views=0, clicks=0
+    )
+    assert "777" not in client.get(url).content.decode()
+
+    counters.record("view", good.pk)
+    counters.flush()
+
+    page = client.get(url).content.decode()
+    assert "<td>777</td><td>1</td><td>0</td>" in page
