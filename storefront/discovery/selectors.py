@@ -22,11 +22,11 @@ from storefront import counters, fragments
 from storefront.cards import render_cards
 from storefront.catalog import CardRef
 from storefront.content.models import Video, VideoStatus
-from storefront.models import ProductStatus
+from storefront.models import Product, ProductStatus
 
 from .allocator import PRODUCT, VIDEO
 from .models import FeedSlot, ProductExposure
-from .services import FEED_PAGE, slate_sizes
+from .services import FEED_PAGE, SLATE_ID, slate_sizes
 
 FEED_SIZE = FEED_PAGE
 STRIP_TEMPLATE = "storefront/partials/discovery_strip.html"
@@ -55,6 +55,7 @@ class VideoCard(NamedTuple):
     product_title: str
     wholesale_price: Decimal
     retail_price: Decimal
+    product_updated_at: datetime.datetime
 
     @property
     def poster_url(self) -> str:
@@ -75,12 +76,18 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
     """The strip of one render: up to `size` distinct public works (CardRefs for goods,
     VideoRefs for videos) and their HTML, with their exposures counted.
 
-    A window is rendered once per catalog generation and language (storefront.fragments),
-    so a hit costs no query; the offset still moves on every render and every render
-    counts its impressions, so exposure is shared as without the cache. `sizes` is the
-    slate's sizes when the caller already read them. The strip is an extra on the page: if
-    the cache or the slate cannot be read, the page is served without it (and the failure
-    logged) rather than failing.
+    A window is drawn once per slate and language (storefront.fragments) and kept with
+    the catalog generation it was last found current at. At that generation a hit costs no
+    query. After any write to the catalog (a new generation), the window is checked
+    instead of drawn again: one query reads its works' status and change times (two with
+    videos), and only a window one of whose works changed or left is drawn afresh. So at
+    10 edits a second, reads no longer redraw every window, while a good taken down or
+    edited still leaves or changes on the next render (docs/performance.md, change 30).
+    The offset still moves on every render and every render counts its impressions, so
+    exposure is shared as without the cache. `sizes` is the slate's sizes when the caller
+    already read them. The strip is an extra on the page: if the cache or the slate
+    cannot be read, the page is served without it (and the failure logged) rather than
+    failing.
     """
     if not fragments.cache_usable():
         return [], ""  # the offsets live in the cache
@@ -92,21 +99,28 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
             return [], ""
         start = _next_offset(key, size, length)
         cache_key = (
-            # "works": entries hold (kind, id, updated_at, good) rows since videos joined the strip
-            fragments.fragment_key("strip-works", generation, get_language(), key, length, start, size)
+            # "window": entries hold (generation, rows, html); rows are (kind, id,
+            # updated_at, the good's id, the good's updated_at)
+            fragments.fragment_key(
+                "strip-window", sizes.get(SLATE_ID), get_language(), key, length, start, size
+            )
             if generation
             else None
         )
         entry = fragments.read(cache_key)
+        if entry is not None and entry[0] != generation:
+            entry = (generation, *entry[1:]) if _still_current(entry[1]) else None
+            if entry is not None:
+                fragments.write(cache_key, entry)
         if entry is None:
             shown = _window(belt=belt, size=size, start=start, length=length)
             html = render_to_string(STRIP_TEMPLATE, {"discovery_cards": _render(shown)}) if shown else ""
-            entry = ([_row(work) for work in shown], html)
+            entry = (generation, [_row(work) for work in shown], html)
             fragments.write(cache_key, entry)
-        rows, html = entry
+        _generation, rows, html = entry
         works = [
             CardRef(pk, updated_at) if kind == PRODUCT else VideoRef(pk, product_id, updated_at)
-            for kind, pk, updated_at, product_id in rows
+            for kind, pk, updated_at, product_id, _product_updated_at in rows
         ]
         for kind in (PRODUCT, VIDEO):
             counters.record_many(EXPOSURE_KIND[kind], [row[1] for row in rows if row[0] == kind])
@@ -116,11 +130,28 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
         return [], ""
 
 
-def _row(work: CardRef | VideoCard) -> tuple[str, int, datetime.datetime, int]:
-    """A shown work as the cached entry keeps it: (kind, id, updated_at, the good's id)."""
+def _still_current(rows) -> bool:
+    """Whether every work a drawn window shows is still public and unchanged: its good
+    (and video) published with the change time the window was drawn from."""
+    goods = {product_id: product_updated_at for _kind, _pk, _at, product_id, product_updated_at in rows}
+    found = Product.objects.filter(pk__in=list(goods), status=ProductStatus.PUBLISHED).values_list(
+        "pk", "updated_at"
+    )
+    if dict(found) != goods:
+        return False
+    videos = {pk: updated_at for kind, pk, updated_at, _product_id, _product_at in rows if kind == VIDEO}
+    if not videos:
+        return True
+    found = Video.objects.filter(pk__in=list(videos), status=VideoStatus.PUBLISHED)
+    return dict(found.values_list("pk", "updated_at")) == videos
+
+
+def _row(work: CardRef | VideoCard) -> tuple[str, int, datetime.datetime, int, datetime.datetime]:
+    """A shown work as the cached entry keeps it: (kind, id, updated_at, the good's id and
+    updated_at)."""
     if isinstance(work, CardRef):
-        return (PRODUCT, work.pk, work.updated_at, work.pk)
-    return (VIDEO, work.ref.pk, work.ref.updated_at, work.ref.product_id)
+        return (PRODUCT, work.pk, work.updated_at, work.pk, work.updated_at)
+    return (VIDEO, work.ref.pk, work.ref.updated_at, work.ref.product_id, work.product_updated_at)
 
 
 def _render(shown: list[CardRef | VideoCard]) -> list:
@@ -185,7 +216,7 @@ def _works(slots) -> list[tuple[tuple[str, int], CardRef | VideoCard]]:
             works.append(((PRODUCT, product_id), CardRef(product_id, product_updated_at)))
         else:
             ref = VideoRef(video_id, product_id, video_updated_at)
-            works.append(((VIDEO, video_id), VideoCard(ref, *card)))
+            works.append(((VIDEO, video_id), VideoCard(ref, *card, product_updated_at=product_updated_at)))
     return works
 
 

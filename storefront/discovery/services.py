@@ -21,7 +21,7 @@ from django.utils import timezone
 from merchants.models import MerchantProfile
 from storefront.cards import warm_cards
 from storefront.content.models import Video, VideoExposure, VideoStatus
-from storefront.fragments import catalog_changed
+from storefront.fragments import catalog_changed, new_generation_token
 from storefront.models import Product, ProductStatus
 
 from . import allocator
@@ -29,6 +29,10 @@ from .allocator import PRODUCT, VIDEO
 from .models import DiscoverySettings, ExposureHealth, FeedSlot, MerchantExposureDay, ProductExposure
 
 SLATE_CACHE_KEY = "discovery:slate-sizes"
+# The slate's identity in its sizes: a token made with every rebuild (and when the sizes
+# are read again from the slots), so a strip window cached for one slate is never read
+# for another.
+SLATE_ID = "slate"
 SLATE_SIZES_TIMEOUT = 15 * 60  # longer than a cycle; a miss is recomputed from the slots
 FEED_PAGE = 12  # products per strip: no product gets more than one slot in FEED_PAGE
 SLOT_BATCH = 5000
@@ -336,6 +340,7 @@ def _write_slate(
         FeedSlot.objects.all().delete()
         FeedSlot.objects.bulk_create(slots, batch_size=SLOT_BATCH)
     sizes = {"all": len(slots), **{str(belt): count for belt, count in belt_counters.items()}}
+    sizes[SLATE_ID] = new_generation_token()
     transaction.on_commit(lambda: cache.set(SLATE_CACHE_KEY, sizes, SLATE_SIZES_TIMEOUT))
     catalog_changed()  # the strip's windows are cached per generation
     # The strips will show every slotted good: their cards are rendered here, not on pages.
@@ -344,13 +349,15 @@ def _write_slate(
     transaction.on_commit(lambda: warm_cards(shown_goods), robust=True)
 
 
-def slate_sizes() -> dict[str, int]:
-    """The current slate's length, overall and per belt: from the cache, else from the slots."""
+def slate_sizes() -> dict:
+    """The current slate's length, overall and per belt, and which slate it is (`SLATE_ID`):
+    from the cache, else from the slots."""
     sizes = cache.get(SLATE_CACHE_KEY)
     if sizes is None:
         rows = FeedSlot.objects.values("belt_id").annotate(n=Count("pk"))
         sizes = {"all": sum(row["n"] for row in rows)}
         sizes.update({str(row["belt_id"]): row["n"] for row in rows if row["belt_id"] is not None})
+        sizes[SLATE_ID] = new_generation_token()  # windows drawn before are simply not found
         cache.set(SLATE_CACHE_KEY, sizes, SLATE_SIZES_TIMEOUT)
     return sizes
 

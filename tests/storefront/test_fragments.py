@@ -264,6 +264,65 @@ def test_the_strip_drops_a_good_taken_off_the_catalog(client, seller, django_cap
     assert strip(client) == ["还在的新品"]
 
 
+def _strip_window(generation, django_assert_num_queries, queries):
+    cache.delete("discovery:offset:all")  # the first window each time
+    with django_assert_num_queries(queries):
+        shown, strip_html = discovery_strip(generation=generation)
+    return shown, str(strip_html)
+
+
+def test_after_a_write_elsewhere_a_strip_window_is_checked_not_drawn_again(
+    seller, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    for n in range(3):
+        make_product(seller, title=f"窗口里的货{n}")
+    with django_capture_on_commit_callbacks(execute=True):
+        discovery.run_cycle(seed=3)
+    first, drawn = _strip_window("g1", django_assert_num_queries, 1)  # the window (the cycle drew the cards)
+    assert len(first) == 3
+
+    # The generation moved (any write to the catalog): one query checks the window's goods.
+    assert _strip_window("g2", django_assert_num_queries, 1) == (first, drawn)
+    # Found current, it is kept at the new generation: a hit again.
+    assert _strip_window("g2", django_assert_num_queries, 0) == (first, drawn)
+
+
+def test_a_good_edited_in_a_strip_window_shows_its_change_on_the_next_render(
+    seller, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    good = make_product(seller, title="改名前的货")
+    make_product(seller, title="不变的货")
+    with django_capture_on_commit_callbacks(execute=True):
+        discovery.run_cycle(seed=3)
+    _strip_window("g1", django_assert_num_queries, 1)
+
+    services.product_save(merchant=seller, by=seller.user, product=good, data={"title": "改名后的货"})
+
+    cache.delete("discovery:offset:all")
+    _shown, drawn = discovery_strip(generation="g2")
+    assert "改名后的货" in drawn and "改名前的货" not in drawn and "不变的货" in drawn
+
+
+def test_a_window_drawn_for_one_slate_is_not_read_for_the_next(
+    seller, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    for n in range(3):
+        make_product(seller, title=f"第一轮{n}")
+    with django_capture_on_commit_callbacks(execute=True):
+        discovery.run_cycle(seed=3)
+    before = discovery.slate_sizes()[discovery.SLATE_ID]
+    _strip_window("g1", django_assert_num_queries, 1)
+    make_product(seller, title="第二轮的新货")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        discovery.run_cycle(seed=4)
+
+    assert discovery.slate_sizes()[discovery.SLATE_ID] != before
+    cache.delete("discovery:offset:all")
+    _shown, drawn = discovery_strip(generation="g1")  # even at the same generation
+    assert "第二轮的新货" in drawn
+
+
 def test_cards_are_drawn_once_per_change(seller, django_assert_num_queries):
     product = make_product(seller, title="卡片")
     ref = CardRef(product.pk, product.updated_at)
