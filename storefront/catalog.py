@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
+from core.compiled import CompiledQuery
 from industrybelts.models import BeltMembership
 
 from .indexing import source_kind_labels
@@ -360,7 +361,11 @@ def product_page_row(public_id) -> dict | None:
     change time, the latest change to the shop's belt memberships (the shop card shows
     the approved ones) and to the good's videos (the players under it). Everything else
     the body shows moves `updated_at`, or is reference data (names of regions, belts,
-    categories)."""
+    categories). Compiled once per process (core.compiled): a hit pays only its SQL."""
+    return _PRODUCT_PAGE_ROW.first(public_id)
+
+
+def _product_page_row_query(public_id):
     latest_membership = (
         BeltMembership.objects.filter(merchant=OuterRef("merchant_id"))
         .order_by("-updated_at")
@@ -376,8 +381,10 @@ def product_page_row(public_id) -> dict | None:
         Product.objects.filter(public_id=public_id)
         .values("pk", "status", "merchant__user_id", "updated_at", "merchant__updated_at")
         .annotate(memberships_at=Subquery(latest_membership), videos_at=Subquery(latest_video))
-        .first()
     )
+
+
+_PRODUCT_PAGE_ROW = CompiledQuery(_product_page_row_query, field=Product._meta.get_field("public_id"))
 
 
 def product_for_page(public_id, viewer):

@@ -1,0 +1,77 @@
+"""core.compiled: a read compiled once returns what the ORM's `.values().first()` returns."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db.models import F
+
+from core.compiled import CompiledQuery
+from industrybelts.models import Belt
+from industrybelts.selectors import BELT_COLUMNS, BELT_PAGE_FIGURES, _belt_page_query, belt_for_cached_page
+from storefront import catalog
+from storefront.catalog import _product_page_row_query
+from storefront.models import Product
+from storefront.selectors import _shop_row_query, shop_row
+from tests.industrybelts.conftest import approved_merchant, make_base
+from tests.storefront.conftest import make_product
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_ID = Product._meta.get_field("public_id")
+
+
+def test_a_product_page_row_is_the_orm_s_row_for_every_good():
+    seller = approved_merchant()
+    goods = [make_product(seller, title=f"编译一次{n}") for n in range(3)]
+
+    for good in goods:  # compiled on the first, only executed after
+        expected = _product_page_row_query(good.public_id).first()
+        assert catalog.product_page_row(good.public_id) == expected
+        assert expected["pk"] == good.pk and expected["updated_at"] == good.updated_at  # converted, aware
+
+
+def test_a_shop_row_is_the_orm_s_row_and_none_for_an_unknown_shop():
+    seller = approved_merchant()
+
+    assert shop_row(seller.public_id) == _shop_row_query(seller.public_id).first()
+    assert shop_row(uuid.uuid4()) is None
+
+
+def test_a_value_that_reaches_the_sql_twice_is_refused():
+    twice = CompiledQuery(
+        lambda value: Product.objects.filter(public_id=value).exclude(public_id=value).values("pk"),
+        field=PUBLIC_ID,
+    )
+    with pytest.raises(ValueError, match="once"):
+        twice.first(uuid.uuid4())
+
+
+def test_only_values_querysets_are_compiled():
+    instances = CompiledQuery(lambda value: Product.objects.filter(public_id=value), field=PUBLIC_ID)
+    with pytest.raises(TypeError):
+        instances.first(uuid.uuid4())
+
+
+def test_annotations_are_converted_like_the_orm_s():
+    seller = approved_merchant()
+    good = make_product(seller, title="带价格")
+    Product.objects.filter(pk=good.pk).update(retail_price=Decimal("129.50"))
+    prices = CompiledQuery(
+        lambda value: Product.objects.filter(public_id=value).values("pk").annotate(margin=F("retail_price")),
+        field=PUBLIC_ID,
+    )
+    row = prices.first(good.public_id)
+    assert row == {"pk": good.pk, "margin": Decimal("129.50")} and isinstance(row["margin"], Decimal)
+
+
+def test_a_belt_page_s_belt_is_the_orm_s_belt_with_its_figures():
+    apparel = Belt.objects.get(slug="apparel")  # seeded by a migration
+    make_base(apparel)
+    expected = _belt_page_query(apparel.slug).first()
+
+    belt = belt_for_cached_page(apparel.slug)
+
+    assert {name: getattr(belt, name) for name in (*BELT_COLUMNS, *BELT_PAGE_FIGURES)} == expected
+    assert belt.newest_base is not None and belt.localized_name == apparel.localized_name
+    assert belt_for_cached_page("no-such-belt") is None
