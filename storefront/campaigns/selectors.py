@@ -1,8 +1,11 @@
 """Campaign reads shared by pages (and later the API), each in a fixed number of queries."""
 
-from django.db.models import Count, Max
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.compiled import CompiledQuery
 from storefront.catalog import with_card_data
 from storefront.models import Product, ProductStatus
 
@@ -17,12 +20,42 @@ def campaign_for_page(slug):
     return Campaign.objects.filter(slug=slug).first()
 
 
+def campaign_for_cached_page(slug) -> Campaign | None:
+    """A campaign with what its cached page's leaderboard depends on between two
+    refreshes, in one query compiled once per process (core.compiled): its goods still
+    published (`shown_count`) and their latest change (`shown_changed`: a good taken off
+    or renamed)."""
+    row = _CAMPAIGN_PAGE_ROW.first(slug)
+    if row is None:
+        return None
+    campaign = Campaign.from_db(DEFAULT_DB_ALIAS, CAMPAIGN_COLUMNS, [row[name] for name in CAMPAIGN_COLUMNS])
+    campaign.shown_count, campaign.shown_changed = row["shown_count"], row["shown_changed"]
+    return campaign
+
+
 def leaderboard_version(campaign) -> tuple:
-    """What the shown leaderboard depends on between two refreshes, in one aggregate: its
-    goods still published, and their latest change (a good taken off or renamed)."""
-    shown = CampaignLeaderboardRow.objects.filter(campaign=campaign, product__status=ProductStatus.PUBLISHED)
-    figures = shown.aggregate(count=Count("pk"), changed=Max("product__updated_at"))
-    return (campaign.leaderboard_updated_at, figures["count"], figures["changed"])
+    """`campaign_for_cached_page`'s campaign: when its leaderboard was ranked, and its goods."""
+    return (campaign.leaderboard_updated_at, campaign.shown_count, campaign.shown_changed)
+
+
+CAMPAIGN_COLUMNS = [field.attname for field in Campaign._meta.concrete_fields]
+
+
+def _campaign_page_query(slug):
+    shown = CampaignLeaderboardRow.objects.filter(
+        campaign=OuterRef("pk"), product__status=ProductStatus.PUBLISHED
+    ).values("campaign")
+    return (
+        Campaign.objects.filter(slug=slug)
+        .values(*CAMPAIGN_COLUMNS)
+        .annotate(
+            shown_count=Coalesce(Subquery(shown.annotate(n=Count("pk")).values("n")[:1]), 0),
+            shown_changed=Subquery(shown.annotate(at=Max("product__updated_at")).values("at")[:1]),
+        )
+    )
+
+
+_CAMPAIGN_PAGE_ROW = CompiledQuery(_campaign_page_query, field=Campaign._meta.get_field("slug"))
 
 
 def leaderboard(campaign):

@@ -38,12 +38,13 @@ class CampaignDetailView(TemplateView):
     """A campaign's page with its leaderboard. The body is the same for every viewer, so it
     is cached by what it shows: the campaign's row (its sign-up count, when its leaderboard
     was ranked), whether sign-up is open, and the leaderboard's goods still published and
-    their latest change. A hit is two queries and no model beyond the campaign's row."""
+    their latest change. A hit is one query (compiled once) and no model beyond the
+    campaign's row."""
 
     template_name = "storefront/campaigns/campaign_detail.html"
 
     def get_context_data(self, slug, **kwargs):
-        campaign = selectors.campaign_for_page(slug)
+        campaign = selectors.campaign_for_cached_page(slug)
         if campaign is None:
             raise Http404
         is_open = campaign.is_open()
