@@ -390,9 +390,10 @@ _PRODUCT_PAGE_ROW = CompiledQuery(_product_page_row_query, field=Product._meta.g
 def product_for_page(public_id, viewer):
 
     product = (
+        # Region names come from merchants.selectors.region_full_names (kept per process),
+        # not from six joins.
         Product.objects.select_related(
-            "merchant__region__parent__parent",
-            "origin_region__parent__parent",
+            "merchant",
             "belt",
             "base",
             "category",

@@ -252,7 +252,13 @@ def _product_page(product) -> dict:
     if product is None:  # taken off between the two queries
         raise Http404
     memberships = product.merchant.memberships.filter(status="approved").select_related("belt")
-    context = {"product": product, "memberships": memberships}
+    names = merchant_selectors.region_full_names([product.origin_region_id, product.merchant.region_id])
+    context = {
+        "product": product,
+        "memberships": memberships,
+        "origin_name": names.get(product.origin_region_id, ""),
+        "shop_region_name": names.get(product.merchant.region_id, ""),
+    }
     return {
         "title": product.title,
         "head": render_to_string("storefront/partials/product_page_head.html", context),
@@ -313,14 +319,18 @@ class ShopView(TemplateView):
 
 
 def _shop_hero(merchant_id, *, has_videos=False) -> dict:
-    merchant = MerchantProfile.objects.select_related("region__parent__parent").get(pk=merchant_id)
+    merchant = MerchantProfile.objects.get(pk=merchant_id)
     memberships = merchant.memberships.filter(status="approved").select_related("belt")
+    region_name = merchant_selectors.region_full_names([merchant.region_id]).get(merchant.region_id, "")
+    context = {
+        "merchant": merchant,
+        "memberships": memberships,
+        "has_videos": has_videos,
+        "region_name": region_name,
+    }
     return {
         "title": merchant.display_name,
-        "html": render_to_string(
-            "storefront/partials/shop_hero.html",
-            {"merchant": merchant, "memberships": memberships, "has_videos": has_videos},
-        ),
+        "html": render_to_string("storefront/partials/shop_hero.html", context),
     }
 
 

@@ -212,6 +212,18 @@ def _isolate_cache():
     counters.discard()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the site's language: a request the test client made in English
+    leaves English active in the thread, and a later test reading a message would then
+    depend on the order the tests ran in."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def password() -> str:
     return "Gx7-long-unusual-passphrase"

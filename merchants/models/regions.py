@@ -76,14 +76,21 @@ class Region(models.Model):
 
         In English, smallest first: "Nanhai District, Foshan, Guangdong".
         """
-        english = _english()
-        parts = []
+        levels = []
         node = self
         while node is not None:
-            if node.name not in PLACEHOLDER_CITY_NAMES:
-                parts.append(node.name_en if english and node.name_en else node.name)
+            levels.append((node.name, node.name_en))
             node = node.parent if node.parent_id else None
-        return ", ".join(parts) if english else "".join(reversed(parts))
+        return address_of(levels)
+
+
+def address_of(levels) -> str:
+    """An address from its levels' (name, name_en), the region itself first and its
+    province last: 广东省佛山市南海区 in Chinese, "Nanhai District, Foshan, Guangdong" in
+    English, placeholder levels left out."""
+    english = _english()
+    parts = [en if english and en else name for name, en in levels if name not in PLACEHOLDER_CITY_NAMES]
+    return ", ".join(parts) if english else "".join(reversed(parts))
 
 
 def _english() -> bool:

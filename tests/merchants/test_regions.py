@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from merchants import selectors
 from merchants.models import Region
 from tests.industrybelts.conftest import approved_merchant
 from tests.storefront.conftest import make_product
@@ -137,3 +138,20 @@ def test_admin_lists_show_regions_by_language_without_a_query_per_row(
 
     assert provider_list.count("Foshan, Guangdong") == 5
     assert "Dongcheng District" in region_list and "Beijing" in region_list
+
+
+def test_region_full_names_are_region_full_name_in_each_language_and_kept_per_process(
+    django_assert_num_queries,
+):
+    selectors._known_regions.clear()
+    nanhai, dongguan = Region.objects.get(code="440605"), Region.objects.get(code="441900")
+
+    with translation.override("zh-hans"):
+        with django_assert_num_queries(1):
+            names = selectors.region_full_names([nanhai.pk, dongguan.pk, None])
+        assert names == {nanhai.pk: nanhai.full_name, dongguan.pk: dongguan.full_name}
+    assert names[nanhai.pk] == "广东省佛山市南海区"
+
+    with translation.override("en"), django_assert_num_queries(0):
+        english = selectors.region_full_names([nanhai.pk])
+    assert english == {nanhai.pk: "Nanhai District, Foshan, Guangdong"}

@@ -273,6 +273,7 @@ def test_dashboard_learning_queries_do_not_grow_with_courses(client):
     client.force_login(merchant.user)
     _course, (lesson, *_rest) = make_course(lessons=2)
     services.lesson_mark_read(user=merchant.user, lesson=lesson, done=True)
+    _queries(client, reverse("merchants:dashboard"))  # draws the funnel, kept until the next flush
     one = _queries(client, reverse("merchants:dashboard"))
     for _n in range(3):
         _other, (first, *_rest) = make_course(lessons=4)
