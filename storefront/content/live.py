@@ -36,6 +36,7 @@ from core.exceptions import Conflict, DomainError, ReasonRequired
 from core.fragments import cache_call
 from core.tasks import enqueue_on_commit
 from merchants.models import MerchantProfile
+from merchants.permissions import active_staff_with
 from storefront import fragments
 from storefront.fragments import catalog_changed
 from storefront.models import Product, ProductStatus
@@ -292,12 +293,7 @@ def _move(session, *, to, by, reason="", updates=None):
 
 
 def can_moderate(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("storefront.moderate_live_session")
-    )
+    return active_staff_with(user, "storefront.moderate_live_session")
 
 
 @transaction.atomic
