@@ -31,7 +31,7 @@ from core.api.pagination import (
 from core.api.schema import ALLOW_EMPTY_VALUE
 from core.api.scopes import HasScope, Scope
 from industrybelts.models import Belt, BeltStatus
-from merchants import selectors as merchant_selectors
+from merchants.api.shop import NO_SHOP, shop_of
 from merchants.models import SellerType
 from storefront import catalog, imports, permissions, services, spreadsheets
 from storefront.contract import EDITABLE_FIELDS
@@ -59,7 +59,6 @@ from .serializers import (
 FEED_PAGE_SIZE = 100
 # The image types a photo may be (checked by content, core.uploads).
 PHOTO_MEDIA_TYPES = "image/jpeg, image/png, image/webp"
-NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
 PRODUCT_NOT_EDITABLE = (
     "`invalid` on a field, or `domain_error`: the good is hidden by moderation and cannot be edited."
 )
@@ -221,14 +220,8 @@ class MerchantProductViewSet(
             .prefetch_related("images")
         )
 
-    def _merchant(self):
-        merchant = merchant_selectors.merchant_profile_for(self.request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
-        return merchant
-
     def _save(self, data: dict, product=None):
-        merchant = self._merchant()
+        merchant = shop_of(self.request.user)
         form = ProductByCodeForm(data, merchant=merchant)
         if not form.is_valid():
             raise _form_errors(form)
@@ -292,7 +285,7 @@ class MerchantProductViewSet(
         if not form.is_valid():
             raise _form_errors(form)
         product = services.product_quick_list(
-            merchant=self._merchant(),
+            merchant=shop_of(self.request.user),
             by=request.user,
             photo=form.cleaned_data["photo"],
             title=form.cleaned_data["title"],
@@ -317,7 +310,7 @@ class MerchantProductViewSet(
         file_format = request.query_params.get("format", "xlsx")
         if file_format not in spreadsheets.FILE_TYPES:
             raise ValidationError({"format": [_("Choose csv or xlsx.")]})
-        return spreadsheets.download(file_format, "goods", imports.export_sheets(self._merchant()))
+        return spreadsheets.download(file_format, "goods", imports.export_sheets(shop_of(self.request.user)))
 
 
 # --- Spreadsheet imports ---------------------------------------------------------------------
@@ -355,9 +348,7 @@ class MerchantImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         form = ImportFileForm(request.data, request.FILES)
         if not form.is_valid():
             raise _form_errors(form)
-        merchant = merchant_selectors.merchant_profile_for(request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
+        merchant = shop_of(request.user)
         job = imports.import_job_create(merchant=merchant, by=request.user, upload=form.cleaned_data["file"])
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 

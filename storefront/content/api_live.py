@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -28,14 +28,13 @@ from core.api.schema import ALLOW_EMPTY_VALUE
 from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
 from industrybelts.api.views import ProviderTokenMixin
-from merchants import selectors as merchant_selectors
+from merchants.api.shop import NO_SHOP, shop_of
 from storefront.models import Product
 
 from . import live, live_selectors
 from .models import LiveSession
 
 MAX_LENGTH_NOTE = f"{live.MIN_MINUTES}–{live.MAX_MINUTES} minutes."
-NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
 REFUSED = OpenApiResponse(description="A schedule rule's code (see the tag's description).")
 
 
@@ -117,12 +116,6 @@ class MerchantLiveSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     def get_queryset(self):
         return _sessions().filter(merchant__user_id=self.request.user.pk)
 
-    def _merchant(self):
-        merchant = merchant_selectors.merchant_profile_for(self.request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
-        return merchant
-
     def _answer(self, session, code=status.HTTP_200_OK):
         return Response(OwnLiveSessionSerializer(self.get_queryset().get(pk=session.pk)).data, status=code)
 
@@ -149,7 +142,7 @@ class MerchantLiveSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         shape = LiveSessionWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         session = live.live_session_schedule(
-            merchant=self._merchant(), by=request.user, **self._data(shape.validated_data)
+            merchant=shop_of(self.request.user), by=request.user, **self._data(shape.validated_data)
         )
         return self._answer(session, status.HTTP_201_CREATED)
 

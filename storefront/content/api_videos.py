@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from core.api.pagination import NewestFirstPagination, requested_page_size
 from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
-from merchants import selectors as merchant_selectors
+from merchants.api.shop import NO_SHOP, shop_of
 from storefront import catalog
 from storefront.api.views import FEED_PAGE_SIZE, FEED_PARAMETERS, feed_updated_since
 
@@ -38,7 +38,6 @@ from . import video_services as services
 from .models import MAX_VIDEO_BYTES, Video, VideoFailure, VideoStatus
 from .video_forms import VideoDetailsForm, VideoUploadForm
 
-NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
 # A URL, or null while there is none (not published yet, or not uploading any more).
 url_or_null = extend_schema_field({"type": "string", "format": "uri", "nullable": True})
 
@@ -144,12 +143,6 @@ class MerchantVideoViewSet(
     def get_queryset(self):
         return selectors.merchant_videos(permissions.own_videos(self.request.user))
 
-    def _merchant(self):
-        merchant = merchant_selectors.merchant_profile_for(self.request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
-        return merchant
-
     def _read(self, video):
         return VideoSerializer(self.get_queryset().get(pk=video.pk), context={"request": self.request}).data
 
@@ -159,7 +152,7 @@ class MerchantVideoViewSet(
         `upload_url` in pieces and POST `complete`."""
         shape = VideoUploadStartSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
-        merchant = self._merchant()
+        merchant = shop_of(self.request.user)
         form = VideoUploadForm(_as_form_data(shape.validated_data), merchant=merchant)
         if not form.is_valid():
             raise _form_errors(form)
@@ -185,7 +178,7 @@ class MerchantVideoViewSet(
             "products": [product.public_id for product in video.products.all()],
             **shape.validated_data,
         }
-        form = VideoDetailsForm(_as_form_data(data), merchant=self._merchant())
+        form = VideoDetailsForm(_as_form_data(data), merchant=shop_of(self.request.user))
         if not form.is_valid():
             raise _form_errors(form)
         services.video_update(
