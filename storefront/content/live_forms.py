@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from storefront.contract import check_product_photo
 from storefront.models import Product, ProductStatus
 
+from .forms import GoodsField
 from .live import MAX_GOODS, MAX_MINUTES, MIN_MINUTES
 from .models import LiveSession
 
@@ -31,11 +32,6 @@ class CoverField(forms.FileField):
         return upload
 
 
-class GoodsField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.title
-
-
 class LiveSessionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=60)
     starts_at = forms.DateTimeField(
@@ -51,7 +47,6 @@ class LiveSessionForm(forms.Form):
         label=_("Goods you will show"),
         queryset=Product.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Your published goods; at most %(count)d.") % {"count": MAX_GOODS},
     )
     description = forms.CharField(
