@@ -159,11 +159,7 @@ class MerchantVideoViewSet(
         video = services.video_upload_start(
             merchant=merchant,
             by=request.user,
-            title=form.cleaned_data["title"],
-            products=form.cleaned_data["products"],
-            file_name=form.cleaned_data["file_name"],
-            size=form.cleaned_data["size"],
-            content_type=form.cleaned_data["content_type"],
+            **form.announcement(),
         )
         return Response(self._read(video), status=status.HTTP_201_CREATED)
 
@@ -184,8 +180,7 @@ class MerchantVideoViewSet(
         services.video_update(
             video=video,
             by=request.user,
-            title=form.cleaned_data["title"],
-            products=form.cleaned_data["products"],
+            **form.details(),
         )
         return Response(self._read(video))
 

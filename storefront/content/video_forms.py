@@ -38,6 +38,10 @@ class VideoDetailsForm(forms.Form):
             queryset=attachable_products(merchant).only("pk", "public_id", "title").order_by("-created_at")
         )
 
+    def details(self) -> dict:
+        """The title and goods, as video_update (and video_upload_start) take them."""
+        return {"title": self.cleaned_data["title"], "products": self.cleaned_data["products"]}
+
 
 class VideoUploadForm(VideoDetailsForm):
     """What the browser announces before it sends the file in pieces (video-upload.js)."""
@@ -58,3 +62,13 @@ class VideoUploadForm(VideoDetailsForm):
                 "required": _("Choose the video file. Uploading needs JavaScript in your browser."),
             }
         )
+
+    def announcement(self) -> dict:
+        """The details and the file's name, size and type, as video_upload_start takes them."""
+        data = self.cleaned_data
+        return {
+            **self.details(),
+            "file_name": data["file_name"],
+            "size": data["size"],
+            "content_type": data["content_type"],
+        }
