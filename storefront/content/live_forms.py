@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from storefront.contract import check_product_photo
+from storefront.forms import PhotoField
 from storefront.models import Product, ProductStatus
 
 from .forms import GoodsField
@@ -20,16 +20,11 @@ from .models import LiveSession
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class CoverField(forms.FileField):
-    """A cover picture, checked by content as product photos are (core.uploads)."""
+class CoverField(PhotoField):
+    """A cover picture, checked by content as a product photo is; picked from the phone's
+    pictures rather than taken with its camera."""
 
     widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
-
-    def clean(self, data, initial=None):
-        upload = super().clean(data, initial)
-        if upload:
-            upload.checked = check_product_photo(upload)
-        return upload
 
 
 class LiveSessionForm(forms.Form):
