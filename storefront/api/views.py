@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.errors import invalid_form
 from core.api.pagination import (
     NewestFirstPagination,
     invalid_cursor,
@@ -70,10 +71,6 @@ class FileFormatNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
-
-
-def _form_errors(form) -> ValidationError:
-    return ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
 
 
 def _choice(name: str, choices, description: str = "") -> OpenApiParameter:
@@ -141,7 +138,7 @@ class ProductListView(APIView):
     def get(self, request):
         form = CatalogFilterForm(request.query_params)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         sort_key = form.cleaned_data.get("sort") or "new"
         page_size = requested_page_size(request, catalog.PAGE_SIZE)
         filters = form.filters()
@@ -224,7 +221,7 @@ class MerchantProductViewSet(
         merchant = shop_of(self.request.user)
         form = ProductByCodeForm(data, merchant=merchant)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         saved = services.product_save(
             merchant=merchant,
             by=self.request.user,
@@ -283,7 +280,7 @@ class MerchantProductViewSet(
         shape.is_valid(raise_exception=True)
         form = QuickListForm(request.data, request.FILES)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         product = services.product_quick_list(
             merchant=shop_of(self.request.user),
             by=request.user,
@@ -347,7 +344,7 @@ class MerchantImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         shape.is_valid(raise_exception=True)
         form = ImportFileForm(request.data, request.FILES)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         merchant = shop_of(request.user)
         job = imports.import_job_create(merchant=merchant, by=request.user, upload=form.cleaned_data["file"])
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
@@ -493,7 +490,7 @@ class SchoolItemListView(generics.ListAPIView):
         # The school's own filter form (the pages drop an invalid filter; the API refuses it).
         form = SchoolFilterForm(self.request.query_params)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         filters = form.cleaned_data
         if filters["q"]:
             return school_selectors.search_items(filters["q"])

@@ -25,6 +25,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.errors import invalid_form
 from core.api.pagination import NewestFirstPagination, requested_page_size
 from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
@@ -113,10 +114,6 @@ class OctetStreamParser(BaseParser):
         return stream
 
 
-def _form_errors(form) -> ValidationError:
-    return ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
-
-
 def _as_form_data(data: dict) -> dict:
     return {**data, "products": [str(public_id) for public_id in data.get("products", [])]}
 
@@ -155,7 +152,7 @@ class MerchantVideoViewSet(
         merchant = shop_of(self.request.user)
         form = VideoUploadForm(_as_form_data(shape.validated_data), merchant=merchant)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         video = services.video_upload_start(
             merchant=merchant,
             by=request.user,
@@ -176,7 +173,7 @@ class MerchantVideoViewSet(
         }
         form = VideoDetailsForm(_as_form_data(data), merchant=shop_of(self.request.user))
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         services.video_update(
             video=video,
             by=request.user,
