@@ -410,6 +410,29 @@ def feed_updated_since(params):
     return updated_since
 
 
+def read_feed_page(request, fetch, **filters):
+    """Return the page `fetch` (a feed's page function) gives for the request's updated_since,
+    cursor and page size, and `filters`; an unreadable time or an edited cursor is a 400.
+
+    Every partner feed (goods, videos) reads its page here.
+    """
+    params = request.query_params
+    try:
+        return fetch(
+            **filters,
+            updated_since=feed_updated_since(params),
+            cursor=params.get("cursor"),
+            page_size=requested_page_size(request, FEED_PAGE_SIZE),
+        )
+    except catalog.InvalidCursor:
+        raise ValidationError({"cursor": [_("This cursor is not valid; start again from a date.")]}) from None
+
+
+def feed_response(page, results) -> Response:
+    """A feed page's answer: its serialized `results`, and where the next call resumes."""
+    return Response({"results": results, "next_cursor": page.next_cursor, "has_more": page.has_more})
+
+
 class ProductFeedView(APIView):
     """Every change to public goods since a point in time, for partners who mirror the catalog."""
 
@@ -435,25 +458,8 @@ class ProductFeedView(APIView):
             belt = Belt.objects.filter(slug=params["belt"]).first()
             if belt is None:
                 raise ValidationError({"belt": [_("There is no belt with this address name.")]})
-        updated_since = feed_updated_since(params)
-        try:
-            page = catalog.partner_feed_page(
-                belt=belt,
-                updated_since=updated_since,
-                cursor=params.get("cursor"),
-                page_size=requested_page_size(request, FEED_PAGE_SIZE),
-            )
-        except catalog.InvalidCursor:
-            raise ValidationError(
-                {"cursor": [_("This cursor is not valid; start again from a date.")]}
-            ) from None
-        return Response(
-            {
-                "results": FeedEntrySerializer(page.entries, many=True).data,
-                "next_cursor": page.next_cursor,
-                "has_more": page.has_more,
-            }
-        )
+        page = read_feed_page(request, catalog.partner_feed_page, belt=belt)
+        return feed_response(page, FeedEntrySerializer(page.entries, many=True).data)
 
 
 # --- E-business school ------------------------------------------------------------------------

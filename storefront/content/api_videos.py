@@ -9,7 +9,6 @@ video is part of a good's listing, and a token that may change the goods may sho
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -26,12 +25,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import invalid_form
-from core.api.pagination import NewestFirstPagination, requested_page_size
+from core.api.pagination import NewestFirstPagination
 from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
 from merchants.api.shop import NO_SHOP, shop_of
-from storefront import catalog
-from storefront.api.views import FEED_PAGE_SIZE, FEED_PARAMETERS, feed_updated_since
+from storefront.api.views import FEED_PARAMETERS, feed_response, read_feed_page
 
 from . import video_permissions as permissions
 from . import video_selectors as selectors
@@ -320,23 +318,7 @@ class VideoFeedView(APIView):
         responses=VideoFeedPageSerializer,
     )
     def get(self, request):
-        params = request.query_params
-        try:
-            page = selectors.video_feed_page(
-                updated_since=feed_updated_since(params),
-                cursor=params.get("cursor"),
-                page_size=requested_page_size(request, FEED_PAGE_SIZE),
-            )
-        except catalog.InvalidCursor:
-            raise ValidationError(
-                {"cursor": [_("This cursor is not valid; start again from a date.")]}
-            ) from None
-        return Response(
-            {
-                "results": VideoFeedEntrySerializer(
-                    page.entries, many=True, context={"request": request}
-                ).data,
-                "next_cursor": page.next_cursor,
-                "has_more": page.has_more,
-            }
+        page = read_feed_page(request, selectors.video_feed_page)
+        return feed_response(
+            page, VideoFeedEntrySerializer(page.entries, many=True, context={"request": request}).data
         )
