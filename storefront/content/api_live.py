@@ -11,8 +11,6 @@ scopes (`products:read` / `products:write`); provider tokens `provider.merchants
 A cover is uploaded on the page; the API reads its URL.
 """
 
-import datetime
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +27,7 @@ from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
 from industrybelts.api.views import ProviderTokenMixin
 from merchants.api.shop import NO_SHOP, shop_of
+from storefront import catalog
 from storefront.models import Product
 
 from . import live, live_selectors
@@ -213,11 +212,6 @@ class ChangeOrder(NewestFirstPagination):
     page_size = 100
 
 
-# Rows changed this recently are held back (as in the goods' feed): a transaction that began
-# earlier may still commit a row with an older updated_at that a consumer past it never sees.
-FEED_SETTLE = datetime.timedelta(seconds=5)
-
-
 @extend_schema(
     tags=["feeds"],
     parameters=[
@@ -237,7 +231,9 @@ class LiveSessionFeedView(generics.ListAPIView):
     pagination_class = ChangeOrder
 
     def get_queryset(self):
-        queryset = _sessions().filter(updated_at__lte=timezone.now() - FEED_SETTLE)
+        # Rows changed this recently are held back, by the goods' feed's settle window: a
+        # transaction that began earlier may still commit a row with an older updated_at.
+        queryset = _sessions().filter(updated_at__lte=timezone.now() - catalog.FEED_SETTLE)
         raw = self.request.query_params.get("updated_since")
         if raw and not self.request.query_params.get("cursor"):
             try:
