@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from merchants.models import MerchantProfile
+from merchants.permissions import active_staff_with
 
 from .models import (
     BeltMembership,
@@ -92,9 +93,7 @@ def can_pre_review(user, membership) -> bool:
 
 
 def can_decide_memberships(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(DECIDE_PERMISSION)
-    )
+    return active_staff_with(user, DECIDE_PERMISSION)
 
 
 def visible_merchants(user, provider=None):

@@ -23,6 +23,12 @@ token_managers = Hook("merchants.token_managers", "rule(user, token) -> bool: us
 REVIEW_PERMISSION = "merchants.review_onboardingapplication"
 
 
+def active_staff_with(user, permission: str) -> bool:
+    """Return whether `user` is an active staff account holding `permission`: every staff
+    right in every app is asked this way, so a deactivated or demoted account loses them all."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm(permission))
+
+
 def user_in_staff_group(user, group: StaffGroup) -> bool:
     """Return whether `user` is active staff in `group` (superusers are in every group)."""
     if not (user.is_authenticated and user.is_active and user.is_staff):
@@ -43,9 +49,7 @@ def user_can_manage_api_token(user, token) -> bool:
 
 
 def can_review_applications(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(REVIEW_PERMISSION)
-    )
+    return active_staff_with(user, REVIEW_PERMISSION)
 
 
 def is_application_owner(user, application) -> bool:
@@ -84,9 +88,7 @@ def can_change_account(user, account) -> bool:
     """
     if can_grant_rights(user):
         return True
-    if not (
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm("merchants.change_user")
-    ):
+    if not active_staff_with(user, "merchants.change_user"):
         return False
     return account is None or account.pk == user.pk or not (account.is_staff or account.is_superuser)
 

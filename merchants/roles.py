@@ -17,6 +17,22 @@ class StaffGroup(models.TextChoices):
     FINANCE = "finance", _("Finance")
 
 
+# Moderating merchants' goods, live sessions and videos (storefront), and reading their
+# histories: belt operations and content editors both do it, with the same rights.
+CONTENT_MODERATION: dict[str, tuple[str, ...]] = {
+    "product": ("view", "moderate"),
+    "productevent": ("view",),
+    "productimage": ("view",),
+    "productlink": ("view",),
+    # Live sessions: the model's key is "livesession"; its permission is spelt
+    # moderate_live_session (the codename is "<action>_<key>", so keyed apart).
+    "livesession": ("view",),
+    "live_session": ("moderate",),
+    "livesessionevent": ("view",),
+    "video": ("view", "moderate"),
+    "videoevent": ("view",),
+}
+
 # app_label -> model -> actions, per group. A feature adds its models here; the
 # post_migrate sync grants them on the next migrate.
 GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
@@ -62,17 +78,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "membershipevent": ("view",),
         },
         "storefront": {
-            "product": ("view", "moderate"),
-            "productevent": ("view",),
-            "productimage": ("view",),
-            "productlink": ("view",),
-            # Live sessions: the model's key is "livesession"; its permission is spelt
-            # moderate_live_session (the codename is "<action>_<key>", so keyed apart).
-            "livesession": ("view",),
-            "live_session": ("moderate",),
-            "livesessionevent": ("view",),
-            "video": ("view", "moderate"),
-            "videoevent": ("view",),
+            **CONTENT_MODERATION,
             "discoverysettings": ("view", "change"),
             "campaign": ("view", "add", "change", "delete"),
             "campaignentry": ("view",),
@@ -83,15 +89,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     },
     StaffGroup.CONTENT_EDITOR: {
         "storefront": {
-            "product": ("view", "moderate"),
-            "productevent": ("view",),
-            "productimage": ("view",),
-            "productlink": ("view",),
-            "livesession": ("view",),
-            "live_session": ("moderate",),
-            "livesessionevent": ("view",),
-            "video": ("view", "moderate"),
-            "videoevent": ("view",),
+            **CONTENT_MODERATION,
             "schoolitem": ("view", "add", "change", "publish"),
             "schoolimage": ("view", "add", "change", "delete"),
             "schooltag": ("view", "add", "change"),

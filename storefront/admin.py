@@ -1,17 +1,17 @@
 """Catalog moderation for staff: hide or restore goods with a reason (an event), filters.
 
-A product is decided on from its page (the decision panel, core.review) or in bulk. The
-list opens on every product, not on the hidden ones (moderators look goods up), and
-counts no statuses: that would scan the whole catalogue on every page.
+A product is decided on from its page (the decision panel, core.review) or in bulk, as a
+video is (storefront.admin_moderation): the list opens on every product, not on the hidden
+ones, and counts no statuses, which would scan the whole catalogue on every page.
 """
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import NoAddOrDeleteAdminMixin, ReadOnlyAdminMixin, TransitionEventInline
-from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_note, with_reason
+from core.admin_actions import ReadOnlyAdminMixin, TransitionEventInline
+from core.review import ReviewQueueFilter
 
 from . import permissions, services
+from .admin_moderation import ModerationAdmin, hide_and_restore
 from .models import ImportJob, Product, ProductEvent, ProductImage, ProductLink
 from .models import ProductStatus as S
 from .workflows import PRODUCT_WORKFLOW
@@ -43,21 +43,11 @@ class ProductLinkInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
+class ProductAdmin(ModerationAdmin, admin.ModelAdmin):
     review_workflow = PRODUCT_WORKFLOW
-    review_permission = "moderate"
-    # Hidden goods are the moderation queue: each waits for a moderator to restore it (or not),
-    # oldest hidden first.
+    # Hidden goods are the moderation queue: each waits for a moderator to restore it (or not).
     review_queue_statuses = frozenset({S.HIDDEN})
-    review_queue_order = ("updated_at", "pk")
-    review_list_opens_on_queue = False
-    review_queue_counts = False
-    review_decisions = (
-        Decision("hide", S.HIDDEN, _("Hide"), {S.PUBLISHED}, with_reason(services.product_hide),
-                 reason_required=True, danger=True, bulk_label=_("Hide (with reason)")),
-        Decision("restore", S.PUBLISHED, _("Restore"), {S.HIDDEN}, with_note(services.product_restore),
-                 confirm=True),
-    )  # fmt: skip
+    review_decisions = hide_and_restore(S, hide=services.product_hide, restore=services.product_restore)
     list_display = (
         "title",
         "merchant",

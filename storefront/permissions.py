@@ -6,6 +6,7 @@
 """
 
 from merchants.models import ApplicationStatus, Standing
+from merchants.permissions import active_staff_with
 
 from .models import Product, ProductStatus
 
@@ -31,9 +32,7 @@ def is_owner(user, product) -> bool:
 
 
 def can_moderate(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(MODERATE_PERMISSION)
-    )
+    return active_staff_with(user, MODERATE_PERMISSION)
 
 
 def own_products(user, queryset=None):

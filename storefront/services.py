@@ -75,6 +75,28 @@ def _denormalize(product: Product) -> None:
     )
 
 
+def goods_point_at(product_ids, *, field: str, targets: dict, touch=None) -> int:
+    """Set each good's `field`, a row its card shows (the featured video, the live session),
+    to its id in `targets` (None when absent), and return how many goods were saved.
+
+    A good that changes is saved with a new `updated_at` (its card's and page's cache key);
+    so is one still pointing at `touch`, a row whose shown state just changed.
+    """
+    now = timezone.now()
+    saved = 0
+    touched = []
+    for product_id, current in Product.objects.filter(pk__in=product_ids).values_list("pk", field):
+        target = targets.get(product_id)
+        if target != current:
+            Product.objects.filter(pk=product_id).update(**{field: target, "updated_at": now})
+            saved += 1
+        elif touch is not None and current == touch:
+            touched.append(product_id)
+    if touched:
+        Product.objects.filter(pk__in=touched).update(updated_at=now)
+    return saved + len(touched)
+
+
 # The row's foreign keys hold objects the caller loaded (the form's choices, the CSV
 # import's lookups), so checking again that each exists is left to the database's own
 # foreign keys, at commit.

@@ -32,6 +32,13 @@ def _codes(detail):
     return {"code": getattr(detail, "code", "invalid"), "message": str(detail)}
 
 
+def invalid_form(form) -> exceptions.ValidationError:
+    """A Django form's errors as the API's 400: each field's messages, under `fields`."""
+    return exceptions.ValidationError(
+        {field: [str(error) for error in errors] for field, errors in form.errors.items()}
+    )
+
+
 class DomainRefusal(exceptions.APIException):
     """A domain error (merchants.exceptions.DomainError) as an API error: its code, its status."""
 

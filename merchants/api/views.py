@@ -25,8 +25,8 @@ from .serializers import (
     MeSerializer,
     ProfileSerializer,
 )
+from .shop import NO_SHOP, shop_of
 
-NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
 NO_APPLICATION = OpenApiResponse(
     description="`not_found`: this account has no shop, or its shop has not started an application."
 )
@@ -47,17 +47,10 @@ class MeView(generics.RetrieveAPIView):
         return self.request.user
 
 
-def _merchant_of(user):
-    merchant = selectors.merchant_profile_for(user)
-    if merchant is None:
-        raise NotFound(_("This account has no shop yet."))
-    return merchant
-
-
 def _application_of(user):
     application = selectors.current_application(user)
     if application is None:
-        _merchant_of(user)  # says so when there is no shop at all
+        shop_of(user)  # says so when there is no shop at all
         raise NotFound(_("This shop has not started an onboarding application."))
     return application
 
@@ -71,7 +64,7 @@ class ProfileView(APIView):
 
     @extend_schema(operation_id="merchant_profile_retrieve", responses={200: ProfileSerializer, 404: NO_SHOP})
     def get(self, request):
-        return Response(ProfileSerializer(_merchant_of(request.user)).data)
+        return Response(ProfileSerializer(shop_of(request.user)).data)
 
 
 class ApplicationEndpoint(APIView):

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from core.api.scopes import HasScope, Scope
 
-from .. import selectors as merchant_selectors
+from ..api.shop import shop_of
 from . import services
 from .requirements import GROUPS
 
@@ -89,7 +89,5 @@ class RequirementsView(APIView):
         },
     )
     def get(self, request):
-        merchant = merchant_selectors.merchant_profile_for(request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
+        merchant = shop_of(request.user)
         return Response(RequirementsSerializer(requirements_payload(merchant)).data)

@@ -8,31 +8,27 @@
   deductions and refunds; it reads the ledger and the receipts, not identity documents.
 """
 
-from ..permissions import REVIEW_PERMISSION
+from ..permissions import REVIEW_PERMISSION, active_staff_with
 
 CATEGORY_REVIEW_PERMISSION = "merchants.review_categoryrequest"
 TRANSFER_CONFIRM_PERMISSION = "merchants.confirm_deposittransfer"
 LEDGER_RECORD_PERMISSION = "merchants.record_depositentry"
 
 
-def _active_staff_with(user, permission: str) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm(permission))
-
-
 def can_review_documents(user) -> bool:
-    return _active_staff_with(user, REVIEW_PERMISSION)
+    return active_staff_with(user, REVIEW_PERMISSION)
 
 
 def can_review_category_requests(user) -> bool:
-    return _active_staff_with(user, CATEGORY_REVIEW_PERMISSION)
+    return active_staff_with(user, CATEGORY_REVIEW_PERMISSION)
 
 
 def can_handle_deposits(user) -> bool:
-    return _active_staff_with(user, TRANSFER_CONFIRM_PERMISSION) and user.has_perm(LEDGER_RECORD_PERMISSION)
+    return active_staff_with(user, TRANSFER_CONFIRM_PERMISSION) and user.has_perm(LEDGER_RECORD_PERMISSION)
 
 
 def can_view_receipt(user, transfer) -> bool:
     """The merchant who uploaded it, and finance."""
     if not user.is_authenticated:
         return False
-    return transfer.merchant.user_id == user.pk or _active_staff_with(user, TRANSFER_CONFIRM_PERMISSION)
+    return transfer.merchant.user_id == user.pk or active_staff_with(user, TRANSFER_CONFIRM_PERMISSION)

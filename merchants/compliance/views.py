@@ -66,6 +66,12 @@ class ApprovedShopMixin(MerchantOwnedMixin):
             return redirect("merchants:compliance")
         return None
 
+    def render_with_deposit(self, form, status, **context):
+        """Render the page with its form beside the shop's deposit: held, and still owed."""
+        held, owed = services.deposit_balance(self.merchant)
+        context = {"form": form, "held": held, "owed": owed, **context}
+        return render(self.request, self.template_name, context, status=status)
+
 
 class ComplianceOverviewView(MerchantOwnedMixin, TemplateView):
     """What the shop owes now and later, its deposit ledger, and the ways to act on both."""
@@ -240,15 +246,12 @@ class DepositTransferView(ApprovedShopMixin, View):
         return redirect("merchants:compliance")
 
     def _render(self, form, status=200):
-        held, owed = services.deposit_balance(self.merchant)
-        context = {
-            "form": form,
-            "held": held,
-            "owed": owed,
-            "bank_account": settings.DEPOSIT_BANK_ACCOUNT,
-            "transfers": selectors.transfers(self.merchant),
-        }
-        return render(self.request, self.template_name, context, status=status)
+        return self.render_with_deposit(
+            form,
+            status,
+            bank_account=settings.DEPOSIT_BANK_ACCOUNT,
+            transfers=selectors.transfers(self.merchant),
+        )
 
 
 class ReceiptFileView(View):
@@ -298,11 +301,6 @@ class ShopCloseView(ApprovedShopMixin, View):
         return redirect("merchants:compliance")
 
     def _render(self, form, status=200):
-        held, owed = services.deposit_balance(self.merchant)
-        context = {
-            "form": form,
-            "held": held,
-            "owed": owed,
-            "refund_hold_days": CompliancePolicy.current().refund_hold_days,
-        }
-        return render(self.request, self.template_name, context, status=status)
+        return self.render_with_deposit(
+            form, status, refund_hold_days=CompliancePolicy.current().refund_hold_days
+        )

@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.errors import invalid_form
 from core.api.pagination import (
     NewestFirstPagination,
     invalid_cursor,
@@ -31,7 +32,7 @@ from core.api.pagination import (
 from core.api.schema import ALLOW_EMPTY_VALUE
 from core.api.scopes import HasScope, Scope
 from industrybelts.models import Belt, BeltStatus
-from merchants import selectors as merchant_selectors
+from merchants.api.shop import NO_SHOP, shop_of
 from merchants.models import SellerType
 from storefront import catalog, imports, permissions, services, spreadsheets
 from storefront.contract import EDITABLE_FIELDS
@@ -59,7 +60,6 @@ from .serializers import (
 FEED_PAGE_SIZE = 100
 # The image types a photo may be (checked by content, core.uploads).
 PHOTO_MEDIA_TYPES = "image/jpeg, image/png, image/webp"
-NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
 PRODUCT_NOT_EDITABLE = (
     "`invalid` on a field, or `domain_error`: the good is hidden by moderation and cannot be edited."
 )
@@ -71,10 +71,6 @@ class FileFormatNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
-
-
-def _form_errors(form) -> ValidationError:
-    return ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
 
 
 def _choice(name: str, choices, description: str = "") -> OpenApiParameter:
@@ -142,7 +138,7 @@ class ProductListView(APIView):
     def get(self, request):
         form = CatalogFilterForm(request.query_params)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         sort_key = form.cleaned_data.get("sort") or "new"
         page_size = requested_page_size(request, catalog.PAGE_SIZE)
         filters = form.filters()
@@ -221,17 +217,11 @@ class MerchantProductViewSet(
             .prefetch_related("images")
         )
 
-    def _merchant(self):
-        merchant = merchant_selectors.merchant_profile_for(self.request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
-        return merchant
-
     def _save(self, data: dict, product=None):
-        merchant = self._merchant()
+        merchant = shop_of(self.request.user)
         form = ProductByCodeForm(data, merchant=merchant)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         saved = services.product_save(
             merchant=merchant,
             by=self.request.user,
@@ -290,9 +280,9 @@ class MerchantProductViewSet(
         shape.is_valid(raise_exception=True)
         form = QuickListForm(request.data, request.FILES)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         product = services.product_quick_list(
-            merchant=self._merchant(),
+            merchant=shop_of(self.request.user),
             by=request.user,
             photo=form.cleaned_data["photo"],
             title=form.cleaned_data["title"],
@@ -317,7 +307,7 @@ class MerchantProductViewSet(
         file_format = request.query_params.get("format", "xlsx")
         if file_format not in spreadsheets.FILE_TYPES:
             raise ValidationError({"format": [_("Choose csv or xlsx.")]})
-        return spreadsheets.download(file_format, "goods", imports.export_sheets(self._merchant()))
+        return spreadsheets.download(file_format, "goods", imports.export_sheets(shop_of(self.request.user)))
 
 
 # --- Spreadsheet imports ---------------------------------------------------------------------
@@ -354,10 +344,8 @@ class MerchantImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         shape.is_valid(raise_exception=True)
         form = ImportFileForm(request.data, request.FILES)
         if not form.is_valid():
-            raise _form_errors(form)
-        merchant = merchant_selectors.merchant_profile_for(request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
+            raise invalid_form(form)
+        merchant = shop_of(request.user)
         job = imports.import_job_create(merchant=merchant, by=request.user, upload=form.cleaned_data["file"])
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
@@ -422,6 +410,29 @@ def feed_updated_since(params):
     return updated_since
 
 
+def read_feed_page(request, fetch, **filters):
+    """Return the page `fetch` (a feed's page function) gives for the request's updated_since,
+    cursor and page size, and `filters`; an unreadable time or an edited cursor is a 400.
+
+    Every partner feed (goods, videos) reads its page here.
+    """
+    params = request.query_params
+    try:
+        return fetch(
+            **filters,
+            updated_since=feed_updated_since(params),
+            cursor=params.get("cursor"),
+            page_size=requested_page_size(request, FEED_PAGE_SIZE),
+        )
+    except catalog.InvalidCursor:
+        raise ValidationError({"cursor": [_("This cursor is not valid; start again from a date.")]}) from None
+
+
+def feed_response(page, results) -> Response:
+    """A feed page's answer: its serialized `results`, and where the next call resumes."""
+    return Response({"results": results, "next_cursor": page.next_cursor, "has_more": page.has_more})
+
+
 class ProductFeedView(APIView):
     """Every change to public goods since a point in time, for partners who mirror the catalog."""
 
@@ -447,25 +458,8 @@ class ProductFeedView(APIView):
             belt = Belt.objects.filter(slug=params["belt"]).first()
             if belt is None:
                 raise ValidationError({"belt": [_("There is no belt with this address name.")]})
-        updated_since = feed_updated_since(params)
-        try:
-            page = catalog.partner_feed_page(
-                belt=belt,
-                updated_since=updated_since,
-                cursor=params.get("cursor"),
-                page_size=requested_page_size(request, FEED_PAGE_SIZE),
-            )
-        except catalog.InvalidCursor:
-            raise ValidationError(
-                {"cursor": [_("This cursor is not valid; start again from a date.")]}
-            ) from None
-        return Response(
-            {
-                "results": FeedEntrySerializer(page.entries, many=True).data,
-                "next_cursor": page.next_cursor,
-                "has_more": page.has_more,
-            }
-        )
+        page = read_feed_page(request, catalog.partner_feed_page, belt=belt)
+        return feed_response(page, FeedEntrySerializer(page.entries, many=True).data)
 
 
 # --- E-business school ------------------------------------------------------------------------
@@ -502,7 +496,7 @@ class SchoolItemListView(generics.ListAPIView):
         # The school's own filter form (the pages drop an invalid filter; the API refuses it).
         form = SchoolFilterForm(self.request.query_params)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         filters = form.cleaned_data
         if filters["q"]:
             return school_selectors.search_items(filters["q"])

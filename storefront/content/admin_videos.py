@@ -9,8 +9,9 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import NoAddOrDeleteAdminMixin, TransitionEventInline
-from core.review import Decision, ReviewPanelAdmin, ReviewQueueFilter, with_note, with_reason
+from core.admin_actions import TransitionEventInline
+from core.review import ReviewQueueFilter
+from storefront.admin_moderation import ModerationAdmin, hide_and_restore
 
 from . import video_permissions as permissions
 from . import video_services as services
@@ -24,19 +25,10 @@ class VideoEventInline(TransitionEventInline):
 
 
 @admin.register(Video)
-class VideoAdmin(NoAddOrDeleteAdminMixin, ReviewPanelAdmin, admin.ModelAdmin):
+class VideoAdmin(ModerationAdmin, admin.ModelAdmin):
     review_workflow = VIDEO_WORKFLOW
-    review_permission = "moderate"
     review_queue_statuses = frozenset({S.HIDDEN})
-    review_queue_order = ("updated_at", "pk")
-    review_list_opens_on_queue = False
-    review_queue_counts = False
-    review_decisions = (
-        Decision("hide", S.HIDDEN, _("Hide"), {S.PUBLISHED}, with_reason(services.video_hide),
-                 reason_required=True, danger=True, bulk_label=_("Hide (with reason)")),
-        Decision("restore", S.PUBLISHED, _("Restore"), {S.HIDDEN}, with_note(services.video_restore),
-                 confirm=True),
-    )  # fmt: skip
+    review_decisions = hide_and_restore(S, hide=services.video_hide, restore=services.video_restore)
     list_display = (
         "poster_thumbnail",
         "title",

@@ -11,15 +11,13 @@ scopes (`products:read` / `products:write`); provider tokens `provider.merchants
 A cover is uploaded on the page; the API reads its URL.
 """
 
-import datetime
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -28,14 +26,14 @@ from core.api.schema import ALLOW_EMPTY_VALUE
 from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
 from industrybelts.api.views import ProviderTokenMixin
-from merchants import selectors as merchant_selectors
+from merchants.api.shop import NO_SHOP, shop_of
+from storefront import catalog
 from storefront.models import Product
 
 from . import live, live_selectors
 from .models import LiveSession
 
 MAX_LENGTH_NOTE = f"{live.MIN_MINUTES}–{live.MAX_MINUTES} minutes."
-NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
 REFUSED = OpenApiResponse(description="A schedule rule's code (see the tag's description).")
 
 
@@ -117,12 +115,6 @@ class MerchantLiveSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     def get_queryset(self):
         return _sessions().filter(merchant__user_id=self.request.user.pk)
 
-    def _merchant(self):
-        merchant = merchant_selectors.merchant_profile_for(self.request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
-        return merchant
-
     def _answer(self, session, code=status.HTTP_200_OK):
         return Response(OwnLiveSessionSerializer(self.get_queryset().get(pk=session.pk)).data, status=code)
 
@@ -149,7 +141,7 @@ class MerchantLiveSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         shape = LiveSessionWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         session = live.live_session_schedule(
-            merchant=self._merchant(), by=request.user, **self._data(shape.validated_data)
+            merchant=shop_of(self.request.user), by=request.user, **self._data(shape.validated_data)
         )
         return self._answer(session, status.HTTP_201_CREATED)
 
@@ -220,11 +212,6 @@ class ChangeOrder(NewestFirstPagination):
     page_size = 100
 
 
-# Rows changed this recently are held back (as in the goods' feed): a transaction that began
-# earlier may still commit a row with an older updated_at that a consumer past it never sees.
-FEED_SETTLE = datetime.timedelta(seconds=5)
-
-
 @extend_schema(
     tags=["feeds"],
     parameters=[
@@ -244,7 +231,9 @@ class LiveSessionFeedView(generics.ListAPIView):
     pagination_class = ChangeOrder
 
     def get_queryset(self):
-        queryset = _sessions().filter(updated_at__lte=timezone.now() - FEED_SETTLE)
+        # Rows changed this recently are held back, by the goods' feed's settle window: a
+        # transaction that began earlier may still commit a row with an older updated_at.
+        queryset = _sessions().filter(updated_at__lte=timezone.now() - catalog.FEED_SETTLE)
         raw = self.request.query_params.get("updated_since")
         if raw and not self.request.query_params.get("cursor"):
             try:

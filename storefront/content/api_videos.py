@@ -9,7 +9,6 @@ video is part of a good's listing, and a token that may change the goods may sho
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -25,12 +24,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import NewestFirstPagination, requested_page_size
+from core.api.errors import invalid_form
+from core.api.pagination import NewestFirstPagination
 from core.api.scopes import HasScope, Scope
 from core.api.serializers import StrictSerializer
-from merchants import selectors as merchant_selectors
-from storefront import catalog
-from storefront.api.views import FEED_PAGE_SIZE, FEED_PARAMETERS, feed_updated_since
+from merchants.api.shop import NO_SHOP, shop_of
+from storefront.api.views import FEED_PARAMETERS, feed_response, read_feed_page
 
 from . import video_permissions as permissions
 from . import video_selectors as selectors
@@ -38,7 +37,6 @@ from . import video_services as services
 from .models import MAX_VIDEO_BYTES, Video, VideoFailure, VideoStatus
 from .video_forms import VideoDetailsForm, VideoUploadForm
 
-NO_SHOP = OpenApiResponse(description="`not_found`: this account has no shop yet.")
 # A URL, or null while there is none (not published yet, or not uploading any more).
 url_or_null = extend_schema_field({"type": "string", "format": "uri", "nullable": True})
 
@@ -114,10 +112,6 @@ class OctetStreamParser(BaseParser):
         return stream
 
 
-def _form_errors(form) -> ValidationError:
-    return ValidationError({field: [str(error) for error in errors] for field, errors in form.errors.items()})
-
-
 def _as_form_data(data: dict) -> dict:
     return {**data, "products": [str(public_id) for public_id in data.get("products", [])]}
 
@@ -144,12 +138,6 @@ class MerchantVideoViewSet(
     def get_queryset(self):
         return selectors.merchant_videos(permissions.own_videos(self.request.user))
 
-    def _merchant(self):
-        merchant = merchant_selectors.merchant_profile_for(self.request.user)
-        if merchant is None:
-            raise NotFound(_("This account has no shop yet."))
-        return merchant
-
     def _read(self, video):
         return VideoSerializer(self.get_queryset().get(pk=video.pk), context={"request": self.request}).data
 
@@ -159,18 +147,14 @@ class MerchantVideoViewSet(
         `upload_url` in pieces and POST `complete`."""
         shape = VideoUploadStartSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
-        merchant = self._merchant()
+        merchant = shop_of(self.request.user)
         form = VideoUploadForm(_as_form_data(shape.validated_data), merchant=merchant)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         video = services.video_upload_start(
             merchant=merchant,
             by=request.user,
-            title=form.cleaned_data["title"],
-            products=form.cleaned_data["products"],
-            file_name=form.cleaned_data["file_name"],
-            size=form.cleaned_data["size"],
-            content_type=form.cleaned_data["content_type"],
+            **form.announcement(),
         )
         return Response(self._read(video), status=status.HTTP_201_CREATED)
 
@@ -185,14 +169,13 @@ class MerchantVideoViewSet(
             "products": [product.public_id for product in video.products.all()],
             **shape.validated_data,
         }
-        form = VideoDetailsForm(_as_form_data(data), merchant=self._merchant())
+        form = VideoDetailsForm(_as_form_data(data), merchant=shop_of(self.request.user))
         if not form.is_valid():
-            raise _form_errors(form)
+            raise invalid_form(form)
         services.video_update(
             video=video,
             by=request.user,
-            title=form.cleaned_data["title"],
-            products=form.cleaned_data["products"],
+            **form.details(),
         )
         return Response(self._read(video))
 
@@ -335,23 +318,7 @@ class VideoFeedView(APIView):
         responses=VideoFeedPageSerializer,
     )
     def get(self, request):
-        params = request.query_params
-        try:
-            page = selectors.video_feed_page(
-                updated_since=feed_updated_since(params),
-                cursor=params.get("cursor"),
-                page_size=requested_page_size(request, FEED_PAGE_SIZE),
-            )
-        except catalog.InvalidCursor:
-            raise ValidationError(
-                {"cursor": [_("This cursor is not valid; start again from a date.")]}
-            ) from None
-        return Response(
-            {
-                "results": VideoFeedEntrySerializer(
-                    page.entries, many=True, context={"request": request}
-                ).data,
-                "next_cursor": page.next_cursor,
-                "has_more": page.has_more,
-            }
+        page = read_feed_page(request, selectors.video_feed_page)
+        return feed_response(
+            page, VideoFeedEntrySerializer(page.entries, many=True, context={"request": request}).data
         )

@@ -7,10 +7,8 @@ cards' cache key, and the catalog's cached fragments are dropped either way (lis
 discovery strip, which draws a video's poster and title whether or not it is featured).
 """
 
-from django.utils import timezone
-
 from storefront.fragments import catalog_changed
-from storefront.models import Product
+from storefront.services import goods_point_at
 
 from .models import Video, VideoStatus
 
@@ -28,14 +26,10 @@ def refresh_featured_videos(product_ids) -> int:
         key = (published_at.timestamp() if published_at else 0.0, video_id)
         if product_id not in newest or key > newest[product_id]:
             newest[product_id] = key
-    changed = 0
-    now = timezone.now()
-    for product_id, current in Product.objects.filter(pk__in=product_ids).values_list(
-        "pk", "featured_video_id"
-    ):
-        wanted = newest[product_id][1] if product_id in newest else None
-        if wanted != current:
-            Product.objects.filter(pk=product_id).update(featured_video_id=wanted, updated_at=now)
-            changed += 1
+    changed = goods_point_at(
+        product_ids,
+        field="featured_video_id",
+        targets={product_id: video_id for product_id, (_published, video_id) in newest.items()},
+    )
     catalog_changed()
     return changed

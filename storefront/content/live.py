@@ -36,11 +36,12 @@ from core.exceptions import Conflict, DomainError, ReasonRequired
 from core.fragments import cache_call
 from core.tasks import enqueue_on_commit
 from merchants.models import MerchantProfile
+from merchants.permissions import active_staff_with
 from storefront import fragments
 from storefront.fragments import catalog_changed
 from storefront.models import Product, ProductStatus
 from storefront.permissions import merchant_can_sell
-from storefront.services import NotAllowedToSell, restriction_message
+from storefront.services import NotAllowedToSell, goods_point_at, restriction_message
 
 from .models import LiveSession, LiveStatus
 from .workflows import LIVE_SESSION_WORKFLOW
@@ -292,12 +293,7 @@ def _move(session, *, to, by, reason="", updates=None):
 
 
 def can_moderate(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("storefront.moderate_live_session")
-    )
+    return active_staff_with(user, "storefront.moderate_live_session")
 
 
 @transaction.atomic
@@ -388,24 +384,16 @@ def refresh_live_badges(product_ids, *, touch_session: int | None = None) -> int
         rank = (status != LiveStatus.LIVE, starts_at, session_id)
         if product_id not in wanted or rank < wanted[product_id]:
             wanted[product_id] = rank
-    now = timezone.now()
-    saved = 0
-    touched = []
-    for product_id, current in Product.objects.filter(pk__in=product_ids).values_list(
-        "pk", "live_session_id"
-    ):
-        target = wanted[product_id][2] if product_id in wanted else None
-        if target != current:
-            Product.objects.filter(pk=product_id).update(live_session_id=target, updated_at=now)
-            saved += 1
-        elif touch_session is not None and current == touch_session:
-            touched.append(product_id)
-    if touched:
-        Product.objects.filter(pk__in=touched).update(updated_at=now)
-    if saved or touched:
+    saved = goods_point_at(
+        product_ids,
+        field="live_session_id",
+        targets={product_id: session_id for product_id, (_not_live, _start, session_id) in wanted.items()},
+        touch=touch_session,
+    )
+    if saved:
         # The catalog's cached listings hold the cards: a new generation draws them again.
         catalog_changed()
-    return saved + len(touched)
+    return saved
 
 
 # --- The sections' cache ----------------------------------------------------------------------

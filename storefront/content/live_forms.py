@@ -10,30 +10,21 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from storefront.contract import check_product_photo
+from storefront.forms import PhotoField
 from storefront.models import Product, ProductStatus
 
+from .forms import GoodsField
 from .live import MAX_GOODS, MAX_MINUTES, MIN_MINUTES
 from .models import LiveSession
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class CoverField(forms.FileField):
-    """A cover picture, checked by content as product photos are (core.uploads)."""
+class CoverField(PhotoField):
+    """A cover picture, checked by content as a product photo is; picked from the phone's
+    pictures rather than taken with its camera."""
 
     widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
-
-    def clean(self, data, initial=None):
-        upload = super().clean(data, initial)
-        if upload:
-            upload.checked = check_product_photo(upload)
-        return upload
-
-
-class GoodsField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.title
 
 
 class LiveSessionForm(forms.Form):
@@ -51,7 +42,6 @@ class LiveSessionForm(forms.Form):
         label=_("Goods you will show"),
         queryset=Product.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Your published goods; at most %(count)d.") % {"count": MAX_GOODS},
     )
     description = forms.CharField(

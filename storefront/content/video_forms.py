@@ -3,14 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import GoodsField
 from .models import MAX_VIDEO_BYTES
 from .video_permissions import attachable_products
 
 
-class GoodsField(forms.ModelMultipleChoiceField):
+class VideoGoodsField(GoodsField):
     """The merchant's own goods, picked by public id (a page's checkboxes, the API's list)."""
-
-    widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -25,9 +24,6 @@ class GoodsField(forms.ModelMultipleChoiceField):
             **kwargs,
         )
 
-    def label_from_instance(self, obj):
-        return obj.title
-
 
 class VideoDetailsForm(forms.Form):
     title = forms.CharField(
@@ -38,9 +34,13 @@ class VideoDetailsForm(forms.Form):
 
     def __init__(self, *args, merchant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["products"] = GoodsField(
+        self.fields["products"] = VideoGoodsField(
             queryset=attachable_products(merchant).only("pk", "public_id", "title").order_by("-created_at")
         )
+
+    def details(self) -> dict:
+        """The title and goods, as video_update (and video_upload_start) take them."""
+        return {"title": self.cleaned_data["title"], "products": self.cleaned_data["products"]}
 
 
 class VideoUploadForm(VideoDetailsForm):
@@ -62,3 +62,13 @@ class VideoUploadForm(VideoDetailsForm):
                 "required": _("Choose the video file. Uploading needs JavaScript in your browser."),
             }
         )
+
+    def announcement(self) -> dict:
+        """The details and the file's name, size and type, as video_upload_start takes them."""
+        data = self.cleaned_data
+        return {
+            **self.details(),
+            "file_name": data["file_name"],
+            "size": data["size"],
+            "content_type": data["content_type"],
+        }

@@ -5,6 +5,7 @@ merchant sees its own in any status but deleted; only a shop that may sell uploa
 staff with `storefront.moderate_video` hide and restore.
 """
 
+from merchants.permissions import active_staff_with
 from storefront.models import Product, ProductStatus
 from storefront.permissions import merchant_can_sell
 
@@ -38,9 +39,4 @@ def attachable_products(merchant):
 
 
 def can_moderate_videos(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(MODERATE_VIDEO_PERMISSION)
-    )
+    return active_staff_with(user, MODERATE_VIDEO_PERMISSION)

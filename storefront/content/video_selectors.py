@@ -17,24 +17,21 @@ def published_videos():
     return Video.objects.filter(status=VideoStatus.PUBLISHED)
 
 
+def _newest_playable(size: int, **where) -> list[Video]:
+    """The newest `size` published videos matching `where`, with what a player needs: one query."""
+    return list(
+        published_videos().filter(**where).only(*PLAYER_FIELDS).order_by("-published_at", "-id")[:size]
+    )
+
+
 def product_videos(product_id: int) -> list[Video]:
     """A good's published videos for its page, newest first: one query."""
-    return list(
-        published_videos()
-        .filter(products=product_id)
-        .only(*PLAYER_FIELDS)
-        .order_by("-published_at", "-id")[:PRODUCT_PAGE_VIDEOS]
-    )
+    return _newest_playable(PRODUCT_PAGE_VIDEOS, products=product_id)
 
 
 def shop_videos(merchant_id: int) -> list[Video]:
     """A shop's newest published videos for the strip on its page: one query."""
-    return list(
-        published_videos()
-        .filter(merchant_id=merchant_id)
-        .only(*PLAYER_FIELDS)
-        .order_by("-published_at", "-id")[:SHOP_STRIP_VIDEOS]
-    )
+    return _newest_playable(SHOP_STRIP_VIDEOS, merchant_id=merchant_id)
 
 
 def merchant_videos(queryset):

@@ -96,11 +96,7 @@ class VideoUploadView(MerchantVideoMixin, View):
                 video = services.video_upload_start(
                     merchant=self.merchant,
                     by=request.user,
-                    title=form.cleaned_data["title"],
-                    products=form.cleaned_data["products"],
-                    file_name=form.cleaned_data["file_name"],
-                    size=form.cleaned_data["size"],
-                    content_type=form.cleaned_data["content_type"],
+                    **form.announcement(),
                 )
             except (ValidationError, DomainError) as error:
                 status = getattr(error, "http_status", 400)
@@ -216,8 +212,7 @@ class VideoDetailView(MerchantVideoMixin, View):
             services.video_update(
                 video=video,
                 by=request.user,
-                title=form.cleaned_data["title"],
-                products=form.cleaned_data["products"],
+                **form.details(),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -126,6 +126,10 @@ class DiscoverySettings(TimeStampedModel):
     def current(cls) -> "DiscoverySettings":
         return cls.objects.get_or_create(pk=1)[0]
 
+    def is_ordinary(self, followers: int) -> bool:
+        """Whether a merchant with `followers` is ordinary: the share floor protects its exposure."""
+        return followers < self.ordinary_max_followers
+
 
 class ProductExposure(TimeStampedModel):
     """A product's place in the climbing mechanism and the signals of its current round."""

@@ -206,7 +206,7 @@ def _goods_pool(settings) -> tuple[list[allocator.Candidate], dict[int, int | No
             allocator.Candidate(
                 work_id=product_id,
                 merchant_id=merchant_id,
-                ordinary=followers < settings.ordinary_max_followers,
+                ordinary=settings.is_ordinary(followers),
                 round=round_,
                 round_impressions=impressions,
                 round_views=views,
@@ -248,7 +248,7 @@ def _video_pool(settings) -> tuple[list[allocator.Candidate], dict[int, int]]:
             allocator.Candidate(
                 work_id=video_id,
                 merchant_id=merchant_id,
-                ordinary=followers < settings.ordinary_max_followers,
+                ordinary=settings.is_ordinary(followers),
                 kind=VIDEO,
                 round=round_,
                 round_impressions=impressions,
@@ -279,8 +279,7 @@ def _fill_products(settings) -> dict[int, tuple[allocator.WorkKey, bool]]:
         .annotate(newest=Max("pk"), followers=Max("merchant__follower_count"))
     )
     return {
-        row["merchant_id"]: ((PRODUCT, row["newest"]), row["followers"] < settings.ordinary_max_followers)
-        for row in rows
+        row["merchant_id"]: ((PRODUCT, row["newest"]), settings.is_ordinary(row["followers"])) for row in rows
     }
 
 
@@ -369,7 +368,7 @@ def _record_health(settings, today, exposure, candidates, plan) -> dict:
         else {}
     )
     total = sum(exposure.values())
-    ordinary = sum(v for m, v in exposure.items() if followers.get(m, 0) < settings.ordinary_max_followers)
+    ordinary = sum(v for m, v in exposure.items() if settings.is_ordinary(followers.get(m, 0)))
     rounds = {PRODUCT: defaultdict(int), VIDEO: defaultdict(int)}
     for candidate in candidates:
         if candidate.in_pool:

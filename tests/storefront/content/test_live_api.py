@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from core.api.scopes import MERCHANT_SCOPES, PROVIDER_SCOPES, Scope
 from industrybelts import services as belt_services
-from storefront.content import api_live, live
+from storefront import catalog
+from storefront.content import live
 from storefront.content.models import LiveSession, LiveStatus
 from tests.apiclient import api_client
 from tests.industrybelts.conftest import approved_merchant, approved_provider, belt_ops
@@ -122,7 +123,7 @@ def test_a_provider_token_reads_its_belts_schedule_only(seller, apparel, jade):
 
 
 def test_the_public_feed_lists_changes_oldest_first_and_resumes_from_its_cursor(seller, monkeypatch):
-    monkeypatch.setattr(api_live, "FEED_SETTLE", datetime.timedelta(0))
+    monkeypatch.setattr(catalog, "FEED_SETTLE", datetime.timedelta(0))
     first = schedule(seller, hours=2, title="第一场")
     second = schedule(seller, hours=5, title="第二场")
     client = api_client()
