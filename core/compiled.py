@@ -4,7 +4,7 @@ A page cached by what it shows first reads one small row that says whether its c
 body is current (a good's status and change times, a shop's, a belt's newest member).
 Building that query through the ORM (annotations, subqueries, the compiler) costs more
 Python than PostgreSQL takes to run it: at 1M goods, 1.5 ms against 0.6 ms for a product
-page's row and 2.8 ms against 1.1 ms for a belt's (docs/performance.md, change 31), and
+page's row and 2.8 ms against 1.1 ms for a belt's (docs/performance.md, change 30), and
 it is paid on every hit.
 
 `CompiledQuery` builds the queryset once per process and database, with a marker in

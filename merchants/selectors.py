@@ -114,7 +114,7 @@ def load_application_details(application: OnboardingApplication) -> None:
 # Regions are reference data shipped with the project (read-only in admin), so each
 # process keeps the rows it has needed: a page names a good's origin and its shop's
 # region without joining three levels of regions per name (3 ms of a product page's
-# first visit at 1M goods, docs/performance.md change 32).
+# first visit at 1M goods, docs/performance.md, change 31).
 _known_regions: dict[int, tuple[str, str, int | None]] = {}
 
 

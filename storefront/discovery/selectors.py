@@ -82,7 +82,7 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
     instead of drawn again: one query reads its works' status and change times (two with
     videos), and only a window one of whose works changed or left is drawn afresh. So at
     10 edits a second, reads no longer redraw every window, while a good taken down or
-    edited still leaves or changes on the next render (docs/performance.md, change 30).
+    edited still leaves or changes on the next render (docs/performance.md, change 29).
     The offset still moves on every render and every render counts its impressions, so
     exposure is shared as without the cache. `sizes` is the slate's sizes when the caller
     already read them. The strip is an extra on the page: if the cache or the slate
