@@ -36,7 +36,8 @@ class _Compiled:
 
 
 class CompiledQuery:
-    """`build(value)`'s first row as a dict, compiled once (see the module's note).
+    """`build(value)`'s rows as dicts, compiled once (see the module's note). The
+    queryset is run as built: slice it where only the first rows are wanted.
 
     `field` is the model field the value is compared with: it turns the value into the
     database's form the way the ORM would (a UUID is a hex string on SQLite).
@@ -49,6 +50,11 @@ class CompiledQuery:
         self._lock = threading.Lock()
 
     def first(self, value, *, using: str = DEFAULT_DB_ALIAS) -> dict | None:
+        rows = self.rows(value, using=using)
+        return rows[0] if rows else None
+
+    def rows(self, value, *, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
+        """Every row `build(value)` gives (as far as its own slice), as dicts."""
         compiled = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
         prepared = self._field.get_db_prep_value(self._field.to_python(value), connection)
@@ -57,14 +63,15 @@ class CompiledQuery:
             params[position] = prepared
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row)
-        for position, (converters, expression) in compiled.converters.items():  # as SQLCompiler's
-            for converter in converters:
-                row[position] = converter(row[position], expression, connection)
-        return dict(zip(compiled.names, row, strict=True))
+            found = cursor.fetchall()
+        rows = []
+        for row in found:
+            row = list(row)
+            for position, (converters, expression) in compiled.converters.items():  # as SQLCompiler's
+                for converter in converters:
+                    row[position] = converter(row[position], expression, connection)
+            rows.append(dict(zip(compiled.names, row, strict=True)))
+        return rows
 
     def _compile(self, using: str) -> _Compiled:
         with self._lock:
@@ -72,7 +79,7 @@ class CompiledQuery:
                 return self._compiled[using]
             connection = connections[using]
             marker = self._marker()
-            queryset = self._build(marker)[:1]
+            queryset = self._build(marker)
             query = queryset.query
             if not query.values_select and not query.annotation_select:
                 raise TypeError("CompiledQuery needs a .values() queryset")
@@ -89,6 +96,13 @@ class CompiledQuery:
             return compiled
 
     def _marker(self):
-        if self._field.get_internal_type() == "UUIDField":
+        """A value of the field's type that no constant of the query can equal."""
+        kind = self._field.get_internal_type()
+        if kind == "UUIDField":
             return uuid.uuid4()
+        if kind in INTEGER_FIELDS:
+            return -(uuid.uuid4().int >> 66)  # a negative 62-bit number: no id, limit or count
         return f"compiled-query-marker-{uuid.uuid4().hex}"
+
+
+INTEGER_FIELDS = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallAutoField"}

@@ -98,7 +98,7 @@ def _belt_page_query(slug):
             newest_assignment=Subquery(newest_assignment),
             newest_provider=Subquery(newest_provider),
         )
-    )
+    )[:1]
 
 
 _BELT_PAGE_ROW = CompiledQuery(_belt_page_query, field=Belt._meta.get_field("slug"))

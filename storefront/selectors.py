@@ -97,7 +97,7 @@ def _shop_row_query(public_id):
         MerchantProfile.objects.filter(Exists(approved), public_id=public_id)
         .values("pk", "updated_at")
         .annotate(memberships_at=Subquery(latest_membership), videos_at=Subquery(latest_video))
-    )
+    )[:1]
 
 
 _SHOP_ROW = CompiledQuery(_shop_row_query, field=MerchantProfile._meta.get_field("public_id"))

@@ -290,12 +290,15 @@ class ShopView(TemplateView):
         if row is None:
             raise Http404
         queryset = catalog.published_products().filter(merchant_id=row["pk"])
+        cursor = self.request.GET.get("after")
         try:
-            page = catalog.catalog_page(
-                queryset=queryset, cursor=self.request.GET.get("after"), refs_only=True
+            page = (
+                catalog.catalog_page(queryset=queryset, cursor=cursor, refs_only=True)
+                if cursor
+                else catalog.shop_first_page(row["pk"])
             )
         except catalog.InvalidCursor:
-            page = catalog.catalog_page(queryset=queryset, refs_only=True)
+            page = catalog.shop_first_page(row["pk"])
         key = (
             fragments.fragment_key("shop-hero", get_language(), row["pk"])
             if settings.CATALOG_FRAGMENT_TTL

@@ -52,7 +52,7 @@ def _campaign_page_query(slug):
             shown_count=Coalesce(Subquery(shown.annotate(n=Count("pk")).values("n")[:1]), 0),
             shown_changed=Subquery(shown.annotate(at=Max("product__updated_at")).values("at")[:1]),
         )
-    )
+    )[:1]
 
 
 _CAMPAIGN_PAGE_ROW = CompiledQuery(_campaign_page_query, field=Campaign._meta.get_field("slug"))

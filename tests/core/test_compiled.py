@@ -10,7 +10,7 @@ from core.compiled import CompiledQuery
 from industrybelts.models import Belt
 from industrybelts.selectors import BELT_COLUMNS, BELT_PAGE_FIGURES, _belt_page_query, belt_for_cached_page
 from storefront import catalog
-from storefront.catalog import _product_page_row_query
+from storefront.catalog import _product_page_row_query, catalog_page, published_products, shop_first_page
 from storefront.models import Product
 from storefront.selectors import _shop_row_query, shop_row
 from tests.industrybelts.conftest import approved_merchant, make_base
@@ -26,7 +26,7 @@ def test_a_product_page_row_is_the_orm_s_row_for_every_good():
     goods = [make_product(seller, title=f"编译一次{n}") for n in range(3)]
 
     for good in goods:  # compiled on the first, only executed after
-        expected = _product_page_row_query(good.public_id).first()
+        expected = next(iter(_product_page_row_query(good.public_id)), None)
         assert catalog.product_page_row(good.public_id) == expected
         assert expected["pk"] == good.pk and expected["updated_at"] == good.updated_at  # converted, aware
 
@@ -34,7 +34,7 @@ def test_a_product_page_row_is_the_orm_s_row_for_every_good():
 def test_a_shop_row_is_the_orm_s_row_and_none_for_an_unknown_shop():
     seller = approved_merchant()
 
-    assert shop_row(seller.public_id) == _shop_row_query(seller.public_id).first()
+    assert shop_row(seller.public_id) == next(iter(_shop_row_query(seller.public_id)), None)
     assert shop_row(uuid.uuid4()) is None
 
 
@@ -68,10 +68,22 @@ def test_annotations_are_converted_like_the_orm_s():
 def test_a_belt_page_s_belt_is_the_orm_s_belt_with_its_figures():
     apparel = Belt.objects.get(slug="apparel")  # seeded by a migration
     make_base(apparel)
-    expected = _belt_page_query(apparel.slug).first()
+    expected = next(iter(_belt_page_query(apparel.slug)), None)
 
     belt = belt_for_cached_page(apparel.slug)
 
     assert {name: getattr(belt, name) for name in (*BELT_COLUMNS, *BELT_PAGE_FIGURES)} == expected
     assert belt.newest_base is not None and belt.localized_name == apparel.localized_name
     assert belt_for_cached_page("no-such-belt") is None
+
+
+def test_a_shop_s_first_page_is_the_catalog_s_first_page():
+    seller = approved_merchant()
+    for n in range(26):  # past a page: the next cursor too
+        make_product(seller, title=f"店里的货{n}")
+
+    expected = catalog_page(queryset=published_products().filter(merchant_id=seller.pk), refs_only=True)
+    page = shop_first_page(seller.pk)
+
+    assert page == expected and len(page.products) == 24 and page.next_cursor
+    assert shop_first_page(seller.pk + 1000).products == []
