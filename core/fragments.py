@@ -33,6 +33,7 @@ import math
 import time
 
 from django.core.cache import cache
+from django.db.models import F, Func, Subquery
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,18 @@ class Uncacheable:
 
 def _unwrap(value):
     return value.value if isinstance(value, Uncacheable) else value
+
+
+def count_of(queryset) -> Subquery:
+    """A version's part: how many rows `queryset` has (correlated through OuterRef, or not),
+    as a scalar subquery, so that a page reads all its parts in one query. A COUNT with no
+    GROUP BY gives one row even for none."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
+def newest(queryset, field: str) -> Subquery:
+    """A version's part: the largest `field` of `queryset` (null for no rows)."""
+    return Subquery(queryset.order_by().annotate(m=Func(F(field), function="MAX")).values("m"))
 
 
 def _digest(version) -> str:

@@ -26,6 +26,7 @@ class IndustrybeltsConfig(AppConfig):
         merchant_permissions.application_viewers.register(permissions.provider_can_view_merchant)
         merchant_permissions.token_managers.register(permissions.can_manage_provider_token)
         merchant_selectors.dashboard_sections.register(selectors.dashboard_memberships)
+        merchant_selectors.dashboard_versions.register(selectors.dashboard_memberships_version)
         token_actors.register(permissions.token_provider)
         merchant_workflows.application_followers.register(workflows.recruiting_provider_endpoints)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="industrybelts.after_migrate")

@@ -43,7 +43,12 @@ def member_roles(user):
     """The user's memberships of approved providers; none for staff, who never act as a provider."""
     if not user.is_authenticated or user.is_staff:
         return ProviderMember.objects.none()
-    return ProviderMember.objects.filter(user=user, provider__status=ProviderStatus.APPROVED)
+    return approved_provider_roles().filter(user=user)
+
+
+def approved_provider_roles():
+    """Everyone's memberships of approved providers (`member_roles` before its user)."""
+    return ProviderMember.objects.filter(provider__status=ProviderStatus.APPROVED)
 
 
 def first_role(user) -> ProviderMember | None:

@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ou
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import fragments
 from core.compiled import CompiledQuery
 from core.hooks import Hook
 from merchants import permissions as merchant_permissions
@@ -145,6 +146,15 @@ def merchant_memberships(merchant):
 def dashboard_memberships(user, *, merchant, application) -> dict:
     """The merchant dashboard's belt section (registered in apps.py)."""
     return {"memberships": list(merchant_memberships(merchant)) if merchant else []}
+
+
+def dashboard_memberships_version() -> dict:
+    """What the belt section shows changes with (merchants.selectors.dashboard_versions)."""
+    memberships = BeltMembership.objects.filter(merchant=OuterRef("pk"))
+    return {
+        "memberships": fragments.count_of(memberships),
+        "memberships_changed": fragments.newest(memberships, "updated_at"),
+    }
 
 
 def open_invitation_for(user, belt=None):

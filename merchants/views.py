@@ -10,12 +10,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import fragments
 from core.exceptions import DomainError, InvalidTransition
 from core.storage import private_file_response
 
@@ -28,6 +32,10 @@ from .models import ApplicationStatus
 def _joined(items) -> str:
     return pgettext("list separator", ", ").join(str(item) for item in items)
 
+
+# A dashboard's body is current by its version; this bounds what changes without one
+# (a belt's or course's name) and what an idle merchant's entry holds on to.
+DASHBOARD_TTL = 10 * 60
 
 STEP_KEYS = ["entity", "documents", "channels", "deposit", "review"]
 # Which parts a changes-requested decision may name appear on which step.
@@ -79,23 +87,49 @@ def _change_request_context(application):
 
 
 class MerchantDashboardView(LoginRequiredMixin, TemplateView):
+    """The merchant's home. Its body is cached whole per merchant while it holds no form
+    (an application under review, an approved, suspended or closed shop: the dashboard
+    a seller opens every day), under `selectors.dashboard_version`: a visit reads the
+    application and that version, and renders only the header around the stored body
+    (docs/performance.md, change 32). A draft, a change request or a rejection shows a
+    form, whose CSRF token is the request's own: drawn every time."""
+
     template_name = "merchants/dashboard.html"
+    body_template = "merchants/partials/dashboard_body.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        application = selectors.current_application(self.request.user, details=False)
+        context["dashboard_body"] = self.body(application)
+        return context
+
+    def body(self, application) -> str:
+        def draw() -> str:
+            return render_to_string(self.body_template, self.body_context(application), request=self.request)
+
+        if application is None or application.is_editable or application.status == ApplicationStatus.REJECTED:
+            return mark_safe(draw())  # noqa: S308 (our template)
+        key = fragments.fragment_key(
+            "merchant-dashboard",
+            get_language(),
+            timezone.get_current_timezone_name(),
+            application.merchant_id,
+        )
+        version = selectors.dashboard_version(application)
+        return mark_safe(fragments.cached(key, version, draw, timeout=DASHBOARD_TTL))  # noqa: S308 (our template)
+
+    def body_context(self, application) -> dict:
         # The wizard's documents and categories are read only while the application is
         # editable (the steps checklist); an approved shop's dashboard never shows them.
-        application = selectors.current_application(self.request.user, details=False)
         if application is not None and application.is_editable:
             selectors.load_application_details(application)
         merchant = application.merchant if application else selectors.merchant_profile_for(self.request.user)
-        context.update({"merchant": merchant, "application": application})
+        context = {"merchant": merchant, "application": application}
         context.update(
             selectors.dashboard_context(self.request.user, merchant=merchant, application=application)
         )
         if application is not None:
             context.update(
-                application=application,
                 steps=selectors.wizard_steps(application) if application.is_editable else [],
                 history=selectors.application_history(application),
                 next_step=NEXT_STEPS[application.status],

@@ -20,6 +20,8 @@ class StorefrontConfig(AppConfig):
 
         merchant_selectors.dashboard_sections.register(school_selectors.dashboard_learning)
         merchant_selectors.dashboard_sections.register(merchant_home.dashboard_home)
+        merchant_selectors.dashboard_versions.register(school_selectors.dashboard_learning_version)
+        merchant_selectors.dashboard_versions.register(merchant_home.dashboard_home_version)
         belt_selectors.belt_page_sections.register(discovery_selectors.belt_discovery_section)
         belt_selectors.belt_page_sections.register(live_selectors.belt_live_section)
         belt_selectors.applicant_sections.register(selectors.applicant_goods_section)

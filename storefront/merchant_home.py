@@ -61,25 +61,26 @@ class FunnelDay:
     clicks: int
 
 
+def checklist_facts() -> dict:
+    """The checklist's facts besides the deposit, as EXISTS read on the merchant's row."""
+    return {
+        "has_goods": Exists(Product.objects.filter(merchant=OuterRef("pk"))),
+        "in_belt": Exists(
+            BeltMembership.objects.filter(merchant=OuterRef("pk"), status=MembershipStatus.APPROVED)
+        ),
+        "in_campaign": Exists(CampaignEntry.objects.filter(merchant=OuterRef("pk"))),
+        "learning": Exists(LessonProgress.objects.filter(user=OuterRef("user"))),
+    }
+
+
 def checklist(merchant, application, requirements: Requirements) -> list[Step]:
     """The first steps of a seller, done or not, in the order they usually come.
 
     The deposit is paid when the stored requirements owe none (computed from the ledger,
     so a top-up after a deduction is owed again), read with the card: no query of its own.
     """
-    facts = (
-        MerchantProfile.objects.filter(pk=merchant.pk)
-        .annotate(
-            has_goods=Exists(Product.objects.filter(merchant=OuterRef("pk"))),
-            in_belt=Exists(
-                BeltMembership.objects.filter(merchant=OuterRef("pk"), status=MembershipStatus.APPROVED)
-            ),
-            in_campaign=Exists(CampaignEntry.objects.filter(merchant=OuterRef("pk"))),
-            learning=Exists(LessonProgress.objects.filter(user=OuterRef("user"))),
-        )
-        .values("has_goods", "in_belt", "in_campaign", "learning")
-        .get()
-    )
+    facts_read = checklist_facts()
+    facts = MerchantProfile.objects.filter(pk=merchant.pk).annotate(**facts_read).values(*facts_read).get()
     url = reverse
     return [
         Step("deposit", _("Pay the deposit"), not requirements.owes_deposit,
@@ -141,6 +142,12 @@ def dashboard_home(user, *, merchant, application) -> dict:
         ),
         "funnel_html": funnel_html(merchant),
     }
+
+
+def dashboard_home_version() -> dict:
+    """What this section shows changes with (merchants.selectors.dashboard_versions): the
+    checklist's facts, and the funnel's last counter flush (the card is merchants' own)."""
+    return {**checklist_facts(), "funnel": counters.flush_stamp}
 
 
 def funnel_html(merchant, *, today: datetime.date | None = None) -> str:

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q
 
+from core import fragments
 from industrybelts.models import Belt, BeltMembership, MembershipStatus
 from merchants.models import ApplicationStatus
 from storefront.search import matching
@@ -245,6 +246,20 @@ def dashboard_learning(user, *, merchant, application) -> dict:
     """The merchant dashboard's learning section (registered in storefront/apps.py)."""
     approved = application is not None and application.status == ApplicationStatus.APPROVED
     return {"learning": learning_for_dashboard(user, merchant=merchant, approved=approved)}
+
+
+def dashboard_learning_version() -> dict:
+    """What the learning section shows changes with (merchants.selectors.dashboard_versions):
+    the reader's progress (a row per lesson read, written again when read or done) and the
+    whole school's state (its recommendations are chosen from all of it, as `school_version`
+    says)."""
+    progress = LessonProgress.objects.filter(user=OuterRef("user"))
+    return {
+        "lessons_read": fragments.count_of(progress),
+        "progress_changed": fragments.newest(progress, "updated_at"),
+        "school_items": fragments.count_of(SchoolItem.objects.all()),
+        "school_changed": fragments.newest(SchoolItem.objects.all(), "updated_at"),
+    }
 
 
 def learning_for_dashboard(user, *, merchant, approved: bool) -> Learning:

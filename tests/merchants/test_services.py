@@ -7,10 +7,12 @@ from core.exceptions import InvalidTransition, ReasonRequired
 from merchants import services
 from merchants.exceptions import ApplicationIncomplete, DuplicateIdentity, NotEditable
 from merchants.models import ApplicationEvent, ApplicationStatus, OnboardingApplication
+from merchants.selectors import current_application
 from merchants.workflows import APPLICATION_WORKFLOW
 from tests.factories import (
     ApplicationFactory,
     StaffFactory,
+    UserFactory,
     fill_application,
     reviewer,
     submitted_application,
@@ -337,3 +339,29 @@ def test_changing_categories_after_the_deposit_asks_for_it_again():
 
     assert not selectors.deposit_acknowledged(application)
     assert any("保证金" in m or "Deposit" in m for m in selectors.missing_for_submit(application))
+
+
+def test_the_current_application_is_the_active_one_else_the_latest_rejected_with_or_without_details(
+    django_assert_num_queries,
+):
+    """current_application(details=False) is a query compiled once per process; it must
+    answer as the ORM's does, with the shop and its user attached."""
+    application = submitted_application()
+    user = application.merchant.user
+    assert current_application(user) == current_application(user, details=False) == application
+
+    services.application_reject(application=application, by=reviewer(), reason="资料不实")
+    rejected = current_application(user, details=False)
+    assert rejected == current_application(user) == application
+    assert rejected.status == S.REJECTED
+
+    fresh = services.application_start(merchant=application.merchant)
+    with django_assert_num_queries(1):
+        current = current_application(user, details=False)
+        assert (current.merchant.display_name, current.merchant.user) == (
+            application.merchant.display_name,
+            user,
+        )
+    assert current == current_application(user) == fresh
+    assert current.status == S.DRAFT and current.updated_at == fresh.updated_at
+    assert current_application(UserFactory(), details=False) is None
