@@ -1,5 +1,6 @@
 """Public catalog pages, the merchant's products, quick listing and CSV import."""
 
+import contextlib
 import hashlib
 import uuid
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ from merchants.models import MerchantProfile
 
 from . import catalog, counters, fragments, imports, permissions, services, spreadsheets
 from .cards import render_cards
+from .content.live import live_generation
 from .content.live_selectors import live_sections_html
 from .contract import EDITABLE_FIELDS
 from .discovery.selectors import discovery_strip
@@ -280,8 +282,13 @@ class ProductBuyView(View):
 
 class ShopView(TemplateView):
     """A shop's page: its header (name, kind, region, belts) cached by what it shows (the
-    shop's and its memberships' change times, read with the shop's id), then its goods as
-    cached cards. A hit is two queries: the shop's row and the page's card references."""
+    shop's and its memberships' change times, read with the shop's id), its live
+    sessions, then its goods as cached cards.
+
+    The first page, which most visitors read, is also kept whole, under the header's
+    version, the live sessions' generation and the page's goods (their ids and change
+    times, the query the page makes anyway): a hit is two queries and two cache round
+    trips, where the parts took four (docs/performance.md, change 33)."""
 
     template_name = "storefront/shop_detail.html"
 
@@ -289,22 +296,38 @@ class ShopView(TemplateView):
         row = shop_row(public_id)
         if row is None:
             raise Http404
-        queryset = catalog.published_products().filter(merchant_id=row["pk"])
         cursor = self.request.GET.get("after")
-        try:
-            page = (
-                catalog.catalog_page(queryset=queryset, cursor=cursor, refs_only=True)
-                if cursor
-                else catalog.shop_first_page(row["pk"])
-            )
-        except catalog.InvalidCursor:
-            page = catalog.shop_first_page(row["pk"])
+        page = None
+        if cursor:
+            queryset = catalog.published_products().filter(merchant_id=row["pk"])
+            with contextlib.suppress(catalog.InvalidCursor):  # a stale link: the first page
+                page = catalog.catalog_page(queryset=queryset, cursor=cursor, refs_only=True)
+        body = self._first_page(row) if page is None else self._body(row, page)
+        # Safe: drawn by the autoescaping templates of `_body`.
+        return {**super().get_context_data(**kwargs), "title": body["title"], "body": mark_safe(body["body"])}  # noqa: S308
+
+    def _first_page(self, row) -> dict:
+        page = catalog.shop_first_page(row["pk"])
+        generation = live_generation()
+        if not (settings.CATALOG_FRAGMENT_TTL and generation):
+            return self._body(row, page)
+        goods = tuple((ref.pk, str(ref.updated_at)) for ref in page.products)
+        changes = [*self._changes(row), *(ref.updated_at for ref in page.products)]
+        return fragments.cached(
+            fragments.fragment_key("shop-page", get_language(), row["pk"]),
+            (*map(str, self._changes(row)), generation, goods),
+            lambda: self._body(row, page),
+            timeout=PRODUCT_PAGE_TTL,
+            changed_at=max(change.timestamp() for change in changes if change is not None),
+        )
+
+    def _body(self, row, page) -> dict:
         key = (
             fragments.fragment_key("shop-hero", get_language(), row["pk"])
             if settings.CATALOG_FRAGMENT_TTL
             else None
         )
-        changes = (row["updated_at"], row["memberships_at"], row["videos_at"])
+        changes = self._changes(row)
         hero = fragments.cached(
             key,
             tuple(map(str, changes)),
@@ -312,13 +335,20 @@ class ShopView(TemplateView):
             timeout=PRODUCT_PAGE_TTL,
             changed_at=max(change.timestamp() for change in changes if change is not None),
         )
-        return {
-            **super().get_context_data(**kwargs),
+        context = {
             "hero": hero,
             "live_sections": live_sections_html(merchant_id=row["pk"]),
             "page": page,
             "cards": render_cards(page.products),
         }
+        return {"title": hero["title"], "body": render_to_string(SHOP_BODY_TEMPLATE, context)}
+
+    @staticmethod
+    def _changes(row) -> tuple:
+        return (row["updated_at"], row["memberships_at"], row["videos_at"])
+
+
+SHOP_BODY_TEMPLATE = "storefront/partials/shop_body.html"
 
 
 def _shop_hero(merchant_id, *, has_videos=False) -> dict:

@@ -560,6 +560,38 @@ def test_a_shop_page_costs_two_queries_however_many_goods_and_belts(
     assert f"店内好货{goods - 1}" in page and apparel.localized_name in page
 
 
+def test_a_shop_pages_first_page_is_one_cache_entry(client, seller, django_assert_num_queries):
+    for number in range(3):
+        make_product(seller, title=f"店内好货{number}")
+    first = _shop_page(client, seller).content.decode()
+
+    with (
+        django_assert_num_queries(2),
+        mock.patch.object(cache, "get", wraps=cache.get) as get,
+        mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many,
+    ):
+        again = _shop_page(client, seller).content.decode()
+
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # the language switcher's
+    assert token.sub("", again) == token.sub("", first)
+    assert get.call_count + get_many.call_count == 2  # the live sessions' generation, the page
+
+
+def test_a_good_listed_edited_or_taken_off_shows_on_the_shops_next_page(client, seller):
+    good = make_product(seller, title="店内好货")
+    assert "店内好货" in _shop_page(client, seller).content.decode()
+
+    services.product_save(merchant=seller, by=seller.user, product=good, data={"title": "改名后的货"})
+    assert "改名后的货" in _shop_page(client, seller).content.decode()
+
+    make_product(seller, title="新上架的货")
+    assert "新上架的货" in _shop_page(client, seller).content.decode()
+
+    services.product_unpublish(product=good, by=seller.user)
+    page = _shop_page(client, seller).content.decode()
+    assert "改名后的货" not in page and "新上架的货" in page
+
+
 def test_a_shop_pages_header_shows_a_change_at_once(client, seller, apparel):
     assert _shop_page(client, seller).status_code == 200
     seller.display_name = "改名后的档口"
