@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Case, OuterRef, Prefetch, Q, Value, When, prefetch_related_objects
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When, prefetch_related_objects
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,7 @@ dashboard_sections = Hook(
 
 
 # ... and says what its part depends on: the version the dashboard's body is cached under
-# (`dashboard_version`), read in one query whatever the sections.
+# (`dashboard_version`), read with the application whatever the sections.
 dashboard_versions = Hook(
     "merchants.dashboard_versions",
     "version() -> dict: expressions read on the merchant's profile row (OuterRef('pk') is the "
@@ -60,7 +61,8 @@ def dashboard_context(user, *, merchant, application) -> dict:
 
 
 def dashboard_version(application: OnboardingApplication) -> tuple:
-    """Everything a frozen application's dashboard shows depends on, in one query.
+    """Everything a frozen application's dashboard shows depends on, for an application
+    from `current_application(details=False)`, which reads it in the same query.
 
     Its own part: the application's row (status, `updated_at`), its history (events are
     only appended: the count of its shop's), the shop's profile and its stored
@@ -68,16 +70,16 @@ def dashboard_version(application: OnboardingApplication) -> tuple:
     (`dashboard_versions`). Names of belts, bases and courses are reference data, bounded
     by the cache's timeout instead. The query is compiled once per process (core.compiled):
     built through the ORM, its dozen subqueries cost 5 ms of Python per visit at 1M goods,
-    more than the rest of a cached visit (docs/performance.md, change 32).
+    more than the rest of a cached visit (docs/performance.md, changes 32 and 36).
     """
     expressions, callables = _dashboard_version_parts()
-    row = _DASHBOARD_VERSION_ROW.first(application.merchant_id)
+    row = application.dashboard_version_row  # read with it by current_application(details=False)
     return (
         application.status,
         str(application.updated_at),
         str(application.merchant.updated_at),
         str(timezone.localdate()),
-        *(str(row[name]) for name in expressions),
+        *(str(row.get(name)) for name in expressions),
         *(str(value()) for value in callables.values()),
     )
 
@@ -98,14 +100,6 @@ def _dashboard_version_parts() -> tuple[dict, dict]:
     }
     callables = {name: part for name, part in parts.items() if callable(part) and name not in expressions}
     return expressions, callables
-
-
-def _dashboard_version_query(merchant_id):
-    expressions, _callables = _dashboard_version_parts()
-    return MerchantProfile.objects.filter(pk=merchant_id).annotate(**expressions).values(*expressions)
-
-
-_DASHBOARD_VERSION_ROW = CompiledQuery(_dashboard_version_query, field=MerchantProfile._meta.pk)
 
 
 @dataclass(frozen=True)
@@ -144,11 +138,11 @@ def current_application(user, *, details: bool = True) -> OnboardingApplication 
 
     Pages that need the shop too take it from `application.merchant`, which comes with
     its region, categories and channels, instead of loading the profile a second time.
-    `details=False` loads the application and its shop only, in one query compiled once
-    per process: the dashboard's, whose shop past the wizard shows neither documents nor
-    categories (`load_application_details` fetches them while the application is
-    editable), and whose cached visit this read is a third of (docs/performance.md,
-    change 32: the ORM's build of it took 0.8 ms).
+    `details=False` loads the application, its shop and the dashboard's version row
+    (`dashboard_version`) only, in one query compiled once per process: the dashboard's,
+    whose shop past the wizard shows neither documents nor categories
+    (`load_application_details` fetches them while the application is editable)
+    (docs/performance.md, changes 32 and 36: the ORM's build of it took 0.8 ms).
     """
     if not details:
         row = _CURRENT_APPLICATION_ROW.first(user.pk)
@@ -167,10 +161,20 @@ SHOP_COLUMNS = tuple(field.attname for field in MerchantProfile._meta.concrete_f
 
 
 def _current_application_query(user_id):
+    # The dashboard's version row comes along (as one JSON object of its parts): the
+    # dashboard is this read's one caller, and a second statement cost a round trip and
+    # its own planning on every visit (docs/performance.md, change 36).
+    expressions, _callables = _dashboard_version_parts()
+    version = (
+        MerchantProfile.objects.filter(pk=OuterRef("merchant_id"))
+        .annotate(**expressions)
+        .values(row=JSONObject(**{name: F(name) for name in expressions}))
+    )
     return (
         OnboardingApplication.objects.filter(merchant__user=user_id)
         .order_by(*CURRENT_FIRST)
         .values(*APPLICATION_COLUMNS, *(f"merchant__{name}" for name in SHOP_COLUMNS))
+        .annotate(dashboard_version_row=Subquery(version))
     )[:1]
 
 
@@ -186,6 +190,7 @@ def _application_from_row(row: dict, user) -> OnboardingApplication:
     )
     shop.user = user
     application.merchant = shop
+    application.dashboard_version_row = row["dashboard_version_row"]
     return application
 
 

@@ -1,8 +1,8 @@
 """The shop's dashboard, cached whole per merchant (merchants.views.MerchantDashboardView).
 
-A visit of an approved shop's dashboard reads the user, the application, one version row
-and the header's roles, and serves the stored body; each thing the body shows, changed through
-its write path, shows on the very next visit.
+A visit of an approved shop's dashboard reads the user, the application with its version
+row, and the header's roles, and serves the stored body; each thing the body shows,
+changed through its write path, shows on the very next visit.
 """
 
 import re
@@ -49,9 +49,9 @@ def test_a_second_visit_reads_the_application_and_its_version_and_renders_no_sec
 ):
     first = page(client)
 
-    # the user, the application with its shop, the version row, the header's roles (the
+    # the user, the application with its shop and version row, the header's roles (the
     # session comes from the cache)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         second = page(client)
 
     assert second == first
