@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import fragments
@@ -31,12 +30,7 @@ ACTIVE_MEMBERSHIP = MembershipStatus.APPROVED
 
 def _count(queryset, field):
     """A correlated COUNT subquery: one per row, without multiplying joins."""
-    return Coalesce(
-        Subquery(
-            queryset.filter(**{field: OuterRef("pk")}).values(field).annotate(n=Count("pk")).values("n")[:1]
-        ),
-        0,
-    )
+    return fragments.count_of(queryset.filter(**{field: OuterRef("pk")}))
 
 
 def public_belts():

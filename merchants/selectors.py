@@ -98,7 +98,7 @@ def _dashboard_version_parts() -> tuple[dict, dict]:
     expressions = {
         f"version_{name}": part for name, part in parts.items() if hasattr(part, "resolve_expression")
     }
-    callables = {name: part for name, part in parts.items() if callable(part) and name not in expressions}
+    callables = {name: part for name, part in parts.items() if not hasattr(part, "resolve_expression")}
     return expressions, callables
 
 

@@ -311,14 +311,14 @@ class ShopView(TemplateView):
         generation = live_generation()
         if not (settings.CATALOG_FRAGMENT_TTL and generation):
             return self._body(row, page)
+        changes = self._changes(row)
         goods = tuple((ref.pk, str(ref.updated_at)) for ref in page.products)
-        changes = [*self._changes(row), *(ref.updated_at for ref in page.products)]
         return fragments.cached(
             fragments.fragment_key("shop-page", get_language(), row["pk"]),
-            (*map(str, self._changes(row)), generation, goods),
+            (*map(str, changes), generation, goods),
             lambda: self._body(row, page),
             timeout=PRODUCT_PAGE_TTL,
-            changed_at=max(change.timestamp() for change in changes if change is not None),
+            changed_at=_latest(*changes, *(ref.updated_at for ref in page.products)),
         )
 
     def _body(self, row, page) -> dict:
@@ -333,7 +333,7 @@ class ShopView(TemplateView):
             tuple(map(str, changes)),
             lambda: _shop_hero(row["pk"], has_videos=row["videos_at"] is not None),
             timeout=PRODUCT_PAGE_TTL,
-            changed_at=max(change.timestamp() for change in changes if change is not None),
+            changed_at=_latest(*changes),
         )
         context = {
             "hero": hero,
@@ -349,6 +349,11 @@ class ShopView(TemplateView):
 
 
 SHOP_BODY_TEMPLATE = "storefront/partials/shop_body.html"
+
+
+def _latest(*times) -> float:
+    """When the newest of these change times was (epoch seconds), for `fragments.cached`."""
+    return max(moment.timestamp() for moment in times if moment is not None)
 
 
 def _shop_hero(merchant_id, *, has_videos=False) -> dict:
