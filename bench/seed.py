@@ -190,7 +190,7 @@ class Merchant:
 
 def seed_merchants(scale: Scale, rng: random.Random, now) -> list[Merchant]:
     """Users, profiles, categories, approved applications and belt memberships, in bulk."""
-    from industrybelts.models import Base, Belt
+    from industrybelts.models import Base, Belt, recount_members
     from merchants.models import Category, Region
 
     categories = {c.code: c.pk for c in Category.objects.all()}
@@ -332,6 +332,9 @@ def seed_merchants(scale: Scale, rng: random.Random, now) -> list[Merchant]:
             if m.belt_id and status == "approved"
         ),
     )
+    with transaction.atomic():  # the count the membership workflow keeps (rows above bypass it)
+        for belt_id in Belt.objects.values_list("pk", flat=True):
+            recount_members(belt_id)
     return [m for m, status in zip(merchants, statuses, strict=True) if status == "approved"]
 
 

@@ -115,6 +115,9 @@ class Workflow:
     webhook_event: str | Mapping[str, str] | None = None
     # With webhook_event: obj -> core.webhooks.subjects.WebhookSubject (who hears, what data).
     webhook_subject: Callable | None = None
+    # (obj, from_status, to_status) -> None: what the move's own transaction keeps in step
+    # with the status, such as a count kept on another row; runs after the save.
+    after_move: Callable | None = None
 
     def __post_init__(self):
         if self.webhook_event is not None and self.webhook_subject is None:
@@ -176,6 +179,8 @@ class Workflow:
         if any(f.name == "updated_at" for f in locked._meta.concrete_fields):
             update_fields.append("updated_at")
         locked.save(update_fields=update_fields)
+        if self.after_move is not None:
+            self.after_move(locked, current, to)
         event = self._event(locked, by=by, from_status=current, to_status=to, reason=reason, details=details)
         self._emit(locked, event)
         return locked, event

@@ -51,7 +51,16 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Belt)
 class BeltAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "category", "status", "requires_invitation", "signed_on", "position")
+    list_display = (
+        "name",
+        "slug",
+        "category",
+        "status",
+        "member_count",
+        "requires_invitation",
+        "signed_on",
+        "position",
+    )
     list_filter = ("status", "requires_invitation", "category")
     search_fields = ("name", "name_en", "slug")
     prepopulated_fields = {"slug": ("name_en",)}

@@ -18,7 +18,7 @@ class IndustrybeltsConfig(AppConfig):
 
         from . import (
             permissions,
-            receivers,  # noqa: F401  (attributes allauth sign-ups to invitations)
+            receivers,  # noqa: F401  (sign-ups to invitations; member counts on deletion)
             selectors,
             workflows,
         )

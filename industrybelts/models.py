@@ -15,10 +15,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fragments import count_of
 from core.models import TimeStampedModel, public_id_field, user_reference
 from merchants.models.profiles import BilingualNameMixin, merchant_reference
 
@@ -61,6 +62,10 @@ class Belt(BilingualNameMixin, TimeStampedModel):
         help_text=_("A document the merchant's approved application must contain to apply."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Its approved memberships, kept by every move in or out of "approved"
+    # (workflows.MEMBERSHIP_WORKFLOW) and by a deletion: the belt page and the belt list
+    # read it instead of counting thousands of index entries on every visit.
+    member_count = models.PositiveIntegerField(_("approved merchants"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("industry belt")
@@ -337,6 +342,19 @@ class BeltMembership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.merchant} @ {self.belt}"
+
+
+def recount_members(belt_id: int) -> None:
+    """Set the belt's `member_count` from its memberships, in the caller's transaction.
+
+    The belt's row is locked first, so that the count is read by a statement that starts
+    after any other transaction counting the same belt has committed: two approvals at
+    once both count (an UPDATE with the count in it would read the snapshot taken before
+    it waited for the row).
+    """
+    list(Belt.objects.select_for_update().filter(pk=belt_id).values_list("pk"))
+    approved = BeltMembership.objects.filter(belt=OuterRef("pk"), status=MembershipStatus.APPROVED)
+    Belt.objects.filter(pk=belt_id).update(member_count=count_of(approved))
 
 
 class ProviderComplaint(TimeStampedModel):

@@ -34,14 +34,11 @@ def _count(queryset, field):
 
 
 def public_belts():
-    """Belts a visitor can see, with their number of bases and of active merchants."""
+    """Belts a visitor can see, with their number of bases (`member_count` is their own)."""
     return (
         Belt.objects.exclude(status=BeltStatus.PREPARING)
         .select_related("category")
-        .annotate(
-            base_count=_count(Base.objects.all(), "belt"),
-            member_count=_count(BeltMembership.objects.filter(status=ACTIVE_MEMBERSHIP), "belt"),
-        )
+        .annotate(base_count=_count(Base.objects.all(), "belt"))
     )
 
 
@@ -64,7 +61,7 @@ def belt_for_cached_page(slug) -> Belt | None:
 
 
 BELT_COLUMNS = [field.attname for field in Belt._meta.concrete_fields]
-BELT_PAGE_FIGURES = ("member_count", "newest_member", "newest_base", "newest_assignment", "newest_provider")
+BELT_PAGE_FIGURES = ("newest_member", "newest_base", "newest_assignment", "newest_provider")
 
 
 def _belt_page_query(slug):
@@ -87,7 +84,6 @@ def _belt_page_query(slug):
         .filter(slug=slug)
         .values(*BELT_COLUMNS)
         .annotate(
-            member_count=_count(BeltMembership.objects.filter(status=ACTIVE_MEMBERSHIP), "belt"),
             newest_member=Subquery(newest_member),
             newest_base=Subquery(newest_base),
             newest_assignment=Subquery(newest_assignment),
@@ -101,8 +97,8 @@ _BELT_PAGE_ROW = CompiledQuery(_belt_page_query, field=Belt._meta.get_field("slu
 
 def belt_page_version(belt) -> tuple:
     """The version of a belt page's cached parts (`belt_for_cached_page`'s belt). With the
-    row's member count, a member who joins or leaves changes it; with the day, providers'
-    assignments that start or end by date do."""
+    belt's kept member count, a member who leaves changes it (one who joins is the newest
+    too); with the day, providers' assignments that start or end by date do."""
     return (
         str(belt.updated_at),
         belt.member_count,

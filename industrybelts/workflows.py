@@ -16,6 +16,7 @@ from .models import (
     ProviderMember,
     ProviderStatus,
     ServiceProvider,
+    recount_members,
 )
 from .permissions import active_assignments
 
@@ -81,6 +82,12 @@ def membership_subject(membership) -> WebhookSubject:
     return WebhookSubject(recipients=recipients, describe=describe)
 
 
+def keep_member_count(membership, from_status, to_status) -> None:
+    """A move into or out of "approved" changes the belt's kept `member_count`."""
+    if M.APPROVED in (from_status, to_status):
+        recount_members(membership.belt_id)
+
+
 MEMBERSHIP_WORKFLOW = Workflow(
     model=BeltMembership,
     transitions={
@@ -93,4 +100,5 @@ MEMBERSHIP_WORKFLOW = Workflow(
     reason_required={M.REJECTED},
     webhook_event=EventType.MEMBERSHIP_STATUS_CHANGED,
     webhook_subject=membership_subject,
+    after_move=keep_member_count,
 )
