@@ -75,16 +75,23 @@ def reset() -> None:
     _cache_down_until = 0.0
 
 
-def cached(key: str | None, version, build, *, timeout: int, changed_at: float | None = None):
+# `cached(entry=...)`'s default: the caller has not read the key.
+NOT_READ = object()
+
+
+def cached(key: str | None, version, build, *, timeout: int, changed_at: float | None = None, entry=NOT_READ):
     """`build()`'s value for `key` at `version`, from the cache when it holds that version.
 
     After a change of version, one request rebuilds while the others serve the previous
     version for at most `STALE_FOR` seconds (module docstring). `changed_at` is the time
     (epoch seconds) the version came to be, when known. `key` None: no cache, `build()`.
+    `entry` is what the cache held under `key` when the caller read it already, in the
+    round trip that read the version (`get_many`: None when it was not there).
     """
     if key is None:
         return _unwrap(build())
-    entry = cache_call("get", key)
+    if entry is NOT_READ:
+        entry = cache_call("get", key)
     if not (isinstance(entry, tuple) and len(entry) == 2):
         entry = None
     elif entry[0] == version:

@@ -70,20 +70,23 @@ def generation_time(generation: str) -> float | None:
         return None
 
 
-def generation_with(*keys: str) -> tuple[str | None, dict]:
-    """The current generation and the values of `keys`, in one cache round trip.
+def generation_with(*keys: str | None, generation_key: str = GENERATION_KEY) -> tuple[str | None, dict]:
+    """The current generation and the values of `keys` (None: left out), in one cache
+    round trip. `generation_key` names another token kept the same way (the live
+    sessions').
 
     None when the cache cannot be read or fragments are off: callers then render afresh.
     """
+    keys = [key for key in keys if key is not None and key != generation_key]
     if not settings.CATALOG_FRAGMENT_TTL:
-        return None, read_many([key for key in keys if key != GENERATION_KEY])
-    values = _cache_call("get_many", [GENERATION_KEY, *keys])
+        return None, read_many(keys)
+    values = _cache_call("get_many", [generation_key, *keys])
     if values is None:
         return None, {}
-    generation = values.pop(GENERATION_KEY, None)
+    generation = values.pop(generation_key, None)
     if generation is None:
         generation = new_generation_token()
-        if not _cache_call("add", GENERATION_KEY, generation, None):
+        if not _cache_call("add", generation_key, generation, None):
             return None, values  # another process just set it, or the cache failed: render afresh
     return generation, values
 
@@ -110,8 +113,21 @@ def write_many(values: dict, timeout: int) -> None:
         _cache_call("set_many", values, timeout)
 
 
-def cached(key: str | None, version, build, *, timeout: int | None = None, changed_at: float | None = None):
+def cached(
+    key: str | None,
+    version,
+    build,
+    *,
+    timeout: int | None = None,
+    changed_at: float | None = None,
+    entry=_core.NOT_READ,
+):
     """core.fragments.cached, for catalog fragments (the catalog's TTL unless told)."""
     return _core.cached(
-        key, version, build, timeout=timeout or settings.CATALOG_FRAGMENT_TTL, changed_at=changed_at
+        key,
+        version,
+        build,
+        timeout=timeout or settings.CATALOG_FRAGMENT_TTL,
+        changed_at=changed_at,
+        entry=entry,
     )

@@ -29,7 +29,7 @@ from merchants.models import MerchantProfile
 
 from . import catalog, counters, fragments, imports, permissions, services, spreadsheets
 from .cards import render_cards
-from .content.live import live_generation
+from .content.live import live_generation_with
 from .content.live_selectors import live_sections_html
 from .contract import EDITABLE_FIELDS
 from .discovery.selectors import discovery_strip
@@ -86,15 +86,11 @@ class CatalogView(TemplateView):
     template_name = "storefront/product_list.html"
 
     def get_context_data(self, **kwargs):
-        generation, cached = fragments.generation_with(SLATE_CACHE_KEY)
         # One entry per language and query, holding the generation it was drawn for: after
         # a write one request redraws it while the others serve the previous one for at
-        # most fragments.STALE_FOR seconds (stampede protection).
-        listing_key = (
-            fragments.fragment_key("catalog-listing", get_language(), self._query_key())
-            if generation
-            else None
-        )
+        # most fragments.STALE_FOR seconds (stampede protection). Read with the generation.
+        listing_key = fragments.fragment_key("catalog-listing", get_language(), self._query_key())
+        generation, cached = fragments.generation_with(SLATE_CACHE_KEY, listing_key)
         context = {**super().get_context_data(**kwargs)}
 
         def build():
@@ -103,7 +99,11 @@ class CatalogView(TemplateView):
             return listing if cacheable else fragments.Uncacheable(listing)
 
         listing = fragments.cached(
-            listing_key, generation, build, changed_at=fragments.generation_time(generation)
+            listing_key if generation else None,
+            generation,
+            build,
+            changed_at=fragments.generation_time(generation),
+            entry=cached.get(listing_key),
         )
         discovery, discovery_html = [], ""
         if listing["first_page"]:
@@ -308,17 +308,19 @@ class ShopView(TemplateView):
 
     def _first_page(self, row) -> dict:
         page = catalog.shop_first_page(row["pk"])
-        generation = live_generation()
+        key = fragments.fragment_key("shop-page", get_language(), row["pk"])
+        generation, found = live_generation_with(key)
         if not (settings.CATALOG_FRAGMENT_TTL and generation):
             return self._body(row, page)
         changes = self._changes(row)
         goods = tuple((ref.pk, str(ref.updated_at)) for ref in page.products)
         return fragments.cached(
-            fragments.fragment_key("shop-page", get_language(), row["pk"]),
+            key,
             (*map(str, changes), generation, goods),
             lambda: self._body(row, page),
             timeout=PRODUCT_PAGE_TTL,
             changed_at=_latest(*changes, *(ref.updated_at for ref in page.products)),
+            entry=found.get(key),
         )
 
     def _body(self, row, page) -> dict:

@@ -13,8 +13,10 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -210,6 +212,36 @@ def _isolate_cache():
     cache.clear()
     fragments.reset()
     counters.discard()
+
+
+CACHE_CALLS = ("get", "get_many", "set", "set_many", "add", "incr", "delete", "delete_many", "touch")
+
+
+@pytest.fixture
+def cache_round_trips():
+    """The names of the calls made to the cache from now on, one per round trip as Redis
+    takes them: a backend's `get_many` that calls its own `get` per key (the test cache's
+    does) counts once. Clear the list before the request to measure."""
+    calls = []
+    depth = 0
+
+    def counted(name, method):
+        def call(*args, **kwargs):
+            nonlocal depth
+            if depth == 0:
+                calls.append(name)
+            depth += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth -= 1
+
+        return call
+
+    with ExitStack() as stack:
+        for name in CACHE_CALLS:
+            stack.enter_context(mock.patch.object(cache, name, counted(name, getattr(cache, name))))
+        yield calls
 
 
 @pytest.fixture(autouse=True)

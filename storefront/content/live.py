@@ -25,7 +25,6 @@ the goods concerned in the same transaction (Product.live_session, read by the c
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -414,16 +413,14 @@ def _new_live_generation() -> None:
     cache_call("set", LIVE_GENERATION_KEY, fragments.new_generation_token(), None)
 
 
+def live_generation_with(*keys: str | None) -> tuple[str | None, dict]:
+    """The sections' current token and the values of `keys`, in one cache round trip
+    (None: the cache is off or down; render afresh)."""
+    return fragments.generation_with(*keys, generation_key=LIVE_GENERATION_KEY)
+
+
 def live_generation() -> str | None:
-    """The sections' current token (None: the cache is off or down; render afresh)."""
-    if not settings.CATALOG_FRAGMENT_TTL:
-        return None
-    generation = cache_call("get", LIVE_GENERATION_KEY)
-    if generation is None:
-        generation = fragments.new_generation_token()
-        if not cache_call("add", LIVE_GENERATION_KEY, generation, None):
-            return None
-    return generation
+    return live_generation_with()[0]
 
 
 def upcoming_or_live(queryset=None):

@@ -15,7 +15,7 @@ from industrybelts.permissions import served_belt_ids
 from storefront import fragments
 from storefront.models import Product, ProductStatus
 
-from .live import live_generation, upcoming_or_live
+from .live import live_generation_with, upcoming_or_live
 from .models import LiveSession, LiveStatus
 
 SECTION_SIZE = 8
@@ -71,16 +71,23 @@ SECTIONS_TEMPLATE = "storefront/content/partials/live_sections.html"
 
 def live_sections_html(*, merchant_id=None, belt=None) -> SafeString:
     """The sections as HTML, cached until a session changes anywhere (live.live_changed):
-    a hit is a cache round trip and no query; a miss is `live_section`'s two queries."""
-    generation = live_generation()
+    a hit is one cache round trip (the token with the entry) and no query; a miss is
+    `live_section`'s two queries."""
     scope = f"m{merchant_id}" if merchant_id is not None else f"b{belt.pk}" if belt is not None else "all"
-    key = fragments.fragment_key("live-sections", get_language(), scope) if generation else None
+    key = fragments.fragment_key("live-sections", get_language(), scope)
+    generation, found = live_generation_with(key)
 
     def build():
         context = {**live_section(merchant_id=merchant_id, belt=belt), "show_merchant": merchant_id is None}
         return render_to_string(SECTIONS_TEMPLATE, context)
 
-    html = fragments.cached(key, generation, build, changed_at=fragments.generation_time(generation))
+    html = fragments.cached(
+        key if generation else None,
+        generation,
+        build,
+        changed_at=fragments.generation_time(generation),
+        entry=found.get(key),
+    )
     return mark_safe(html)  # noqa: S308 (rendered by our template)
 
 

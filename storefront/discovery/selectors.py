@@ -26,7 +26,7 @@ from storefront.models import Product, ProductStatus
 
 from .allocator import PRODUCT, VIDEO
 from .models import FeedSlot, ProductExposure
-from .services import FEED_PAGE, SLATE_ID, slate_sizes
+from .services import FEED_PAGE, SLATE_CACHE_KEY, SLATE_ID, slate_sizes
 
 FEED_SIZE = FEED_PAGE
 STRIP_TEMPLATE = "storefront/partials/discovery_strip.html"
@@ -227,6 +227,8 @@ def merchant_funnel(products) -> dict[int, ProductExposure]:
 
 def belt_discovery_section(belt) -> dict:
     """The belt page's discovery strip (registered in storefront/apps.py)."""
-    generation, _cached = fragments.generation_with()
-    discovery, discovery_html = discovery_strip(generation=generation, belt=belt)
+    generation, cached = fragments.generation_with(SLATE_CACHE_KEY)
+    discovery, discovery_html = discovery_strip(
+        generation=generation, sizes=cached.get(SLATE_CACHE_KEY), belt=belt
+    )
     return {"discovery": discovery, "discovery_html": discovery_html}

@@ -66,6 +66,32 @@ def test_a_belt_page_shows_only_its_belts_goods(client, seller, cycle, apparel):
     assert [p.pk for p in response.context["discovery"]] == [in_belt.pk]
 
 
+def test_a_cached_catalog_or_belt_page_reads_the_cache_once_per_part(
+    client, seller, cycle, apparel, cache_round_trips
+):
+    make_product(seller, title="四季青连衣裙", belt=apparel, source_kind="belt")
+    cycle()
+    # A search has no strip; the belt's strip is shown from the same offset both times, so
+    # the second visit finds its window.
+    search = reverse("storefront:catalog") + "?q=连衣裙"
+    belt = reverse("industrybelts:belt-detail", args=["apparel"])
+    offset = f"discovery:offset:{apparel.pk}"
+    cache.set(offset, 0, None)
+    for url in (search, belt):
+        assert client.get(url).status_code == 200
+    cache.set(offset, 0, None)
+
+    cache_round_trips.clear()
+    assert client.get(search).status_code == 200
+    assert cache_round_trips == ["get_many"]  # the generation with the slate and the listing
+
+    cache_round_trips.clear()
+    assert client.get(belt).status_code == 200
+    # the body; the generation with the slate; the strip's offset and window; the live
+    # sessions' generation with their section
+    assert cache_round_trips == ["get", "get_many", "incr", "get", "get_many"]
+
+
 # A cold first page: the slate's sizes, the page's ids, its cards and their images, the
 # filter's three lists, the strip's window, its cards and their images.
 COLD_CATALOG_QUERIES = 10
