@@ -102,6 +102,15 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django turns psycopg's prepared statements off (for connection poolers). Only
+    # core.compiled's version rows bind on the server, and they are prepared on their
+    # first run on a connection; behind a pooler that cannot keep prepared statements
+    # (PgBouncer before 1.21 in transaction mode) set DATABASE_PREPARE_THRESHOLD=off.
+    threshold = env("DATABASE_PREPARE_THRESHOLD", default="0")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if threshold == "off" else int(threshold)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: allauth keeps its rate-limit counters here, so it must be a real cache.

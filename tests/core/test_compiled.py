@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import F
 
 from core.compiled import CompiledQuery
@@ -87,3 +88,36 @@ def test_a_shop_s_first_page_is_the_catalog_s_first_page():
 
     assert page == expected and len(page.products) == 24 and page.next_cursor
     assert shop_first_page(seller.pk + 1000).products == []
+
+
+def _prepared_statements(containing: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{containing}%"]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+def test_a_row_is_prepared_once_per_connection_with_its_constants_written_in():
+    apparel = Belt.objects.get(slug="apparel")
+    rows = CompiledQuery(_belt_page_query, field=Belt._meta.get_field("slug"))
+    for _ in range(3):
+        assert rows.first(apparel.slug)["member_count"] == 0
+
+    (statement,) = _prepared_statements('FROM "industrybelts_belt"')
+    # The status the members' partial index is made for is a literal: a generic plan can use it.
+    assert "'approved'" in statement and "'preparing'" in statement
+    assert "$1" in statement and "$2" not in statement
+
+
+@pytest.mark.postgres
+def test_nothing_is_prepared_when_preparing_is_turned_off(monkeypatch):
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
+    rows = CompiledQuery(
+        lambda slug: Belt.objects.filter(slug=slug).values("slug").annotate(never_prepared=F("position")),
+        field=Belt._meta.get_field("slug"),
+    )
+
+    assert rows.first("apparel")["slug"] == "apparel"
+    assert _prepared_statements("never_prepared") == []
