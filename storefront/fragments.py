@@ -131,3 +131,15 @@ def cached(
         changed_at=changed_at,
         entry=entry,
     )
+
+
+def cached_at_generation(key: str, generation: str | None, found: dict, build):
+    """`cached` for a fragment versioned by a generation token, whose entry was read in the
+    token's round trip (`found`, from `generation_with(key)`). No token: `build()`."""
+    return cached(
+        key if generation else None,
+        generation,
+        build,
+        changed_at=generation_time(generation),
+        entry=found.get(key),
+    )

@@ -98,13 +98,7 @@ class CatalogView(TemplateView):
             context.update(rendered_from)
             return listing if cacheable else fragments.Uncacheable(listing)
 
-        listing = fragments.cached(
-            listing_key if generation else None,
-            generation,
-            build,
-            changed_at=fragments.generation_time(generation),
-            entry=cached.get(listing_key),
-        )
+        listing = fragments.cached_at_generation(listing_key, generation, cached, build)
         discovery, discovery_html = [], ""
         if listing["first_page"]:
             discovery, discovery_html = discovery_strip(

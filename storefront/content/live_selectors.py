@@ -81,13 +81,7 @@ def live_sections_html(*, merchant_id=None, belt=None) -> SafeString:
         context = {**live_section(merchant_id=merchant_id, belt=belt), "show_merchant": merchant_id is None}
         return render_to_string(SECTIONS_TEMPLATE, context)
 
-    html = fragments.cached(
-        key if generation else None,
-        generation,
-        build,
-        changed_at=fragments.generation_time(generation),
-        entry=found.get(key),
-    )
+    html = fragments.cached_at_generation(key, generation, found, build)
     return mark_safe(html)  # noqa: S308 (rendered by our template)
 
 
