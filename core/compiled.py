@@ -19,7 +19,7 @@ a field: the marker must reach the SQL as one parameter, which `compile` checks.
 Prepared on PostgreSQL. With its SQL fixed, such a row is what prepared statements are
 for, and PostgreSQL's planning was most of its cost: at 1M goods, 1.4 ms planning against
 0.25 ms running for the dashboard's row, 0.7 against 0.07 for the header's roles, 0.3
-against 0.05 for a product page's (docs/performance.md, change 37). Django's psycopg
+against 0.05 for a product page's (docs/performance.md, change 38). Django's psycopg
 cursors bind parameters on the client, which psycopg never prepares, so these queries
 run on a server-binding cursor of the same connection, wrapped as Django wraps its own
 cursors (`execute_wrapper` sees them). psycopg prepares such a query once its
