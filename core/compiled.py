@@ -33,6 +33,7 @@ prepared run leaves none to show); the SQL is the same.
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -79,14 +80,9 @@ class CompiledQuery:
         params = list(compiled.params)
         for position in compiled.marker_positions:
             params[position] = prepared
-        with connection.cursor() as cursor:  # opens and checks the connection as any query does
-            if _prepares(connection) and not connection.queries_logged:
-                with _prepared_cursor(connection) as prepared_cursor:
-                    prepared_cursor.execute(compiled.sql, params)
-                    found = prepared_cursor.fetchall()
-            else:
-                cursor.execute(compiled.sql, params)
-                found = cursor.fetchall()
+        with _cursor(connection) as cursor:
+            cursor.execute(compiled.sql, params)
+            found = cursor.fetchall()
         rows = []
         for row in found:
             row = list(row)
@@ -157,10 +153,17 @@ def _inline_constants(connection, sql: str, params, position: int) -> str:
     return composed.replace("%", "%%").replace(marker.replace("%", "%%"), "%s")
 
 
-def _prepared_cursor(connection):
-    """A cursor of `connection` that binds on the server (psycopg prepares what it runs),
-    wrapped like the connection's own cursors."""
-    return connection.make_cursor(ServerBindingCursor(connection.connection))
+@contextmanager
+def _cursor(connection):
+    """The cursor a row runs on: where the rows are prepared (and Django is not logging
+    queries), one of the same connection that binds on the server, so that psycopg
+    prepares what it runs, wrapped like the connection's own; else the connection's own."""
+    with connection.cursor() as cursor:  # opens and checks the connection as any query does
+        if not _prepares(connection) or connection.queries_logged:
+            yield cursor
+            return
+        with connection.make_cursor(ServerBindingCursor(connection.connection)) as prepared:
+            yield prepared
 
 
 INTEGER_FIELDS = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallAutoField"}

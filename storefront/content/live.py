@@ -419,10 +419,6 @@ def live_generation_with(*keys: str | None) -> tuple[str | None, dict]:
     return fragments.generation_with(*keys, generation_key=LIVE_GENERATION_KEY)
 
 
-def live_generation() -> str | None:
-    return live_generation_with()[0]
-
-
 def upcoming_or_live(queryset=None):
     """Sessions to announce, live first then by start (the live_session_upcoming_idx index)."""
     queryset = queryset if queryset is not None else LiveSession.objects.all()
