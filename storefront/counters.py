@@ -136,7 +136,7 @@ def _flush() -> dict[str, int]:
                 for pk, count in sorted(totals.items()):  # one lock order for every flush
                     model.objects.filter(pk=pk).update(**{field: F(field) + count})
                 if model is Product and field == "click_count":
-                    catalog_changed()  # the "popular" order moved
+                    catalog_changed(strip=False)  # the "popular" order moved; cards show no counts
         apply_counts(kind, totals)
         updated[kind] = len(totals)
     if any(updated.values()):

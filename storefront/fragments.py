@@ -10,14 +10,23 @@ able to change a list replaces (`catalog_changed`):
 - flushed clicks, which reorder "popular" (storefront.counters),
 - a new discovery slate (storefront.discovery.services).
 
-A strip window's key carries the generation; the listing's entry holds the generation
-it was drawn for (`cached`, one entry per language and query). Either way, once a write
-is done nothing rendered before it is read again (beyond `STALE_FOR` seconds while one
-request redraws it), and the old entries expire. The token is replaced twice: at once, and again after
-the write's transaction commits, because a page rendered between the two may have read
-the rows before the commit. What no write path announces (belt, category and region
-names) shows within `CATALOG_FRAGMENT_TTL` seconds (0 turns the fragments off: `make
-bench` measures the pages that way too, as every page is right after a write).
+The listing's entry holds the generation it was drawn for (`cached`, one entry per
+language and query): once a write is done nothing rendered before it is read again
+(beyond `STALE_FOR` seconds while one request redraws it), and the old entries expire.
+
+The discovery strip shows only the goods of the slate, a few thousand of a million, so
+its windows follow a token of their own, the *strip generation*, which a write replaces
+only when it may change what the slate shows: `catalog_changed(strip=False)` says the
+goods written are none of the slate's (`storefront.discovery.selectors.slate_shows`) or
+new. A window found at an older strip generation is checked with one query before it is
+served (storefront.discovery.selectors). Without this, at ten edits a second every read
+checked its window, as the rotation brings a window back only after hundreds of reads.
+
+Each token is replaced twice: at once, and again after the write's transaction commits,
+because a page rendered between the two may have read the rows before the commit. What
+no write path announces (belt, category and region names) shows within
+`CATALOG_FRAGMENT_TTL` seconds (0 turns the fragments off: `make bench` measures the
+pages that way too, as every page is right after a write).
 
 A hit costs cache round trips and no query. At a steady rate of writes the hit ratio is
 about 1 − writes / reads: a catalog that changes ten times a second and is read two
@@ -39,22 +48,28 @@ from core.fragments import CACHE_RETRY_AFTER, STALE_FOR, Uncacheable, cache_usab
 from core.fragments import cache_call as _cache_call
 
 GENERATION_KEY = "catalog:generation"
+STRIP_GENERATION_KEY = "catalog:strip-generation"
 # Bump when a fragment's template or shape changes, so a deploy never serves old ones
 # (2: a search's listing ranks title matches first, and its cursors carry a segment;
 # 3: `cached` entries hold (version, value) under a key without the version).
 FRAGMENT_VERSION = 3
 
 
-def catalog_changed() -> None:
-    """Make every cached catalog fragment unreachable (call inside the write's transaction)."""
-    _new_generation()
-    transaction.on_commit(_new_generation, robust=True)
+def catalog_changed(*, strip: bool = True) -> None:
+    """Make every cached catalog fragment unreachable (call inside the write's transaction).
+
+    `strip=False`: the write changed no good the discovery strip may show, so its windows
+    stay (module docstring). Say so only when that is known; the default is the safe one.
+    """
+    tokens = (GENERATION_KEY, STRIP_GENERATION_KEY) if strip else (GENERATION_KEY,)
+    _new_generation(tokens)
+    transaction.on_commit(lambda: _new_generation(tokens), robust=True)
 
 
-def _new_generation() -> None:
+def _new_generation(tokens) -> None:
     # If the cache is down there is nothing to read stale from either, and fragments
     # written meanwhile expire after CATALOG_FRAGMENT_TTL.
-    _cache_call("set", GENERATION_KEY, new_generation_token(), None)
+    _cache_call("set_many", dict.fromkeys(tokens, new_generation_token()), None)
 
 
 def new_generation_token() -> str:
@@ -72,8 +87,8 @@ def generation_time(generation: str) -> float | None:
 
 def generation_with(*keys: str | None, generation_key: str = GENERATION_KEY) -> tuple[str | None, dict]:
     """The current generation and the values of `keys` (None: left out), in one cache
-    round trip. `generation_key` names another token kept the same way (the live
-    sessions').
+    round trip. `generation_key` names another token kept the same way (the strip's, the
+    live sessions'); a token among `keys` is read with it (`token_in` makes it if missing).
 
     None when the cache cannot be read or fragments are off: callers then render afresh.
     """
@@ -83,12 +98,19 @@ def generation_with(*keys: str | None, generation_key: str = GENERATION_KEY) -> 
     values = _cache_call("get_many", [generation_key, *keys])
     if values is None:
         return None, {}
-    generation = values.pop(generation_key, None)
-    if generation is None:
-        generation = new_generation_token()
-        if not _cache_call("add", generation_key, generation, None):
-            return None, values  # another process just set it, or the cache failed: render afresh
-    return generation, values
+    return token_in(values, generation_key), values
+
+
+def token_in(values: dict, key: str) -> str | None:
+    """The generation token `key` as `values` (a `get_many`) found it, popped from them; a
+    new one when there was none (None if another process just set it or the cache failed:
+    render afresh)."""
+    token = values.pop(key, None)
+    if token is None:
+        token = new_generation_token()
+        if not _cache_call("add", key, token, None):
+            return None
+    return token
 
 
 def fragment_key(kind: str, *parts) -> str:

@@ -21,6 +21,7 @@ from merchants.services import site_base_url
 
 from . import permissions
 from .contract import BELT_REQUIRED_MESSAGE, check_product_photo, needs_belt, validate_prices
+from .discovery.selectors import slate_shows
 from .discovery.services import enter_pool
 from .fragments import catalog_changed
 from .indexing import product_grams
@@ -174,7 +175,7 @@ def product_quick_list(*, merchant, by, photo, title, price, intro="") -> Produc
     _add_photo(product, photo, checked, position=0)
     PRODUCT_WORKFLOW.record(obj=product, by=by, created=True)
     enter_pool(product)
-    catalog_changed()
+    catalog_changed(strip=False)  # new: in no slate until the next cycle draws one
     return product
 
 
@@ -221,7 +222,7 @@ def product_save(*, merchant, by, product: Product | None, data: dict, photos=()
         _add_photo(product, photo, checked)
     product.links.all().delete()
     ProductLink.objects.bulk_create([ProductLink(product=product, platform=p, url=u) for p, u in links])
-    catalog_changed()
+    catalog_changed(strip=slate_shows([product.pk]))
     return product
 
 
@@ -265,13 +266,13 @@ def products_import(*, merchant, by, rows, progress=None) -> int:
         done += len(batch)
         if progress is not None:
             progress(done)
-    catalog_changed()
+    catalog_changed(strip=False)  # new drafts
     return done
 
 
 def _move(product, *, to, by, reason="", updates=None):
     moved, _event = PRODUCT_WORKFLOW.move(obj=product, to=to, by=by, reason=reason, updates=updates)
-    catalog_changed()
+    catalog_changed(strip=slate_shows([product.pk]))
     return moved
 
 
@@ -315,7 +316,7 @@ def product_restore(*, product, by, reason="") -> Product:
     moved, _event = PRODUCT_WORKFLOW.move(
         obj=product, to=ProductStatus.PUBLISHED, by=by, reason=reason, expected_from={ProductStatus.HIDDEN}
     )
-    catalog_changed()
+    catalog_changed(strip=slate_shows([product.pk]))
     _notify(moved, "storefront/email/product_restored", reason)
     return moved
 

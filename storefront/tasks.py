@@ -11,6 +11,7 @@ from core.tasks import IDEMPOTENT_TASK_OPTIONS
 from core.uploads import make_webp_sizes
 
 from . import compliance, counters
+from .discovery.selectors import slate_shows
 from .fragments import catalog_changed
 from .imports import preview_import_job, run_import_job, sweep_import_jobs
 from .models import ImportJob, ImportJobStatus, Product, ProductImage
@@ -59,7 +60,7 @@ def _changed(product_id: int) -> None:
     card is drawn again (storefront.cards, storefront.fragments)."""
 
     Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
-    catalog_changed()
+    catalog_changed(strip=slate_shows([product_id]))
 
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)

@@ -88,9 +88,12 @@ class CatalogView(TemplateView):
     def get_context_data(self, **kwargs):
         # One entry per language and query, holding the generation it was drawn for: after
         # a write one request redraws it while the others serve the previous one for at
-        # most fragments.STALE_FOR seconds (stampede protection). Read with the generation.
+        # most fragments.STALE_FOR seconds (stampede protection). Read with the generation,
+        # as are the slate's sizes and the strip's own generation.
         listing_key = fragments.fragment_key("catalog-listing", get_language(), self._query_key())
-        generation, cached = fragments.generation_with(SLATE_CACHE_KEY, listing_key)
+        generation, cached = fragments.generation_with(
+            SLATE_CACHE_KEY, listing_key, fragments.STRIP_GENERATION_KEY
+        )
         context = {**super().get_context_data(**kwargs)}
 
         def build():
@@ -102,7 +105,8 @@ class CatalogView(TemplateView):
         discovery, discovery_html = [], ""
         if listing["first_page"]:
             discovery, discovery_html = discovery_strip(
-                generation=generation, sizes=cached.get(SLATE_CACHE_KEY)
+                generation=generation and fragments.token_in(cached, fragments.STRIP_GENERATION_KEY),
+                sizes=cached.get(SLATE_CACHE_KEY),
             )
         return {
             **context,

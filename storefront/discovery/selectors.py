@@ -77,12 +77,15 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
     VideoRefs for videos) and their HTML, with their exposures counted.
 
     A window is drawn once per slate and language (storefront.fragments) and kept with
-    the catalog generation it was last found current at. At that generation a hit costs no
-    query. After any write to the catalog (a new generation), the window is checked
-    instead of drawn again: one query reads its works' status and change times (two with
-    videos), and only a window one of whose works changed or left is drawn afresh. So at
-    10 edits a second, reads no longer redraw every window, while a good taken down or
-    edited still leaves or changes on the next render (docs/performance.md, change 29).
+    the strip generation it was last found current at (`generation`, the token
+    fragments.STRIP_GENERATION_KEY names). At that generation a hit costs no query. Only
+    a write that may change what the slate shows replaces it (a good of the slate, any
+    video, a shop's goods withdrawn by compliance), so an edit of any other good costs
+    the strip nothing (docs/performance.md, change 40). After such a write the window is
+    checked instead of drawn again: one query reads its works' status and change times
+    (two with videos), and only a window one of whose works changed or left is drawn
+    afresh (change 29). A good taken down or edited still leaves or changes on the next
+    render.
     The offset still moves on every render and every render counts its impressions, so
     exposure is shared as without the cache. `sizes` is the slate's sizes when the caller
     already read them. The strip is an extra on the page: if the cache or the slate
@@ -128,6 +131,13 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
     except Exception:
         logger.exception("discovery strip unavailable")
         return [], ""
+
+
+def slate_shows(product_ids) -> bool:
+    """Whether the current slate has a slot for any of these goods (their own, or a video's
+    that sells them): a write to none of them leaves the strip's windows as they are
+    (storefront.fragments, the strip generation)."""
+    return FeedSlot.objects.filter(product_id__in=list(product_ids)).exists()
 
 
 def _still_current(rows) -> bool:
@@ -227,7 +237,9 @@ def merchant_funnel(products) -> dict[int, ProductExposure]:
 
 def belt_discovery_section(belt) -> dict:
     """The belt page's discovery strip (registered in storefront/apps.py)."""
-    generation, cached = fragments.generation_with(SLATE_CACHE_KEY)
+    generation, cached = fragments.generation_with(
+        SLATE_CACHE_KEY, generation_key=fragments.STRIP_GENERATION_KEY
+    )
     discovery, discovery_html = discovery_strip(
         generation=generation, sizes=cached.get(SLATE_CACHE_KEY), belt=belt
     )

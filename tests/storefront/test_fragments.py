@@ -18,6 +18,7 @@ from industrybelts.models import BeltMembership
 from storefront import counters, fragments, services, tasks
 from storefront.cards import card_key, render_cards
 from storefront.catalog import PAGE_SIZE, CardRef
+from storefront.discovery import selectors as strip_selectors
 from storefront.discovery import services as discovery
 from storefront.discovery.selectors import discovery_strip
 from storefront.models import ProductImage, ProductLink
@@ -228,11 +229,14 @@ def test_after_a_cache_failure_the_cache_is_left_alone_for_a_while(client, selle
 
 def test_a_write_while_the_cache_is_down_does_not_wait_on_it_again(seller, monkeypatch):
     monkeypatch.setattr(fragments.time, "monotonic", lambda: 1000.0)
-    with mock.patch.object(cache, "set", side_effect=TimeoutError) as cache_set:
+    with (
+        mock.patch.object(cache, "set", side_effect=TimeoutError) as cache_set,
+        mock.patch.object(cache, "set_many", side_effect=TimeoutError) as cache_set_many,
+    ):
         for title in ("一", "二", "三"):
             make_product(seller, title=title)
 
-    assert cache_set.call_count == 1
+    assert cache_set.call_count + cache_set_many.call_count == 1
 
 
 @pytest.mark.parametrize("model", ["merchantprofile", "user"])
@@ -301,6 +305,96 @@ def test_a_good_edited_in_a_strip_window_shows_its_change_on_the_next_render(
     cache.delete("discovery:offset:all")
     _shown, drawn = discovery_strip(generation="g2")
     assert "改名后的货" in drawn and "改名前的货" not in drawn and "不变的货" in drawn
+
+
+def _strip_generation():
+    return fragments.generation_with(generation_key=fragments.STRIP_GENERATION_KEY)[0]
+
+
+def _slate_and_outsider(seller, django_capture_on_commit_callbacks):
+    in_slate = make_product(seller, title="橱窗里的货")
+    with django_capture_on_commit_callbacks(execute=True):
+        discovery.run_cycle(seed=3)
+    outsider = make_product(seller, title="橱窗外的货")  # listed after the slate was drawn
+    return in_slate, outsider
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(
+            lambda product: services.product_save(
+                merchant=product.merchant, by=product.merchant.user, product=product, data={"intro": "新介绍"}
+            ),
+            id="edit",
+        ),
+        pytest.param(
+            lambda product: services.product_unpublish(product=product, by=product.merchant.user),
+            id="unpublish",
+        ),
+        pytest.param(lambda product: tasks._changed(product.pk), id="photo processed"),
+    ],
+)
+def test_only_a_write_to_a_good_of_the_slate_replaces_the_strip_generation(
+    seller, django_capture_on_commit_callbacks, write
+):
+    in_slate, outsider = _slate_and_outsider(seller, django_capture_on_commit_callbacks)
+    before = _strip_generation()
+    catalog_before = fragments.generation_with()[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        write(outsider)
+    assert _strip_generation() == before
+    assert fragments.generation_with()[0] != catalog_before  # the lists are drawn again all the same
+
+    with django_capture_on_commit_callbacks(execute=True):
+        write(in_slate)
+    assert _strip_generation() != before
+
+
+def test_new_goods_and_clicks_leave_the_strip_generation(seller, django_capture_on_commit_callbacks):
+    in_slate, _outsider = _slate_and_outsider(seller, django_capture_on_commit_callbacks)
+    before = _strip_generation()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product(seller, title="又一件新货")
+        counters.record("click", in_slate.pk)
+        counters.flush()
+
+    assert _strip_generation() == before
+
+
+def test_an_edit_outside_the_slate_leaves_the_strip_window_a_hit(
+    client, seller, django_capture_on_commit_callbacks
+):
+    _in_slate, outsider = _slate_and_outsider(seller, django_capture_on_commit_callbacks)
+    assert strip(client) == ["橱窗里的货"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.product_save(merchant=seller, by=seller.user, product=outsider, data={"intro": "改了介绍"})
+    cache.delete("discovery:offset:all")
+    with (
+        mock.patch.object(strip_selectors, "_still_current", wraps=strip_selectors._still_current) as check,
+        mock.patch.object(strip_selectors, "_window", wraps=strip_selectors._window) as draw,
+        CaptureQueriesContext(connection) as captured,
+    ):
+        content = client.get(CATALOG).content.decode()
+
+    assert "橱窗里的货" in content.partition('data-testid="discovery"')[2]
+    assert captured, "the listing is drawn again after the edit"
+    assert (check.call_count, draw.call_count) == (0, 0)  # the window: neither checked nor drawn
+
+
+def test_an_edit_of_a_good_in_the_strip_shows_on_the_next_catalog_page(
+    client, seller, django_capture_on_commit_callbacks
+):
+    in_slate, _outsider = _slate_and_outsider(seller, django_capture_on_commit_callbacks)
+    assert strip(client) == ["橱窗里的货"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.product_save(merchant=seller, by=seller.user, product=in_slate, data={"title": "橱窗货改名"})
+
+    assert strip(client) == ["橱窗货改名"]
 
 
 def test_a_window_drawn_for_one_slate_is_not_read_for_the_next(
