@@ -218,7 +218,8 @@ class MerchantProductViewSet(
         )
 
     def _save(self, data: dict, product=None):
-        merchant = shop_of(self.request.user)
+        # An own good came with its shop (`get_queryset`): the profile is not read again.
+        merchant = product.merchant if product is not None else shop_of(self.request.user)
         form = ProductByCodeForm(data, merchant=merchant)
         if not form.is_valid():
             raise invalid_form(form)

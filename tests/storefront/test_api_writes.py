@@ -66,3 +66,19 @@ def test_a_price_the_schema_allows_is_taken(seller, price):
 
     assert response.status_code == 201, response.json()
     assert str(Product.objects.get().wholesale_price) == f"{float(price):.2f}"
+
+
+def test_an_edit_reads_its_shop_with_the_good_and_a_fixed_number_of_queries(
+    seller, django_assert_num_queries
+):
+    client = _client(seller.user)
+    created = client.post(OWN, GOOD, format="json").json()
+
+    # The token; the good with its images and links; the editor's category and region; then,
+    # between a savepoint pair, the seller check, the locked read, the update, the links and
+    # the slate check; the good read back with its images. The shop is not read again.
+    with django_assert_num_queries(15):
+        edited = client.patch(f"{OWN}{created['id']}/", {"intro": "今日更新"}, format="json")
+
+    assert edited.status_code == 200 and edited.json()["intro"] == "今日更新"
+    assert Product.objects.get().intro == "今日更新"
