@@ -104,14 +104,16 @@ def _sql(execute, sql, params, many, context):
         CLOCK.exit()
 
 
-def profile(client, paths: list[str], runs: int) -> dict:
+def profile(client, paths: list[str], runs: int, send=None) -> dict:
     """Medians over `runs` requests, cycling through `paths` (one path: always a hit after
-    the warm-up; many: each object's first visit, as the bench's one-connection phase)."""
+    the warm-up; many: each object's first visit, as the bench's one-connection phase).
+    `send(client, path, number)` makes a request other than a GET (the background edit)."""
     global CLOCK
     from django.db import connections
 
-    for _ in range(5):  # warm: imports, templates, the connection, the cards
-        client.get(paths[0])
+    send = send or (lambda client, path, _number: client.get(path))
+    for number in range(5):  # warm: imports, templates, the connection, the cards
+        send(client, paths[0], number)
     samples = []
     for number in range(runs):
         path = paths[number % len(paths)] if len(paths) == 1 else paths[1 + number % (len(paths) - 1)]
@@ -120,7 +122,7 @@ def profile(client, paths: list[str], runs: int) -> dict:
             wrapper.__enter__()
         CLOCK = Clock()
         started = time.perf_counter()
-        response = client.get(path)
+        response = send(client, path, number)
         total = time.perf_counter() - started
         CLOCK.close()
         clock, CLOCK = CLOCK, None
@@ -144,7 +146,13 @@ def main(argv=None) -> int:
     django.setup()
     from django.test import Client
 
-    from bench.scenarios import BENCH_MERCHANT_EMAIL, SCENARIOS, resolve_targets
+    from bench.scenarios import (
+        BENCH_MERCHANT_EMAIL,
+        SCENARIOS,
+        background_edit,
+        bench_api_token,
+        resolve_targets,
+    )
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=60)
@@ -166,9 +174,14 @@ def main(argv=None) -> int:
         action="store_true",
         help="a different object per request where the scenario rotates (its misses), not one warm object",
     )
+    parser.add_argument(
+        "--edits",
+        action="store_true",
+        help="also the background edit of catalog_under_edits (PATCH through the API, the bench token)",
+    )
     args = parser.parse_args(argv)
     _instrument()
-    targets = resolve_targets()
+    targets = resolve_targets(api_token=bench_api_token() if args.edits else "")
     anonymous = Client(HTTP_HOST="127.0.0.1")
     merchant = Client(HTTP_HOST="127.0.0.1")
     from merchants.models import User
@@ -177,14 +190,24 @@ def main(argv=None) -> int:
     print(
         f"{'page':<22}{'total':>8}{'sql':>8}{'cache':>8}{'tmpl':>8}{'view':>8}{'other':>8}{'q':>5}{'cache#':>7}"
     )
+    rows = []
     for scenario in SCENARIOS:
-        if scenario.name not in args.only:
-            continue
-        # One object each, so the warm-up warms what is measured; --cold: a new one each time.
-        paths = scenario.paths(targets, args.runs + 1 if args.cold and scenario.rotate else 1)
-        row = profile(merchant if scenario.login else anonymous, paths, args.runs)
+        if scenario.name in args.only:
+            # One object each, so the warm-up warms what is measured; --cold: a new one each time.
+            paths = scenario.paths(targets, args.runs + 1 if args.cold and scenario.rotate else 1)
+            rows.append((scenario.name, merchant if scenario.login else anonymous, paths, None))
+    if args.edits:
+
+        def edit(client, _path, number):
+            path, body = background_edit(targets, number)
+            authorization = f"Bearer {targets['api_token']}"
+            return client.patch(path, body, content_type="application/json", HTTP_AUTHORIZATION=authorization)
+
+        rows.append(("background_edit", anonymous, ["edit"], edit))
+    for name, client, paths, send in rows:
+        row = profile(client, paths, args.runs, send)
         print(
-            f"{scenario.name:<22}{row['total_ms']:8.2f}{row['sql_ms']:8.2f}{row['cache_ms']:8.2f}"
+            f"{name:<22}{row['total_ms']:8.2f}{row['sql_ms']:8.2f}{row['cache_ms']:8.2f}"
             f"{row['template_ms']:8.2f}{row['view_ms']:8.2f}{row['other_ms']:8.2f}"
             f"{row['queries']:5.0f}{row['cache_calls']:7.0f}"
         )
