@@ -410,18 +410,46 @@ def _product_page_row_query(public_id):
 _PRODUCT_PAGE_ROW = CompiledQuery(_product_page_row_query, field=Product._meta.get_field("public_id"))
 
 
-def product_for_page(public_id, viewer):
+# The columns a product page's body reads (templates/storefront/partials/product_page*.html,
+# live_banner.html, the videos tag). A first visit drew the page from whole rows of the good
+# (its search grams), its shop (dozens of columns), belt, base, category and live session,
+# and turning those into models was most of its cost (docs/performance.md, change 42).
+# Reading a column left out costs a query, which the page's query-count test catches.
+PRODUCT_PAGE_FIELDS = (
+    "public_id",
+    "status",
+    "updated_at",
+    "title",
+    "intro",
+    "source_kind",
+    "wholesale_price",
+    "retail_price",
+    "own_shop_price",
+    "min_order_quantity",
+    "stock_status",
+    "origin_region_id",
+    "featured_video_id",
+    "merchant__public_id",
+    "merchant__user_id",
+    "merchant__display_name",
+    "merchant__seller_type",
+    "merchant__region_id",
+    "belt__slug",
+    "belt__name",
+    "belt__name_en",
+    "live_session__status",
+    "live_session__title",
+    "live_session__room_url",
+    "live_session__starts_at",
+)
 
+
+def product_for_page(public_id, viewer):
     product = (
         # Region names come from merchants.selectors.region_full_names (kept per process),
         # not from six joins.
-        Product.objects.select_related(
-            "merchant",
-            "belt",
-            "base",
-            "category",
-            "live_session",
-        )
+        Product.objects.select_related("merchant", "belt", "live_session")
+        .only(*PRODUCT_PAGE_FIELDS)
         .prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")), "links"
         )

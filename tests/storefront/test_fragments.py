@@ -599,6 +599,43 @@ def test_a_cached_product_page_costs_one_query_however_much_it_shows(
     assert "单查询连衣裙" in page
 
 
+def test_a_product_page_drawn_afresh_reads_what_it_shows_in_a_fixed_number_of_queries(
+    client, seller, apparel, django_assert_num_queries
+):
+    from storefront.content import live
+    from tests.storefront.content.conftest import at
+
+    product = make_product(
+        seller, title="首访连衣裙", source_kind="belt", belt=apparel, own_shop_price="99.00"
+    )
+    for number in range(3):
+        ProductImage.objects.create(product=product, position=number, original=f"x{number}.jpg")
+        ProductLink.objects.create(
+            product=product, platform=f"shop{number}", url=f"https://e.example/{number}"
+        )
+    BeltMembership.objects.create(
+        merchant=seller, belt=apparel, base=apparel.bases.first(), status="approved"
+    )
+    live.live_session_schedule(
+        merchant=seller,
+        by=seller.user,
+        title="源头直播",
+        starts_at=at(2),
+        expected_minutes=60,
+        products=[product],
+    )
+    cache.clear()
+    _product_page(client, make_product(seller, title="另一件"))  # region names are kept per process
+
+    # The version row, the good with its shop, belt and live session, its images, its links,
+    # the shop's memberships. A column the page reads but the query left out would add one.
+    with django_assert_num_queries(5):
+        page = _product_page(client, product).content.decode()
+
+    for shown in ("首访连衣裙", seller.display_name, apparel.localized_name, "源头直播", "¥99.00", "shop2"):
+        assert shown in page
+
+
 def test_what_a_product_page_shows_is_seen_at_once_after_it_changes(client, seller, apparel):
     product = make_product(seller, title="改之前的连衣裙")
     assert "改之前的连衣裙" in _product_page(client, product).content.decode()
