@@ -215,23 +215,21 @@ def load_application_details(application: OnboardingApplication) -> None:
 
 
 # Regions are reference data shipped with the project (read-only in admin), so each
-# process keeps the rows it has needed: a page names a good's origin and its shop's
-# region without joining three levels of regions per name (3 ms of a product page's
-# first visit at 1M goods, docs/performance.md, change 31).
+# process keeps them: a page names a good's origin and its shop's region without joining
+# three levels of regions per name (3 ms of a product page's first visit at 1M goods,
+# docs/performance.md, change 31). The whole table (3 348 rows, four columns) is read at
+# the first name a process needs: reading only the regions asked for cost a query on
+# every first visit of a good from a county not yet named, most of them (change 43).
 _known_regions: dict[int, tuple[str, str, int | None]] = {}
 
 
 def region_full_names(region_ids) -> dict[int, str]:
-    """`Region.full_name` of each id, in the active language (one query for regions this
-    process has not named yet, none after)."""
+    """`Region.full_name` of each id, in the active language (one query the first time a
+    process names a region, none after)."""
     wanted = {pk for pk in region_ids if pk is not None}
-    missing = [pk for pk in wanted if pk not in _known_regions]
-    if missing:
-        for region in Region.objects.select_related("parent__parent").filter(pk__in=missing):
-            node = region
-            while node is not None:
-                _known_regions[node.pk] = (node.name, node.name_en, node.parent_id)
-                node = node.parent if node.parent_id else None
+    if any(pk not in _known_regions for pk in wanted):
+        rows = Region.objects.values_list("pk", "name", "name_en", "parent_id")
+        _known_regions.update((pk, (name, name_en, parent_id)) for pk, name, name_en, parent_id in rows)
     return {pk: _full_name(pk) for pk in wanted if pk in _known_regions}
 
 

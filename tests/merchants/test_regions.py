@@ -155,3 +155,10 @@ def test_region_full_names_are_region_full_name_in_each_language_and_kept_per_pr
     with translation.override("en"), django_assert_num_queries(0):
         english = selectors.region_full_names([nanhai.pk])
     assert english == {nanhai.pk: "Nanhai District, Foshan, Guangdong"}
+
+    # A region not asked for before is known too: the first call read them all.
+    shangcheng = Region.objects.get(code="330102")
+    with translation.override("zh-hans"):
+        expected = {shangcheng.pk: shangcheng.full_name}
+        with django_assert_num_queries(0):
+            assert selectors.region_full_names([shangcheng.pk]) == expected
