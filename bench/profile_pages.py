@@ -18,7 +18,10 @@ bench database, in-process through Django's test client with the bench settings:
     BENCH_REDIS_URL=redis://127.0.0.1:6379/7 \\
     DJANGO_SETTINGS_MODULE=config.settings.bench .venv/bin/python -m bench.profile_pages
 
-It only reads, except the page views' counters (Redis) and the merchant's session.
+It only reads, except the page views' counters (Redis) and the merchant's session;
+`--edits` also profiles the background edit of `catalog_under_edits`, which writes (a new
+intro on one of the bench merchant's goods, as the bench does). `--cold` asks for a new
+object each request where the scenario rotates: its first visits.
 """
 
 import argparse
