@@ -364,14 +364,19 @@ def test_new_goods_and_clicks_leave_the_strip_generation(seller, django_capture_
     assert _strip_generation() == before
 
 
+def _shown_then_edited(client, seller, callbacks, *, in_slate: bool, **data):
+    """The strip shown once, then a good in the slate or outside it edited."""
+    goods = _slate_and_outsider(seller, callbacks)
+    assert strip(client) == ["橱窗里的货"]
+    good = goods[0] if in_slate else goods[1]
+    with callbacks(execute=True):
+        services.product_save(merchant=seller, by=seller.user, product=good, data=data)
+
+
 def test_an_edit_outside_the_slate_leaves_the_strip_window_a_hit(
     client, seller, django_capture_on_commit_callbacks
 ):
-    _in_slate, outsider = _slate_and_outsider(seller, django_capture_on_commit_callbacks)
-    assert strip(client) == ["橱窗里的货"]
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.product_save(merchant=seller, by=seller.user, product=outsider, data={"intro": "改了介绍"})
+    _shown_then_edited(client, seller, django_capture_on_commit_callbacks, in_slate=False, intro="改了介绍")
     cache.delete("discovery:offset:all")
     with (
         mock.patch.object(strip_selectors, "_still_current", wraps=strip_selectors._still_current) as check,
@@ -388,11 +393,7 @@ def test_an_edit_outside_the_slate_leaves_the_strip_window_a_hit(
 def test_an_edit_of_a_good_in_the_strip_shows_on_the_next_catalog_page(
     client, seller, django_capture_on_commit_callbacks
 ):
-    in_slate, _outsider = _slate_and_outsider(seller, django_capture_on_commit_callbacks)
-    assert strip(client) == ["橱窗里的货"]
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.product_save(merchant=seller, by=seller.user, product=in_slate, data={"title": "橱窗货改名"})
+    _shown_then_edited(client, seller, django_capture_on_commit_callbacks, in_slate=True, title="橱窗货改名")
 
     assert strip(client) == ["橱窗货改名"]
 
