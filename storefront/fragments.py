@@ -17,9 +17,10 @@ language and query): once a write is done nothing rendered before it is read aga
 The discovery strip shows only the goods of the slate, a few thousand of a million, so
 its windows follow a token of their own, the *strip generation*, which a write replaces
 only when it may change what the slate shows: `catalog_changed(strip=False)` says the
-goods written are none of the slate's (`storefront.discovery.selectors.slate_shows`) or
-new. A window found at an older strip generation is checked with one query before it is
-served (storefront.discovery.selectors). Without this, at ten edits a second every read
+goods written are none of the slate's or new (`storefront.services.good_changed` asks
+`storefront.discovery.selectors.slate_shows`). A window found at an older strip
+generation is checked with one query before it is served
+(storefront.discovery.selectors). Without this, at ten edits a second every read
 checked its window, as the rotation brings a window back only after hundreds of reads.
 
 Each token is replaced twice: at once, and again after the write's transaction commits,

@@ -57,6 +57,12 @@ def require_seller(merchant: MerchantProfile, by) -> None:
         raise NotAllowedToSell(*restriction_message(merchant))
 
 
+def good_changed(product_id: int) -> None:
+    """A write to this one good is done (call inside its transaction): the catalog's lists
+    are drawn again, and the discovery strip only if its slate shows the good."""
+    catalog_changed(strip=slate_shows(product_id))
+
+
 def _denormalize(product: Product) -> None:
     """Copy what the catalog filters on, and the search grams, onto the product row.
 
@@ -222,7 +228,7 @@ def product_save(*, merchant, by, product: Product | None, data: dict, photos=()
         _add_photo(product, photo, checked)
     product.links.all().delete()
     ProductLink.objects.bulk_create([ProductLink(product=product, platform=p, url=u) for p, u in links])
-    catalog_changed(strip=slate_shows([product.pk]))
+    good_changed(product.pk)
     return product
 
 
@@ -272,7 +278,7 @@ def products_import(*, merchant, by, rows, progress=None) -> int:
 
 def _move(product, *, to, by, reason="", updates=None):
     moved, _event = PRODUCT_WORKFLOW.move(obj=product, to=to, by=by, reason=reason, updates=updates)
-    catalog_changed(strip=slate_shows([product.pk]))
+    good_changed(product.pk)
     return moved
 
 
@@ -316,7 +322,7 @@ def product_restore(*, product, by, reason="") -> Product:
     moved, _event = PRODUCT_WORKFLOW.move(
         obj=product, to=ProductStatus.PUBLISHED, by=by, reason=reason, expected_from={ProductStatus.HIDDEN}
     )
-    catalog_changed(strip=slate_shows([product.pk]))
+    good_changed(product.pk)
     _notify(moved, "storefront/email/product_restored", reason)
     return moved
 

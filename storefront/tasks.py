@@ -11,10 +11,9 @@ from core.tasks import IDEMPOTENT_TASK_OPTIONS
 from core.uploads import make_webp_sizes
 
 from . import compliance, counters
-from .discovery.selectors import slate_shows
-from .fragments import catalog_changed
 from .imports import preview_import_job, run_import_job, sweep_import_jobs
 from .models import ImportJob, ImportJobStatus, Product, ProductImage
+from .services import good_changed
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ def _changed(product_id: int) -> None:
     card is drawn again (storefront.cards, storefront.fragments)."""
 
     Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
-    catalog_changed(strip=slate_shows([product_id]))
+    good_changed(product_id)
 
 
 @shared_task(**IDEMPOTENT_TASK_OPTIONS)

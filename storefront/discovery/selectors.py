@@ -133,11 +133,11 @@ def discovery_strip(*, generation: str | None, sizes: dict | None = None, belt=N
         return [], ""
 
 
-def slate_shows(product_ids) -> bool:
-    """Whether the current slate has a slot for any of these goods (their own, or a video's
-    that sells them): a write to none of them leaves the strip's windows as they are
+def slate_shows(product_id: int) -> bool:
+    """Whether the current slate has a slot for this good (its own, or a video's that sells
+    it): a write to it alone otherwise leaves the strip's windows as they are
     (storefront.fragments, the strip generation)."""
-    return FeedSlot.objects.filter(product_id__in=list(product_ids)).exists()
+    return FeedSlot.objects.filter(product_id=product_id).exists()
 
 
 def _still_current(rows) -> bool:
