@@ -21,13 +21,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from . import fragments
-from .catalog import CardRef, with_card_fields
+from .catalog import CardRef, cards_of
 from .models import Product, ProductStatus
 
 CARD_TEMPLATE = "storefront/partials/product_card.html"
 CARD_TTL = 6 * 60 * 60
 # Bump when the card template or what it reads changes, so a deploy never serves old cards.
-CARD_VERSION = 5
+CARD_VERSION = 6
 WARM_BATCH = 500
 
 
@@ -51,12 +51,12 @@ def render_cards(products) -> list[SafeString]:
     if missing:
         template = get_template(CARD_TEMPLATE)
         fresh = {}
-        for product in with_card_fields(Product.objects.filter(pk__in=missing)):
-            html = template.render({"product": product})
-            cards[product.pk] = html
+        for card in cards_of(missing):
+            html = template.render({"card": card})
+            cards[card.pk] = html
             # Keyed by the row just read: if it changed since the page's query, this is the
             # newer card, and the page's own key is simply missed again next time.
-            fresh[card_key(product, language)] = html
+            fresh[card_key(card, language)] = html
         fragments.write_many(fresh, CARD_TTL)
     # Safe: every card was rendered by the autoescaping template above.
     return [mark_safe(cards[product.pk]) for product in products if product.pk in cards]  # noqa: S308

@@ -20,10 +20,12 @@ from typing import NamedTuple
 from django.core import signing
 from django.db import connection
 from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from core.compiled import CompiledQuery
 from industrybelts.models import BeltMembership
+from merchants.models.regions import localized_name
 
 from .indexing import source_kind_labels
 from .models import Product, ProductBeltExit, ProductImage, ProductStatus, SourceKind, Video
@@ -140,22 +142,81 @@ def with_card_data(queryset):
     )
 
 
-def _images(*fields: str) -> Prefetch:
-    return Prefetch(
-        "images", queryset=ProductImage.objects.only("product", *fields).order_by("position", "pk")
-    )
-
-
 # The columns a product card reads (templates/storefront/partials/product_card.html), and
-# the two that key it (storefront.cards). Loading whole rows cost more than rendering the
-# cards: a product row carries its search grams and intro, and its merchant's row dozens
-# of columns (docs/performance.md, change 11). Reading a column left out costs one query
-# per card, which the cards' query-count tests would show.
-CARD_FIELDS = (
-    "public_id", "updated_at", "title", "source_kind", "wholesale_price", "retail_price",
-    "min_order_quantity", "origin_region__name", "origin_region__name_en", "featured_video",
+# the two that key it (storefront.cards), read as plain rows. Whole rows cost more than
+# rendering the cards (a product row carries its search grams and intro, its merchant's row
+# dozens of columns: docs/performance.md, change 11), and model instances for twenty cold
+# cards, their region and live session, and the images' prefetch cost as much again as
+# rows; a card drawn from a model reached into it some fifteen times (change 44).
+CARD_COLUMNS = (
+    "pk", "public_id", "updated_at", "title", "source_kind", "wholesale_price", "retail_price",
+    "min_order_quantity", "origin_region__name", "origin_region__name_en", "featured_video_id",
     "live_session__status", "live_session__starts_at",
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a product card shows, ready to write out in the current language."""
+
+    pk: int
+    updated_at: datetime.datetime
+    url: str
+    title: str
+    thumbnail_url: str
+    has_video: bool
+    live_status: str | None
+    live_starts_at: datetime.datetime | None
+    wholesale_price: Decimal
+    retail_price: Decimal
+    source_kind_label: str
+    origin_name: str
+    min_order_quantity: int
+
+
+def cards_of(product_ids) -> list[Card]:
+    """The cards of these goods in the current language, in no particular order: two
+    queries for any number of cards (the goods' columns, their first photos)."""
+    product_ids = list(product_ids)
+    if not product_ids:
+        return []
+    rows = Product.objects.filter(pk__in=product_ids).values(*CARD_COLUMNS)
+    thumbnails: dict[int, str] = {}
+    images = (
+        ProductImage.objects.filter(product_id__in=product_ids)
+        .order_by("position", "pk")
+        .values_list("product_id", "thumbnail")
+    )
+    for product_id, thumbnail in images:
+        thumbnails.setdefault(product_id, thumbnail)  # the first photo, processed or not
+    storage = ProductImage._meta.get_field("thumbnail").storage
+    return [
+        Card(
+            pk=row["pk"],
+            updated_at=row["updated_at"],
+            url=reverse("storefront:product-detail", kwargs={"public_id": row["public_id"]}),
+            title=row["title"],
+            thumbnail_url=storage.url(thumbnails[row["pk"]]) if thumbnails.get(row["pk"]) else "",
+            has_video=row["featured_video_id"] is not None,
+            live_status=row["live_session__status"],
+            live_starts_at=row["live_session__starts_at"],
+            wholesale_price=row["wholesale_price"],
+            retail_price=row["retail_price"],
+            source_kind_label=_choice_label(SourceKind, row["source_kind"]),
+            origin_name=localized_name(row["origin_region__name"], row["origin_region__name_en"]) or "",
+            min_order_quantity=row["min_order_quantity"],
+        )
+        for row in rows
+    ]
+
+
+def _choice_label(choices, value) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or ""
+
+
 # What the public API shows of a good (ProductSerializer), as `values()` names, with the
 # sort value of every catalog order and the feed's status.
 API_FIELDS = (
@@ -164,15 +225,6 @@ API_FIELDS = (
     "stock_status", "published_at", "click_count", "merchant__public_id", "merchant__display_name",
     "belt__slug", "origin_region__code",
 )  # fmt: skip
-
-
-def with_card_fields(queryset):
-    """Only what a card shows: two queries for any number of cards."""
-    return (
-        queryset.select_related("origin_region", "live_session")
-        .only(*CARD_FIELDS)
-        .prefetch_related(_images("thumbnail"))
-    )
 
 
 def api_rows(queryset, *, limit: int) -> list[dict]:

@@ -66,9 +66,7 @@ class Region(models.Model):
     @property
     def localized_name(self) -> str:
         """This level's own name: 四会市, or Sihui on an English page."""
-        if _english() and self.name_en:
-            return self.name_en
-        return self.name
+        return localized_name(self.name, self.name_en)
 
     @property
     def full_name(self) -> str:
@@ -91,6 +89,13 @@ def address_of(levels) -> str:
     english = _english()
     parts = [en if english and en else name for name, en in levels if name not in PLACEHOLDER_CITY_NAMES]
     return ", ".join(parts) if english else "".join(reversed(parts))
+
+
+def localized_name(name: str, name_en: str) -> str:
+    """A region's name in the current language, from its two columns (as plain rows read them)."""
+    if _english() and name_en:
+        return name_en
+    return name
 
 
 def _english() -> bool:

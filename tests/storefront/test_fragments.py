@@ -463,10 +463,10 @@ def test_a_new_slate_leaves_its_cards_drawn_for_the_strip(
     assert strip_html.count('data-testid="product-card"') == len(shown) == 4
 
 
-def test_a_card_reads_only_its_own_columns(seller, photo, django_assert_num_queries):
-    from django.template.loader import render_to_string
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_card_shows_its_good_from_two_plain_queries(seller, photo, language, django_assert_num_queries):
+    from django.utils import translation
 
-    from storefront.catalog import with_card_data
     from storefront.models import Product
 
     good = services.product_quick_list(
@@ -474,14 +474,24 @@ def test_a_card_reads_only_its_own_columns(seller, photo, django_assert_num_quer
     )
     tasks.process_product_image_task(good.images.get().pk)
     Product.objects.filter(pk=good.pk).update(min_order_quantity=3, retail_price="129.00")
-    whole = with_card_data(Product.objects.filter(pk=good.pk)).get()
-    drawn_from_whole_rows = render_to_string("storefront/partials/product_card.html", {"product": whole})
+    good = Product.objects.select_related("origin_region").get(pk=good.pk)
+    assert good.origin_region is not None and good.origin_region.name_en  # both names to choose from
 
-    with django_assert_num_queries(2):  # the goods' columns and their images: no deferred column read
-        lean = render_cards([CardRef(whole.pk, whole.updated_at)])
+    with translation.override(language), django_assert_num_queries(2):  # the goods' columns, their photos
+        (card,) = render_cards([CardRef(good.pk, good.updated_at)])
+    with translation.override(language):
+        expected = {
+            "url": reverse("storefront:product-detail", kwargs={"public_id": good.public_id}),
+            "photo": good.images.get().thumbnail.url,
+            "source": str(good.get_source_kind_display()),
+            "origin": good.origin_region.localized_name,
+        }
 
-    assert lean == [drawn_from_whole_rows]
-    assert "只读需要的列" in lean[0] and "<img" in lean[0] and "¥129.00" in lean[0] and "3" in lean[0]
+    assert f'href="{expected["url"]}"' in card and f'src="{expected["photo"]}"' in card
+    assert f"{expected['source']} · {expected['origin']}" in card
+    assert "只读需要的列" in card and "¥99.00" in card and "¥129.00" in card
+    assert ("from 3 pcs" if language == "en" else "3 件起批") in card
+    assert 'data-testid="video-badge"' not in card and 'data-testid="live-badge"' not in card
 
 
 def _card_keys(product_ids):
