@@ -129,6 +129,17 @@ def belt_members(belt):
     )
 
 
+def belt_badges(merchant_id) -> list[BeltMembership]:
+    """A shop's approved memberships as its product and shop pages show them (a badge with
+    the belt's name), newest first: one query of the belts' names."""
+    return list(
+        BeltMembership.objects.filter(merchant_id=merchant_id, status=MembershipStatus.APPROVED)
+        .select_related("belt")
+        .only("belt", "belt__name", "belt__name_en")
+        .order_by("-created_at")
+    )
+
+
 def merchant_memberships(merchant):
     return merchant.memberships.select_related("belt", "base", "provider").order_by("-created_at")
 

@@ -8,6 +8,8 @@ from core.compiled import CompiledQuery
 from industrybelts.models import Belt, BeltMembership, BeltStatus
 from merchants.models import ApplicationStatus, MerchantProfile, OnboardingApplication
 
+from .content.live import ACTIVE
+from .content.models import LiveSession
 from .models import Product, ProductImage, ProductStatus, Video
 
 HOME_FIGURES_CACHE_KEY = "storefront:home-figures:v1"
@@ -76,7 +78,9 @@ def applicant_goods_section(merchant) -> dict:
 def shop_row(public_id) -> dict | None:
     """An approved shop's id and what its page's header depends on, in one query of a few
     columns: the shop's change time and the latest change to its belt memberships and to
-    its videos. Compiled once per process (core.compiled): a hit pays only its SQL."""
+    its videos, and whether it announces a live session (most shops do not, and their page
+    then needs no live section: no cache round trip, no query). Compiled once per process
+    (core.compiled): a hit pays only its SQL."""
     return _SHOP_ROW.first(public_id)
 
 
@@ -93,10 +97,15 @@ def _shop_row_query(public_id):
     latest_video = (
         Video.objects.filter(merchant=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
     )
+    announces_live = LiveSession.objects.filter(merchant=OuterRef("pk"), status__in=ACTIVE)
     return (
         MerchantProfile.objects.filter(Exists(approved), public_id=public_id)
         .values("pk", "updated_at")
-        .annotate(memberships_at=Subquery(latest_membership), videos_at=Subquery(latest_video))
+        .annotate(
+            memberships_at=Subquery(latest_membership),
+            videos_at=Subquery(latest_video),
+            announces_live=Exists(announces_live),
+        )
     )[:1]
 
 

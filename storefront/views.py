@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from core.api.middleware import api_error, is_api_request
 from core.exceptions import DomainError
+from industrybelts import selectors as belt_selectors
 from merchants import selectors as merchant_selectors
 from merchants.compliance.services import selling_refusal
 from merchants.models import MerchantProfile
@@ -251,7 +252,7 @@ def _product_page(product) -> dict:
     """The head's meta and the body of a product page, as plain strings (cacheable)."""
     if product is None:  # taken off between the two queries
         raise Http404
-    memberships = product.merchant.memberships.filter(status="approved").select_related("belt")
+    memberships = belt_selectors.belt_badges(product.merchant_id)
     names = merchant_selectors.region_full_names([product.origin_region_id, product.merchant.region_id])
     context = {
         "product": product,
@@ -281,7 +282,7 @@ class ProductBuyView(View):
 class ShopView(TemplateView):
     """A shop's page: its header (name, kind, region, belts) cached by what it shows (the
     shop's and its memberships' change times, read with the shop's id), its live
-    sessions, then its goods as cached cards.
+    sessions when it announces any (the row says so), then its goods as cached cards.
 
     The first page, which most visitors read, is also kept whole, under the header's
     version, the live sessions' generation and the page's goods (their ids and change
@@ -337,7 +338,7 @@ class ShopView(TemplateView):
         )
         context = {
             "hero": hero,
-            "live_sections": live_sections_html(merchant_id=row["pk"]),
+            "live_sections": live_sections_html(merchant_id=row["pk"]) if row["announces_live"] else "",
             "page": page,
             "cards": render_cards(page.products),
         }
@@ -356,9 +357,14 @@ def _latest(*times) -> float:
     return max(moment.timestamp() for moment in times if moment is not None)
 
 
+# The columns a shop's header shows (templates/storefront/partials/shop_hero.html): a
+# shop's row holds dozens (its documents, contacts, compliance state).
+SHOP_HERO_FIELDS = ("pk", "display_name", "seller_type", "region_id")
+
+
 def _shop_hero(merchant_id, *, has_videos=False) -> dict:
-    merchant = MerchantProfile.objects.get(pk=merchant_id)
-    memberships = merchant.memberships.filter(status="approved").select_related("belt")
+    merchant = MerchantProfile.objects.only(*SHOP_HERO_FIELDS).get(pk=merchant_id)
+    memberships = belt_selectors.belt_badges(merchant_id)
     region_name = merchant_selectors.region_full_names([merchant.region_id]).get(merchant.region_id, "")
     context = {
         "merchant": merchant,

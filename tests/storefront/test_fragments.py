@@ -16,6 +16,7 @@ from django.urls import reverse
 from core import fragments as core_fragments
 from industrybelts.models import BeltMembership
 from storefront import counters, fragments, services, tasks
+from storefront import views as views_module
 from storefront.cards import card_key, render_cards
 from storefront.catalog import PAGE_SIZE, CardRef
 from storefront.discovery import selectors as strip_selectors
@@ -25,6 +26,7 @@ from storefront.models import ProductImage, ProductLink
 from storefront.views import CatalogView
 from tests.factories import StaffFactory
 from tests.storefront.conftest import make_product
+from tests.storefront.content.conftest import schedule as schedule_session
 
 pytestmark = pytest.mark.django_db
 
@@ -700,6 +702,30 @@ def test_a_shop_page_costs_two_queries_however_many_goods_and_belts(
     with django_assert_num_queries(2):  # the shop's row, the page's card references
         page = _shop_page(client, seller).content.decode()
     assert f"店内好货{goods - 1}" in page and apparel.localized_name in page
+
+
+def test_a_shops_first_visit_reads_only_what_it_shows_and_no_live_section_it_lacks(
+    client, seller, apparel, django_assert_num_queries
+):
+    for number in range(6):
+        make_product(seller, title=f"店内好货{number}")
+    BeltMembership.objects.create(
+        merchant=seller, belt=apparel, base=apparel.bases.first(), status="approved"
+    )
+    cache.clear()
+
+    sections = mock.patch("storefront.views.live_sections_html", wraps=views_module.live_sections_html)
+    # The shop's row, its first page's goods, the header's shop and belts, the cards' goods
+    # and photos: no column left out of the header is read afterwards, no live section asked.
+    with sections as drawn, django_assert_num_queries(6):
+        page = _shop_page(client, seller).content.decode()
+    assert not drawn.called and "live-sections" not in page
+    assert seller.display_name in page and apparel.localized_name in page and "店内好货5" in page
+
+    schedule_session(seller, hours=1, title="今晚开播")
+    with sections as drawn:
+        page = _shop_page(client, seller).content.decode()
+    assert drawn.called and "今晚开播" in page
 
 
 def test_a_shop_pages_first_page_is_one_cache_entry(
