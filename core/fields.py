@@ -1,4 +1,5 @@
-"""The fields every app's rows share: timestamps, a public id, the key to the user who acted.
+"""The fields every app's rows share: timestamps, a public id, the key to the user who acted,
+and the choice between a row's Chinese and English names.
 
 Kept apart from core/models.py, which imports the webhook outbox's models so that Django
 finds them: those models use these pieces too, and importing core.models from them would
@@ -9,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +48,12 @@ def user_reference(verbose_name, **options) -> models.ForeignKey:
         related_name="+",
         **options,
     )
+
+
+def localized_name(name: str | None, name_en: str | None) -> str | None:
+    """A staff-edited row's name in the page's language, from its `name` and `name_en`
+    columns (the English one where the page is English and the row has one). Models use it
+    through their `localized_name`; pages that read plain rows call it directly."""
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name

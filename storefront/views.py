@@ -252,11 +252,10 @@ def _product_page(product) -> dict:
     """The head's meta and the body of a product page, as plain strings (cacheable)."""
     if product is None:  # taken off between the two queries
         raise Http404
-    memberships = belt_selectors.belt_badges(product.merchant_id)
     names = merchant_selectors.region_full_names([product.origin_region_id, product.merchant.region_id])
     context = {
         "product": product,
-        "memberships": memberships,
+        "belt_names": belt_selectors.belt_badges(product.merchant.pk),
         "origin_name": names.get(product.origin_region_id, ""),
         "shop_region_name": names.get(product.merchant.region_id, ""),
     }
@@ -364,11 +363,10 @@ SHOP_HERO_FIELDS = ("pk", "display_name", "seller_type", "region_id")
 
 def _shop_hero(merchant_id, *, has_videos=False) -> dict:
     merchant = MerchantProfile.objects.only(*SHOP_HERO_FIELDS).get(pk=merchant_id)
-    memberships = belt_selectors.belt_badges(merchant_id)
     region_name = merchant_selectors.region_full_names([merchant.region_id]).get(merchant.region_id, "")
     context = {
         "merchant": merchant,
-        "memberships": memberships,
+        "belt_names": belt_selectors.belt_badges(merchant_id),
         "has_videos": has_videos,
         "region_name": region_name,
     }

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import localized_name
 from core.models import TimeStampedModel, public_id_field
 
 
@@ -31,9 +31,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def localized_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class QualificationType(BilingualNameMixin, TimeStampedModel):

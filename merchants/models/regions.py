@@ -20,6 +20,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import localized_name
+
 # City rows that only group a municipality's or a province's directly administered
 # counties; they are not names a person would write in an address.
 PLACEHOLDER_CITY_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
@@ -89,13 +91,6 @@ def address_of(levels) -> str:
     english = _english()
     parts = [en if english and en else name for name, en in levels if name not in PLACEHOLDER_CITY_NAMES]
     return ", ".join(parts) if english else "".join(reversed(parts))
-
-
-def localized_name(name: str, name_en: str) -> str:
-    """A region's name in the current language, from its two columns (as plain rows read them)."""
-    if _english() and name_en:
-        return name_en
-    return name
 
 
 def _english() -> bool:

@@ -14,9 +14,10 @@ register = template.Library()
 
 @register.inclusion_tag("storefront/content/partials/product_videos.html")
 def product_videos(product):
-    """The published videos of a published `product` (its links are the page's, prefetched)."""
+    """The published videos of a published good (`product`, a storefront.catalog.ProductPage:
+    where to buy comes with it)."""
     videos = video_selectors.product_videos(product.pk)
-    return {"videos": videos, "links": product.links.all() if videos else [], "product": product}
+    return {"videos": videos, "platforms": product.link_platforms if videos else (), "product": product}
 
 
 @register.inclusion_tag("storefront/content/partials/shop_videos.html")

@@ -32,6 +32,51 @@ def test_a_product_page_row_is_the_orm_s_row_for_every_good():
         assert expected["pk"] == good.pk and expected["updated_at"] == good.updated_at  # converted, aware
 
 
+def test_a_product_page_s_rows_are_the_orm_s_rows():
+    from industrybelts.selectors import _belt_badges_query, belt_badges
+    from storefront.catalog import (
+        _PRODUCT_LINKS,
+        _PRODUCT_PAGE,
+        _PRODUCT_PHOTOS,
+        _product_links_query,
+        _product_page_query,
+        _product_photos_query,
+    )
+    from storefront.models import ProductImage, ProductLink
+
+    seller = approved_merchant()
+    apparel = Belt.objects.get(slug="apparel")
+    make_base(apparel)
+    seller.memberships.create(belt=apparel, base=apparel.bases.first(), status="approved")
+    good = make_product(seller, title="行行相同")
+    for number in (2, 0, 1):  # stored out of order: the rows come by position
+        ProductImage.objects.create(
+            product=good, position=number, original=f"x{number}.jpg", large=f"l{number}.webp"
+        )
+    for platform in ("taobao", "kuaishou"):
+        ProductLink.objects.create(product=good, platform=platform, url=f"https://{platform}.example/s")
+
+    assert _PRODUCT_PAGE.first(good.public_id) == next(iter(_product_page_query(good.public_id)))
+    assert _PRODUCT_PAGE.first(uuid.uuid4()) is None
+    photos = _PRODUCT_PHOTOS.rows(good.pk)
+    assert photos == list(_product_photos_query(good.pk)) and [p["large"] for p in photos] == [
+        "l0.webp",
+        "l1.webp",
+        "l2.webp",
+    ]
+    assert (
+        _PRODUCT_LINKS.rows(good.pk)
+        == list(_product_links_query(good.pk))
+        == [
+            {"platform": "kuaishou"},
+            {"platform": "taobao"},
+        ]
+    )
+    assert (
+        belt_badges(seller.pk) == [apparel.localized_name] and len(list(_belt_badges_query(seller.pk))) == 1
+    )
+
+
 def test_a_shop_row_is_the_orm_s_row_and_none_for_an_unknown_shop():
     seller = approved_merchant()
 

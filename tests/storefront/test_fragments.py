@@ -587,8 +587,10 @@ def test_concurrent_catalog_readers_after_an_edit_cause_one_render(client, selle
 # --- The product page -------------------------------------------------------------------
 
 
-def _product_page(client, product):
-    return client.get(reverse("storefront:product-detail", args=[product.public_id]))
+def _product_page(client, product, *, language="zh-hans"):
+    return client.get(
+        reverse("storefront:product-detail", args=[product.public_id]), HTTP_ACCEPT_LANGUAGE=language
+    )
 
 
 @pytest.mark.parametrize("extras", [0, 3], ids=["bare", "three photos, links and memberships"])
@@ -612,9 +614,12 @@ def test_a_cached_product_page_costs_one_query_however_much_it_shows(
     assert "单查询连衣裙" in page
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_a_product_page_drawn_afresh_reads_what_it_shows_in_a_fixed_number_of_queries(
-    client, seller, apparel, django_assert_num_queries
+    client, seller, apparel, language, django_assert_num_queries
 ):
+    from django.utils import translation
+
     from storefront.content import live
     from tests.storefront.content.conftest import at
 
@@ -622,7 +627,12 @@ def test_a_product_page_drawn_afresh_reads_what_it_shows_in_a_fixed_number_of_qu
         seller, title="首访连衣裙", source_kind="belt", belt=apparel, own_shop_price="99.00"
     )
     for number in range(3):
-        ProductImage.objects.create(product=product, position=number, original=f"x{number}.jpg")
+        ProductImage.objects.create(
+            product=product,
+            position=number,
+            original=f"x{number}.jpg",
+            large=f"products/large/x{number}.webp" if number == 0 else "",  # the others in the making
+        )
         ProductLink.objects.create(
             product=product, platform=f"shop{number}", url=f"https://e.example/{number}"
         )
@@ -640,13 +650,25 @@ def test_a_product_page_drawn_afresh_reads_what_it_shows_in_a_fixed_number_of_qu
     cache.clear()
     _product_page(client, make_product(seller, title="另一件"))  # region names are kept per process
 
-    # The version row, the good with its shop, belt and live session, its images, its links,
-    # the shop's memberships. A column the page reads but the query left out would add one.
+    # The version row, the good with its shop, belt and live session, its photos, its links,
+    # the shop's belts. A column the page reads but the query left out would add one.
     with django_assert_num_queries(5):
-        page = _product_page(client, product).content.decode()
+        page = _product_page(client, product, language=language).content.decode()
 
-    for shown in ("首访连衣裙", seller.display_name, apparel.localized_name, "源头直播", "¥99.00", "shop2"):
+    for shown in ("首访连衣裙", seller.display_name, "源头直播", "¥99.00", "shop2"):
         assert shown in page
+    assert page.count('data-testid="product-image"') == 1 and page.count("image-placeholder large") == 2
+    with translation.override(language):
+        photo = product.images.get(position=0).large.url
+        labels = (
+            apparel.localized_name,
+            str(product.get_source_kind_display()),
+            str(product.get_stock_status_display()),
+            str(seller.get_seller_type_display()),
+        )
+    assert f'src="{photo}"' in page
+    for label in labels:
+        assert html.escape(label) in page, label
 
 
 def test_what_a_product_page_shows_is_seen_at_once_after_it_changes(client, seller, apparel):
