@@ -312,9 +312,12 @@ class ShopView(TemplateView):
             return self._body(row, page)
         changes = self._changes(row)
         goods = tuple((ref.pk, str(ref.updated_at)) for ref in page.products)
+        # Whether the shop announces a session is part of the version too: the row is read
+        # before the generation, so a session scheduled in between moves the generation
+        # this page is kept at without the row having seen it; the next row does.
         return fragments.cached(
             key,
-            (*map(str, changes), generation, goods),
+            (*map(str, changes), row["announces_live"], generation, goods),
             lambda: self._body(row, page),
             timeout=PRODUCT_PAGE_TTL,
             changed_at=_latest(*changes, *(ref.updated_at for ref in page.products)),

@@ -23,6 +23,7 @@ from storefront.discovery import selectors as strip_selectors
 from storefront.discovery import services as discovery
 from storefront.discovery.selectors import discovery_strip
 from storefront.models import ProductImage, ProductLink
+from storefront.selectors import shop_row
 from storefront.views import CatalogView
 from tests.factories import StaffFactory
 from tests.storefront.conftest import make_product
@@ -748,6 +749,22 @@ def test_a_shops_first_visit_reads_only_what_it_shows_and_no_live_section_it_lac
     with sections as drawn:
         page = _shop_page(client, seller).content.decode()
     assert drawn.called and "今晚开播" in page
+
+
+def test_a_session_announced_while_a_shops_page_is_drawn_shows_on_the_next_visit(client, seller):
+    from storefront.content.live import LIVE_GENERATION_KEY
+
+    assert "live-sections" not in _shop_page(client, seller).content.decode()  # kept whole
+    # The race: a visit reads the shop's row before the session is scheduled and the
+    # sessions' generation after it, so its page is kept at the session's generation.
+    schedule_session(seller, hours=1, title="刚好赶上")
+    generation = cache.get(LIVE_GENERATION_KEY)
+    row_before_the_session = {**shop_row(seller.public_id), "announces_live": False}
+    with mock.patch.object(views_module, "shop_row", lambda public_id: row_before_the_session):
+        assert "刚好赶上" not in _shop_page(client, seller).content.decode()
+
+    assert "刚好赶上" in _shop_page(client, seller).content.decode()
+    assert cache.get(LIVE_GENERATION_KEY) == generation  # only the row told the page
 
 
 def test_a_shop_pages_first_page_is_one_cache_entry(
