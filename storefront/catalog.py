@@ -173,7 +173,7 @@ class Card:
     updated_at: datetime.datetime
     url: str
     title: str
-    thumbnail_url: str
+    thumbnail_url: str | None
     has_video: bool
     live_status: str | None
     live_starts_at: datetime.datetime | None
@@ -190,23 +190,15 @@ def cards_of(product_ids) -> list[Card]:
     product_ids = list(product_ids)
     if not product_ids:
         return []
-    rows = Product.objects.filter(pk__in=product_ids).values(*CARD_COLUMNS)
-    thumbnails: dict[int, str] = {}
-    images = (
-        ProductImage.objects.filter(product_id__in=product_ids)
-        .order_by("position", "pk")
-        .values_list("product_id", "thumbnail")
-    )
-    for product_id, thumbnail in images:
-        thumbnails.setdefault(product_id, thumbnail)  # the first photo, processed or not
-    storage = ProductImage._meta.get_field("thumbnail").storage
+    rows = with_images(list(Product.objects.filter(pk__in=product_ids).values(*CARD_COLUMNS)))
     return [
         Card(
             pk=row["pk"],
             updated_at=row["updated_at"],
             url=reverse("storefront:product-detail", kwargs={"public_id": row["public_id"]}),
             title=row["title"],
-            thumbnail_url=storage.url(thumbnails[row["pk"]]) if thumbnails.get(row["pk"]) else "",
+            # The first photo's thumbnail, None while it is being made.
+            thumbnail_url=image_url(row["images"][0][1]) if row["images"] else None,
             has_video=row["featured_video_id"] is not None,
             live_status=row["live_session__status"],
             live_starts_at=row["live_session__starts_at"],
@@ -246,6 +238,13 @@ def api_rows(queryset, *, limit: int) -> list[dict]:
     change 13). `storefront.api.serializers.ProductSerializer` writes them out.
     """
     return with_images(list(queryset.values(*API_FIELDS)[:limit]))
+
+
+def image_url(name: str) -> str | None:
+    """The URL of a product photo's size by its file name, as `FieldFile.url` gives it (both
+    sizes live in the same public storage; the private original is never shown), or None
+    for a size not made yet."""
+    return ProductImage._meta.get_field("large").storage.url(name) if name else None
 
 
 def with_images(rows: list[dict]) -> list[dict]:
@@ -533,7 +532,7 @@ class ProductPage:
     merchant: PageShop
     belt: PageBelt | None
     live_session: PageLiveSession | None
-    photos: tuple[str, ...]  # each photo's large size, "" while it is being made
+    photos: tuple[str | None, ...]  # each photo's large size, None while it is being made
     link_platforms: tuple[str, ...]  # where to buy, by platform
 
 
@@ -574,7 +573,6 @@ def product_for_page(public_id, viewer) -> ProductPage | None:
 
 
 def _page_of(row: dict, *, photos: list, platforms: list) -> ProductPage:
-    storage = ProductImage._meta.get_field("large").storage
     return ProductPage(
         pk=row["pk"],
         public_id=row["public_id"],
@@ -609,7 +607,7 @@ def _page_of(row: dict, *, photos: list, platforms: list) -> ProductPage:
         )
         if row["live_session__status"]
         else None,
-        photos=tuple(storage.url(name) if name else "" for name in photos),
+        photos=tuple(image_url(name) for name in photos),
         link_platforms=tuple(platforms),
     )
 

@@ -8,6 +8,7 @@ from core.compiled import CompiledQuery
 from industrybelts.models import Belt, BeltMembership, BeltStatus
 from merchants.models import ApplicationStatus, MerchantProfile, OnboardingApplication
 
+from .catalog import image_url
 from .content.live import ACTIVE
 from .content.models import LiveSession
 from .models import Product, ProductImage, ProductStatus, Video
@@ -62,10 +63,8 @@ def recent_goods_for(merchant, limit: int = APPLICANT_GOODS) -> list[dict]:
         .annotate(thumbnail_name=Subquery(first_thumbnail))
         .values("public_id", "title", "wholesale_price", "retail_price", "thumbnail_name")[:limit]
     )
-    storage = ProductImage._meta.get_field("thumbnail").storage
     for row in rows:
-        name = row.pop("thumbnail_name")
-        row["thumbnail_url"] = storage.url(name) if name else ""
+        row["thumbnail_url"] = image_url(row.pop("thumbnail_name")) or ""
         row["url"] = reverse("storefront:product-detail", kwargs={"public_id": row["public_id"]})
     return rows
 

@@ -11,7 +11,8 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
 from industrybelts.api.serializers import BeltSummarySerializer
-from storefront.models import MAX_PRICE, MIN_PRICE, Product, ProductImage, SourceKind, StockStatus
+from storefront.catalog import image_url
+from storefront.models import MAX_PRICE, MIN_PRICE, Product, SourceKind, StockStatus
 
 # A price as the editor takes it: MIN_PRICE to MAX_PRICE, at most two decimals, no sign,
 # exponent or leading zero (which Decimal() would read, and the schema would not allow).
@@ -20,12 +21,6 @@ MONEY = re.compile(r"(?:[1-9]\d{0,6}(?:\.\d{1,2})?|0\.(?:0[1-9]|[1-9]\d?))")
 
 def _url(file) -> str | None:
     return file.url if file else None
-
-
-def _media_url(name: str) -> str | None:
-    """The URL of a product image's file by its name, as `FieldFile.url` gives it (both sizes
-    live in the same public storage; the private original is never listed)."""
-    return ProductImage._meta.get_field("large").storage.url(name) if name else None
 
 
 class ProductImageSerializer(serializers.Serializer):
@@ -103,7 +98,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "min_order_quantity": row["min_order_quantity"],
             "stock_status": row["stock_status"],
             "images": [
-                {"large": _media_url(large), "thumbnail": _media_url(thumbnail)}
+                {"large": image_url(large), "thumbnail": image_url(thumbnail)}
                 for large, thumbnail in row["images"]
             ],
             "published_at": _time(row["published_at"]),
